@@ -1,0 +1,30 @@
+/** Power modules as the controller sees them, whatever CAN protocol they speak. */
+
+export interface ModuleCommand {
+  /** Output on (true) or off. */
+  enabled: boolean;
+  voltageV: number;
+  currentLimitA: number;
+}
+
+export interface ModuleReading {
+  /** The module answered within the communication timeout. */
+  online: boolean;
+  /** Output stage is running. */
+  running: boolean;
+  voltageV: number;
+  currentA: number;
+  tempC: number;
+  /** Active alarms in the module's own words (e.g. "overTemp", "inputUnderVoltage"). */
+  alarms: readonly string[];
+  /** Clock ms of the last frame received from it. */
+  lastSeenMs: number;
+}
+
+export interface ModuleBus {
+  readonly ids: readonly string[];
+  /** Latest command for a module; the bus keeps sending it (modules time out without traffic). */
+  command(id: string, command: ModuleCommand): void;
+  read(id: string): ModuleReading;
+  close(): void;
+}

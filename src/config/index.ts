@@ -1,0 +1,5 @@
+export * from "./types";
+export * from "./defaults";
+export * from "./builtin";
+export * from "./validate";
+export * from "./cabinet-index";
