@@ -7,5 +7,5 @@ if [ -z "${MODDABLE:-}" ] || [ ! -x "${MODDABLE}/build/bin/lin/release/mcconfig"
   exit 0
 fi
 here=$(cd "$(dirname "$0")" && pwd)
-bash "$here/moddable-build.sh" || { echo "moddable: 0 passed, 1 failed"; exit 1; }
+bash "$here/moddable-build.sh" >/dev/null || { echo "moddable: 0 passed, 1 failed (firmware build)"; exit 1; }
 bash "$here/moddable-mcsim.sh"

@@ -5,7 +5,7 @@
  * sequencer, supervisor and sessions here.
  */
 import type { Log } from "../hal/log";
-import { builtinDocument, formatIssue, indexCabinet, validateCabinetConfig, type CabinetConfig } from "./config";
+import { builtinDocument, formatIssue, indexCabinet, validateCabinetConfig, type CabinetConfig } from "./config/index";
 
 export interface BootOptions {
   log: Log;

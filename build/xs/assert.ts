@@ -4,10 +4,8 @@
  */
 
 export class AssertionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "AssertionError";
-  }
+  // A field, not `this.name = ...`: assignment fails where Error.prototype is frozen.
+  override name = "AssertionError";
 }
 
 function show(value: unknown): string {

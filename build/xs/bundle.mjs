@@ -20,16 +20,16 @@ const forbidNodeBuiltins = {
 };
 
 /**
- * @param {{ contents: string, resolveDir?: string, harness?: boolean }} entry
+ * @param {{ contents: string, resolveDir?: string, harness?: boolean, format?: "iife" | "esm" }} entry
  * @returns {Promise<string>} the bundled script
  */
-export async function bundleForXs({ contents, resolveDir = repoRoot, harness = true }) {
+export async function bundleForXs({ contents, resolveDir = repoRoot, harness = true, format = "iife" }) {
   const prelude = harness ? `import ${JSON.stringify(path.join(here, "harness.ts"))};\n` : "";
   const result = await build({
     stdin: { contents: prelude + contents, resolveDir, sourcefile: "xs-entry.ts", loader: "ts" },
     bundle: true,
     write: false,
-    format: "iife",
+    format,
     platform: "neutral",
     target: "es2022",
     mainFields: ["module", "main"],

@@ -17,6 +17,35 @@ interface Suite {
   skip: boolean;
 }
 
+/**
+ * On a device the Moddable SDK freezes the built-ins (and every preloaded module).
+ * Freeze them here too, so code that assigns to an inherited frozen property
+ * (e.g. `this.name = ...` in an Error subclass) fails in this tier, not in the field.
+ */
+function freezeIntrinsics(): void {
+  // Under the Moddable SDK the built-ins are frozen already (and live in ROM).
+  if (Object.isFrozen(Array.prototype)) return;
+  const names = [
+    "Object", "Function", "Array", "Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError",
+    "AggregateError", "Number", "String", "Boolean", "Symbol", "Math", "JSON", "Map", "Set", "WeakMap", "WeakSet", "Promise",
+    "RegExp", "Date", "ArrayBuffer", "DataView", "Uint8Array", "Int8Array", "Uint16Array", "Int16Array", "Uint32Array",
+    "Int32Array", "Float32Array", "Float64Array", "BigInt", "Reflect", "Proxy",
+  ];
+  const seen = new Set<unknown>();
+  const freeze = (value: unknown): void => {
+    if ((typeof value !== "object" && typeof value !== "function") || value === null || seen.has(value)) return;
+    seen.add(value);
+    Object.freeze(value);
+    for (const key of Reflect.ownKeys(value as object)) {
+      const descriptor = Object.getOwnPropertyDescriptor(value, key);
+      if (descriptor && "value" in descriptor) freeze(descriptor.value);
+    }
+    freeze(Object.getPrototypeOf(value));
+  };
+  for (const name of names) freeze((globalThis as Record<string, unknown>)[name]);
+}
+freezeIntrinsics();
+
 declare const issueCommand: (message: ArrayBuffer) => ArrayBuffer;
 
 function newSuite(title: string, skip: boolean): Suite {
@@ -55,7 +84,13 @@ g.after = (fn: Fn) => current.after.push(fn);
 g.beforeEach = (fn: Fn) => current.beforeEach.push(fn);
 g.afterEach = (fn: Fn) => current.afterEach.push(fn);
 
+/** xsnap: issueCommand to the Node parent. Moddable (mcsim): the app installs __xsSend. */
 function send(record: object): void {
+  const direct = g.__xsSend as ((record: object) => void) | undefined;
+  if (direct) {
+    direct(record);
+    return;
+  }
   const bytes = new TextEncoder().encode(JSON.stringify(record));
   issueCommand(bytes.buffer as ArrayBuffer);
 }

@@ -6,10 +6,11 @@ export type { ConfigIssue } from "./schema";
 
 /** Thrown by parseCabinetConfig; carries every problem found, not just the first. */
 export class ConfigError extends Error {
+  // A field, not `this.name = ...`: on a device Error.prototype is frozen and the assignment throws.
+  override name = "ConfigError";
   readonly issues: ConfigIssue[];
   constructor(issues: ConfigIssue[]) {
     super(`invalid cabinet configuration (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` + issues.map(formatIssue).join("\n"));
-    this.name = "ConfigError";
     this.issues = issues;
   }
 }

@@ -11,6 +11,13 @@ describe("XS tier runner", function () {
     assert.equal(result.failed, 1);
     assert.match(result.failures[0].title, /captureStackTrace/);
   });
+  it("freezes the built-ins like the Moddable SDK does, so writes to frozen inherited properties fail", async () => {
+    const runner = await import(path.resolve(__dirname, "../../build/xs-test.mjs"));
+    const result = await runner.runXsTests([path.resolve(__dirname, "../fixtures/xs/frozen-intrinsics.fixture.ts")], { quiet: true });
+    assert.equal(result.passed, 0);
+    assert.equal(result.failed, 1);
+    assert.match(result.failures[0].error, /name/);
+  });
   it("refuses core code that imports a Node built-in", async () => {
     const runner = await import(path.resolve(__dirname, "../../build/xs-test.mjs"));
     const bundle = await import(path.resolve(__dirname, "../../build/xs/bundle.mjs"));
