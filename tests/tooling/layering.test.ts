@@ -1,0 +1,67 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+
+// DESIGN.md §3 layering rules, checked over the source text so a violation fails here
+// rather than in a Moddable build on someone's bench.
+const root = path.resolve(__dirname, "../..");
+
+function sourceFiles(dir: string): string[] {
+  const full = path.join(root, dir);
+  if (!fs.existsSync(full)) return [];
+  return fs.readdirSync(full, { withFileTypes: true }).flatMap((e) => {
+    const rel = path.join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(rel);
+    return /\.ts$/.test(e.name) && !e.name.endsWith(".d.ts") ? [rel] : [];
+  });
+}
+
+function importsOf(file: string): string[] {
+  const text = fs.readFileSync(path.join(root, file), "utf8");
+  const found: string[] = [];
+  const re = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|(?:^|\n)\s*import\s+["']([^"']+)["']/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) found.push(m[1] ?? m[2]);
+  return found;
+}
+
+const NODE_BUILTINS = /^(node:|fs$|path$|os$|child_process$|net$|http$|https$|crypto$|events$|stream$|util$|url$|worker_threads$|zlib$|tty$|readline$|dgram$|dns$|buffer$|timers$|process$|assert$)/;
+
+describe("layering (DESIGN.md §3)", () => {
+  const core = [...sourceFiles("src"), ...sourceFiles("hal").filter((f) => !f.startsWith(path.join("hal", "moddable")))];
+
+  it("src/ and hal/ import nothing from Node, and src/ nothing from Moddable or host-sim", () => {
+    const bad: string[] = [];
+    for (const file of core) {
+      for (const spec of importsOf(file)) {
+        if (NODE_BUILTINS.test(spec)) bad.push(`${file}: imports Node built-in "${spec}"`);
+        if (file.startsWith("src") && (spec.startsWith("embedded:") || /host-sim/.test(spec))) bad.push(`${file}: imports "${spec}"`);
+        if (file.startsWith("src") && /hal\/moddable/.test(spec)) bad.push(`${file}: imports device code "${spec}"`);
+      }
+    }
+    assert.deepEqual(bad, []);
+  });
+
+  it("relative imports in src/ and hal/ name a file, never a folder (XS resolves no index)", () => {
+    const bad: string[] = [];
+    for (const file of [...core, ...sourceFiles(path.join("hal", "moddable"))]) {
+      for (const spec of importsOf(file)) {
+        if (!spec.startsWith(".")) continue;
+        const target = path.resolve(root, path.dirname(file), spec);
+        if (/\.(ts|js|mjs)$/.test(spec)) bad.push(`${file}: "${spec}" carries a file extension`);
+        else if (!fs.existsSync(target + ".ts") && !fs.existsSync(target + ".js")) bad.push(`${file}: "${spec}" does not name a .ts/.js file`);
+      }
+    }
+    assert.deepEqual(bad, []);
+  });
+
+  it("src/ and hal/ keep no module-level mutable state (no top-level let/var)", () => {
+    const bad: string[] = [];
+    for (const file of core) {
+      const text = fs.readFileSync(path.join(root, file), "utf8");
+      text.split("\n").forEach((line, i) => {
+        if (/^(export\s+)?(let|var)\s/.test(line)) bad.push(`${file}:${i + 1}: ${line.trim()}`);
+      });
+    }
+    assert.deepEqual(bad, []);
+  });
+});
