@@ -70,7 +70,9 @@ if (isMain) {
   const files = args.filter((a) => !a.startsWith("--"));
   const tests = files.length ? files : findTests(path.join(repoRoot, "tests", "core"));
   runXsTests(tests, { quiet }).then((r) => {
-    if (quiet) for (const f of r.failures) console.log(`  xs FAIL ${f.title}\n      ${f.error}`);
+    for (const f of r.failures) {
+      if (quiet || !("status" in f)) console.log(`  xs FAIL ${f.title}\n      ${f.error}`);
+    }
     console.log(`xs: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ""}`);
     process.exitCode = r.failed > 0 || r.passed === 0 ? 1 : 0;
   });

@@ -46,6 +46,17 @@ function freezeIntrinsics(): void {
 }
 freezeIntrinsics();
 
+// XS on a device has no timers as globals. Some test libraries (fast-check) capture
+// setTimeout when they load; give them a stub that fails loudly if actually called, so
+// a core module that relies on timers still fails here.
+const timerGlobals = globalThis as Record<string, unknown>;
+if (typeof timerGlobals.setTimeout !== "function") {
+  timerGlobals.setTimeout = () => {
+    throw new Error("setTimeout is not available in the XS tier (core code must take time from a Clock)");
+  };
+  timerGlobals.clearTimeout = () => {};
+}
+
 declare const issueCommand: (message: ArrayBuffer) => ArrayBuffer;
 
 function newSuite(title: string, skip: boolean): Suite {
