@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import fc from "fast-check";
 import type { SessionEvent } from "../../../src/sessions";
 import { SessionBench, evStatus, powerPath } from "./bench";
+import { forSeeds, type Random } from "../random";
 
 describe("gun sessions: robustness", () => {
   it("contains a throwing subscriber: other subscribers still get every event", () => {
@@ -50,41 +50,44 @@ describe("gun sessions: robustness", () => {
   });
 
   it("property: any sequence of EV, power-path and command inputs keeps the session contract", () => {
-    const step = fc.record({
-      plugged: fc.boolean(), ready: fc.boolean(), paused: fc.boolean(), stop: fc.boolean(),
-      current: fc.constantFrom(0, 50, 200),
-      islandReady: fc.boolean(), precharged: fc.boolean(), gcClosed: fc.boolean(), currentAtZero: fc.boolean(),
-      faulted: fc.integer({ min: 0, max: 9 }), granted: fc.constantFrom(null, 0, 40),
-      limitExpired: fc.integer({ min: 0, max: 9 }),
-      command: fc.constantFrom("none", "none", "none", "authorize", "remoteStop", "withdraw", "disable", "enable", "reserve", "pause", "resume"),
+    forSeeds(300, (random) => {
+      const b = new SessionBench([1]);
+      const checker = new EventContract();
+      b.manager.subscribe((e) => checker.check(e));
+      const steps = random.int(1, 60);
+      for (let i = 0; i < steps; i++) {
+        const s = randomStep(random);
+        b.setEv(1, { plugged: s.plugged, ready: s.ready, paused: s.paused, stopRequested: s.stop, requestCurrentA: s.current, requestVoltageV: 500 });
+        b.setPower(1, { islandReady: s.islandReady, precharged: s.precharged, gcClosed: s.gcClosed, currentAtZero: s.currentAtZero, faulted: s.faulted });
+        b.gun(1).grantedKW = s.granted;
+        b.gun(1).limitExpired = s.limitExpired;
+        runCommand(b, s.command);
+        checker.power = b.gun(1).power;
+        b.cycle();
+        const view = b.manager.view(1);
+        assert.ok(view);
+        if (view.active) assert.ok(["READY", "ISLAND_READY", "CHARGING", "PAUSED_EVSE"].includes(view.state), `active in ${view.state}`);
+        if (!view.active) assert.equal(view.requestKW, 0);
+        assert.equal(view.rampToZero, view.state !== "CHARGING");
+        if (view.state === "CHARGING") assert.equal(b.gun(1).power.gcClosed, true, "CHARGING only with a closed GC");
+        if (view.state === "CHARGING") assert.equal(b.gun(1).ev.plugged, true, "CHARGING only with an EV plugged in");
+        assert.equal(view.session !== null, checker.sessionOpen, "the view and the events agree on the session");
+      }
     });
-    fc.assert(
-      fc.property(fc.array(step, { minLength: 1, maxLength: 60 }), (steps) => {
-        const b = new SessionBench([1]);
-        const checker = new EventContract();
-        b.manager.subscribe((e) => checker.check(e));
-        for (const s of steps) {
-          b.setEv(1, { plugged: s.plugged, ready: s.ready, paused: s.paused, stopRequested: s.stop, requestCurrentA: s.current, requestVoltageV: 500 });
-          b.setPower(1, { islandReady: s.islandReady, precharged: s.precharged, gcClosed: s.gcClosed, currentAtZero: s.currentAtZero, faulted: s.faulted === 0 });
-          b.gun(1).grantedKW = s.granted;
-          b.gun(1).limitExpired = s.limitExpired === 0;
-          runCommand(b, s.command);
-          checker.power = b.gun(1).power;
-          b.cycle();
-          const view = b.manager.view(1);
-          assert.ok(view);
-          if (view.active) assert.ok(["READY", "ISLAND_READY", "CHARGING", "PAUSED_EVSE"].includes(view.state), `active in ${view.state}`);
-          if (!view.active) assert.equal(view.requestKW, 0);
-          assert.equal(view.rampToZero, view.state !== "CHARGING");
-          if (view.state === "CHARGING") assert.equal(b.gun(1).power.gcClosed, true, "CHARGING only with a closed GC");
-          if (view.state === "CHARGING") assert.equal(b.gun(1).ev.plugged, true, "CHARGING only with an EV plugged in");
-          assert.equal(view.session !== null, checker.sessionOpen, "the view and the events agree on the session");
-        }
-      }),
-      { numRuns: 150 },
-    );
   });
 });
+
+/** Plugged-in EVs and a working power path are likelier than not, so sessions get far. */
+function randomStep(random: Random) {
+  return {
+    plugged: random.bool(0.85), ready: random.bool(0.7), paused: random.bool(0.1), stop: random.bool(0.05),
+    current: random.pick([0, 50, 200]),
+    islandReady: random.bool(0.6), precharged: random.bool(0.6), gcClosed: random.bool(0.5), currentAtZero: random.bool(0.5),
+    faulted: random.bool(0.05), granted: random.pick([null, 0, 40, 40]),
+    limitExpired: random.bool(0.05),
+    command: random.pick(["none", "none", "none", "none", "authorize", "authorize", "remoteStop", "withdraw", "disable", "enable", "enable", "reserve", "pause", "resume", "resume"]),
+  };
+}
 
 function runCommand(b: SessionBench, command: string): void {
   const m = b.manager;
