@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import type { LogLevel } from "../../../hal/log";
-import { forSeeds } from "../random";
+import { forSeeds } from "../sessions/random";
 import { Scheduler, VirtualClock, VirtualTimerDriver, standardTasks, type SchedulerOptions, type TaskSpec } from "../../../src/scheduler";
 
 interface Rig {

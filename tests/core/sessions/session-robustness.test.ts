@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import type { SessionEvent } from "../../../src/sessions";
 import { SessionBench, evStatus, powerPath } from "./bench";
-import { forSeeds, type Random } from "../random";
+import { forSeeds, type Random } from "./random";
 
 describe("gun sessions: robustness", () => {
   it("contains a throwing subscriber: other subscribers still get every event", () => {
