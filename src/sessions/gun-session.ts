@@ -21,8 +21,6 @@ import type {
 
 /** Seed 000 §5.1: only these take part in allocation (plus PAUSED_EVSE waiting for power). */
 const ALLOCATING: readonly GunState[] = ["READY", "ISLAND_READY", "CHARGING"];
-/** States with a running transaction in which a stop condition ends it through RAMP_DOWN. */
-const IN_TRANSACTION: readonly GunState[] = ["READY", "ISLAND_READY", "CHARGING", "PAUSED_EV", "PAUSED_EVSE"];
 const MAX_TRANSITIONS_PER_STEP = 12;
 
 /** What a gun session needs from its manager. */
