@@ -15,3 +15,4 @@ export { reconnectDelayMs } from "./backoff";
 export { REJECTION_REASONS, type Rejection, type RejectionCounts, type RejectionReason } from "./rejections";
 export { OFFLINE, ONLINE, TELEMETRY_SCHEMA, GUN_SCHEMA, FAULTS_SCHEMA, EVENT_SCHEMA, INTERFACE_SCHEMA } from "./telemetry";
 export { MqttService, type MqttServiceOptions, type MqttServiceState, type MqttServiceStats } from "./service";
+export { evViewOf, type MqttEvView } from "./ev-view";

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import fc from "fast-check";
 import { connect, type MqttClient as NpmMqttClient } from "mqtt";
@@ -126,7 +126,10 @@ for (const kind of brokerKinds()) {
 
     it("the README's mosquitto_pub line changes a gun's demand", async function () {
       if (!MOSQUITTO_PUB) this.skip();
-      execFileSync(MOSQUITTO_PUB!, ["-h", "127.0.0.1", "-p", String(broker.port), "-q", "1", "-t", "vesec/1/demand/D1", "-m", "60"]);
+      // Asynchronous: with aedes the broker lives in this process and must keep running.
+      await new Promise<void>((resolve, reject) => {
+        execFile(MOSQUITTO_PUB!, ["-h", "127.0.0.1", "-p", String(broker.port), "-q", "1", "-t", "vesec/1/demand/D1", "-m", "60"], { timeout: 5000 }, (error) => (error ? reject(error) : resolve()));
+      });
       await waitFor("demand 60 on gun 1", () => sink.latest(1)?.demandKW === 60);
     });
 

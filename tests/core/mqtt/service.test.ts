@@ -63,6 +63,17 @@ describe("mqtt service", () => {
     assert.equal(sink.updates.length, n, "expiry is reported once");
   });
 
+  it("demand still expires while the broker is unreachable", () => {
+    const { service, client, sink, clock } = setup();
+    service.start();
+    client.events!.onConnect();
+    client.deliver("vesec/6/demand/D1", "30");
+    client.events!.onClose("socket reset");
+    clock.ms += 3000;
+    service.tick();
+    assert.equal(sink.latest(6)!.demandValid, false);
+  });
+
   it("a fresh message keeps the demand alive", () => {
     const { service, client, sink, clock } = setup();
     service.start();
