@@ -26,8 +26,8 @@ export class NodeMqttClient implements MqttClient {
     client.on("connect", () => {
       if (mine()) events.onConnect();
     });
-    client.on("message", (topic, payload) => {
-      if (mine()) events.onMessage(topic, payload);
+    client.on("message", (topic, payload, packet) => {
+      if (mine()) events.onMessage(topic, payload, packet.retain);
     });
     client.on("error", (error) => {
       this.lastError = error.message;

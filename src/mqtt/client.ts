@@ -31,8 +31,11 @@ export interface MqttClientEvents {
   onConnect(): void;
   /** The connection ended or the attempt failed; fired once per connect(). */
   onClose(reason: string): void;
-  /** An inbound PUBLISH. The payload is raw bytes; the core validates them. */
-  onMessage(topic: string, payload: Uint8Array): void;
+  /**
+   * An inbound PUBLISH. The payload is raw bytes; the core validates them.
+   * `retained` is true when the broker replays a stored message (pass it when the client knows).
+   */
+  onMessage(topic: string, payload: Uint8Array, retained?: boolean): void;
 }
 
 export interface MqttClient {

@@ -8,10 +8,11 @@ export type RejectionReason =
   | "payloadEncoding" // not printable ASCII
   | "payloadFormat" // not a number / status word / the expected JSON object
   | "outOfRange" // a number outside its range, or an unknown status word
+  | "retained" // a retained (replayed, possibly stale) message is not a live request
   | "internal"; // a bug caught at the boundary: counted, never thrown into the loop
 
 export const REJECTION_REASONS: readonly RejectionReason[] = [
-  "topic", "unknownType", "unknownDevice", "unknownGun", "payloadSize", "payloadEncoding", "payloadFormat", "outOfRange", "internal",
+  "topic", "unknownType", "unknownDevice", "unknownGun", "payloadSize", "payloadEncoding", "payloadFormat", "outOfRange", "retained", "internal",
 ];
 
 export interface Rejection {
@@ -23,7 +24,7 @@ export interface Rejection {
 export type RejectionCounts = Record<RejectionReason, number>;
 
 export function emptyRejectionCounts(): RejectionCounts {
-  return { topic: 0, unknownType: 0, unknownDevice: 0, unknownGun: 0, payloadSize: 0, payloadEncoding: 0, payloadFormat: 0, outOfRange: 0, internal: 0 };
+  return { topic: 0, unknownType: 0, unknownDevice: 0, unknownGun: 0, payloadSize: 0, payloadEncoding: 0, payloadFormat: 0, outOfRange: 0, retained: 0, internal: 0 };
 }
 
 export function totalRejections(counts: RejectionCounts): number {

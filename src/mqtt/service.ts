@@ -128,11 +128,16 @@ export class MqttService {
   }
 
   /** Feeds one inbound message through validation (the client adapter calls this via onMessage). */
-  handleMessage(topic: string, payload: Uint8Array): void {
+  handleMessage(topic: string, payload: Uint8Array, retained = false): void {
     try {
       const c = this.options.config;
       const parsed = parseInboundTopic(topic, c.topicPrefix);
       if (isRejection(parsed)) return this.reject(parsed);
+      if (retained) {
+        // A retained demand outlives the device that sent it: replaying it after a
+        // reconnect would request power nobody is asking for.
+        return this.reject({ reason: "retained", detail: `retained message on ${quoteForLog(topic)} ignored (devices must publish without retain)` });
+      }
       if (!c.devices.includes(parsed.device)) {
         return this.reject({ reason: "unknownDevice", detail: `device ${quoteForLog(parsed.device)} of ${quoteForLog(topic)} is not one of ${c.devices.join(", ")}` });
       }
@@ -194,7 +199,7 @@ export class MqttService {
       this.options.client.connect(options, {
         onConnect: () => { if (attempt === this.attempt) this.connected(); },
         onClose: (reason) => { if (attempt === this.attempt) this.closed(reason); },
-        onMessage: (topic, payload) => { if (attempt === this.attempt) this.handleMessage(topic, payload); },
+        onMessage: (topic, payload, retained) => { if (attempt === this.attempt) this.handleMessage(topic, payload, retained === true); },
       });
     } catch (error) {
       this.closed(`connect threw: ${String(error)}`);

@@ -105,6 +105,16 @@ for (const kind of brokerKinds()) {
       assert.equal(host!.service.stats().connects, 2);
     });
 
+    it("a retained demand left on the broker is not applied after a reconnect", async () => {
+      const { client } = await watch("unused/#");
+      await new Promise<void>((resolve) => client.publish("vesec/1/demand/D1", "200", { qos: 1, retain: true }, () => resolve()));
+      const h = host!;
+      await waitFor("live delivery", () => h.service.stats().accepted === 1);
+      h.client.dropConnection();
+      await waitFor("replayed retained demand rejected", () => h.service.stats().rejections.retained === 1);
+      assert.equal(h.service.stats().accepted, 1);
+    });
+
     it("fuzzed topics and payloads through the broker: nothing crashes, every message is accepted or counted", async () => {
       const { client } = await watch("unused/#");
       const level = fc.oneof(fc.constantFrom("1", "4", "7", "x", "demand", "soc", "status", "bogus", "D1", "D2", "D3", ""), fc.stringMatching(/^[A-Za-z0-9_-]{0,5}$/));

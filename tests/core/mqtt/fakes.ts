@@ -25,9 +25,9 @@ export class FakeClient implements MqttClient {
     this.ended++;
   }
   /** Simulate the broker delivering a message. */
-  deliver(topic: string, payload: string | Uint8Array): void {
+  deliver(topic: string, payload: string | Uint8Array, retained = false): void {
     const bytes = typeof payload === "string" ? ascii(payload) : payload;
-    this.events?.onMessage(topic, bytes);
+    this.events?.onMessage(topic, bytes, retained);
   }
   on(topic: string): Published[] {
     return this.published.filter((p) => p.topic === topic);

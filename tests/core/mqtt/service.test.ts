@@ -45,6 +45,15 @@ describe("mqtt service", () => {
     assert.equal(service.stats().rejections.unknownGun, 1);
   });
 
+  it("rejects a retained (replayed) demand", () => {
+    const { service, client, sink } = setup();
+    service.start();
+    client.events!.onConnect();
+    client.deliver("vesec/2/demand/D1", "150", true);
+    assert.equal(sink.updates.length, 0);
+    assert.equal(service.stats().rejections.retained, 1);
+  });
+
   it("times a silent demand source out and tells the sink", () => {
     const { service, client, sink, clock } = setup();
     service.start();
