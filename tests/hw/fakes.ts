@@ -57,7 +57,7 @@ export function i2cClassFor(device: I2cDevice, opts: { failAfter?: number } = {}
 }
 
 /** An `embedded:io/digital`-shaped class whose pins are entries of a shared map. */
-export function digitalClassFor(levels: Map<number, 0 | 1>) {
+export function digitalClassFor(levels: Map<number, 0 | 1>, onWrite?: (pin: number, value: 0 | 1) => void) {
   const pins = new Map<number, FakeDigital>();
   class FakeDigital {
     static readonly Input = "input";
@@ -80,10 +80,35 @@ export function digitalClassFor(levels: Map<number, 0 | 1>) {
     }
     write(value: 0 | 1): void {
       levels.set(this.pin, value);
+      onWrite?.(this.pin, value);
     }
     close(): void {
       this.closed = true;
     }
   }
   return { io: FakeDigital, pins };
+}
+
+/** An `embedded:io/digitalbank`-shaped class: one word of levels. */
+export function digitalBankClassFor() {
+  const state = { value: -1, writes: 0, pins: 0, closed: false };
+  class FakeBank {
+    static readonly Input = "input";
+    static readonly InputPullUp = "inputPullUp";
+    static readonly Output = "output";
+    constructor(options: { pins: number }) {
+      state.pins = options.pins;
+    }
+    read(): number {
+      return state.value;
+    }
+    write(value: number): void {
+      state.value = value;
+      state.writes++;
+    }
+    close(): void {
+      state.closed = true;
+    }
+  }
+  return { io: FakeBank, state };
 }
