@@ -45,6 +45,8 @@ export interface ModuleManagerOptions {
   useBroadcast?: boolean;
   /** At most this many frames are drained per tick, so a babbling bus cannot stall the loop. */
   maxFramesPerTick?: number;
+  /** After the bus reports bus-off, wait this long, then ask it to recover (null = never). */
+  busOffRecoveryMs?: number | null;
   log?: Log;
 }
 
@@ -72,6 +74,8 @@ export interface ModuleManagerStats {
   /** `send` returned false (TX full or bus-off). */
   sendFailures: number;
   lastBadFrameReason: string;
+  /** Times the manager asked the bus to leave bus-off. */
+  busOffRecoveries: number;
 }
 
 interface Entry {
@@ -110,7 +114,9 @@ export class ModuleManager implements ModuleBus {
   private readonly byId = new Map<string, Entry>();
   private readonly byAddress = new Map<number, Entry>();
   private readonly startedMs: number;
-  private readonly counters: ModuleManagerStats = { framesReceived: 0, badFrames: 0, unknownModuleFrames: 0, framesSent: 0, sendFailures: 0, lastBadFrameReason: "" };
+  private readonly counters: ModuleManagerStats = { framesReceived: 0, badFrames: 0, unknownModuleFrames: 0, framesSent: 0, sendFailures: 0, lastBadFrameReason: "", busOffRecoveries: 0 };
+  private readonly busOffRecoveryMs: number | null;
+  private busOffSinceMs: number | null = null;
   private closed = false;
 
   constructor(options: ModuleManagerOptions) {
@@ -122,6 +128,7 @@ export class ModuleManager implements ModuleBus {
     this.offlineAfterMs = options.offlineAfterMs ?? 3000;
     this.useBroadcast = options.useBroadcast ?? false;
     this.maxFramesPerTick = options.maxFramesPerTick ?? 256;
+    this.busOffRecoveryMs = options.busOffRecoveryMs === undefined ? 1000 : options.busOffRecoveryMs;
     if (!(this.pollPeriodMs > 0)) throw new Error(`module manager: pollPeriodMs ${options.pollPeriodMs} must be > 0`);
     if (!(this.offlineAfterMs > this.pollPeriodMs)) throw new Error(`module manager: offlineAfterMs ${this.offlineAfterMs} must exceed pollPeriodMs ${this.pollPeriodMs}`);
     this.startedMs = this.clock.nowMs();
@@ -220,6 +227,7 @@ export class ModuleManager implements ModuleBus {
     const now = this.clock.nowMs();
     try {
       this.drain(now);
+      this.superviseBus(now);
       this.updateOffline(now);
       this.sendCommands();
       this.poll(now);
@@ -302,6 +310,25 @@ export class ModuleManager implements ModuleBus {
       e.runningSinceMs = null;
     }
     e.running = running;
+  }
+
+  /** Bus-off: wait (the fault may be ours, e.g. a wrong bit rate), then rejoin; modules time out meanwhile. */
+  private superviseBus(now: number): void {
+    if (this.busOffRecoveryMs === null) return;
+    if (!this.bus.errors().busOff) {
+      this.busOffSinceMs = null;
+      return;
+    }
+    if (this.busOffSinceMs === null) {
+      this.busOffSinceMs = now;
+      this.log?.write("error", "module manager: CAN bus-off");
+      return;
+    }
+    if (now - this.busOffSinceMs >= this.busOffRecoveryMs) {
+      this.busOffSinceMs = null;
+      this.counters.busOffRecoveries++;
+      this.bus.recoverBusOff();
+    }
   }
 
   private updateOffline(now: number): void {
