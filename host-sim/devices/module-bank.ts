@@ -22,6 +22,8 @@ export interface SimModule {
   /** Receives nothing and answers nothing. */
   silent: boolean;
   voltageMode: number;
+  /** Group for group-addressed commands (InfyPower device type 0x0B, Winline group bits). */
+  group: number;
   lastTrafficMs: number;
   /** Requests seen, for tests. */
   requests: number;
@@ -52,7 +54,7 @@ export class SimModuleBank {
     this.selfOffAfterMs = o.selfOffAfterMs ?? 10000;
     this.caps = { maxVoltageV: o.maxVoltageV ?? 1000, minVoltageV: 150, maxCurrentA: o.maxCurrentA ?? 100, ratedPowerKW: o.ratedPowerKW ?? 30 };
     for (const address of o.addresses) {
-      this.modules.set(address, { address, enabled: false, setVoltageV: 0, setCurrentA: 0, loadCurrentA: 0, tempC: 30, alarms: [], silent: false, voltageMode: 0, lastTrafficMs: 0, requests: 0 });
+      this.modules.set(address, { address, enabled: false, setVoltageV: 0, setCurrentA: 0, loadCurrentA: 0, tempC: 30, alarms: [], silent: false, voltageMode: 0, group: 0, lastTrafficMs: 0, requests: 0 });
     }
   }
 
@@ -70,7 +72,10 @@ export class SimModuleBank {
         this.badFrames++;
         continue;
       }
-      const targets = r.value.broadcast ? [...this.modules.values()] : [this.modules.get(r.value.address)].filter((m): m is SimModule => !!m);
+      const group = r.value.group;
+      const targets = r.value.broadcast
+        ? [...this.modules.values()].filter((m) => group === undefined || m.group === group)
+        : [this.modules.get(r.value.address)].filter((m): m is SimModule => !!m);
       for (const m of targets) {
         if (m.silent) continue;
         m.lastTrafficMs = nowMs;

@@ -119,7 +119,9 @@ export const infypower: ModuleProtocol = {
     const command = commandOf(req.item);
     if (command === undefined) throw new Error(`infypower: no command for item "${req.item}"`);
     return frame(
-      infyId({ errorCode: 0, deviceType: INFY_DEVICE_SINGLE, command, destination: req.broadcast ? INFY_BROADCAST : req.address, source: INFY_CONTROLLER }),
+      req.broadcast && req.group !== undefined
+        ? infyId({ errorCode: 0, deviceType: INFY_DEVICE_GROUP, command, destination: req.group, source: INFY_CONTROLLER })
+        : infyId({ errorCode: 0, deviceType: INFY_DEVICE_SINGLE, command, destination: req.broadcast ? INFY_BROADCAST : req.address, source: INFY_CONTROLLER }),
       requestPayload(req),
     );
   },
@@ -137,6 +139,10 @@ export const infypower: ModuleProtocol = {
 
   broadcastSetpointFrames(sp: ModuleSetpoint): CanFrame[] {
     return setFrames(this, 0, true, sp);
+  },
+
+  groupSetpointFrames(group: number, sp: ModuleSetpoint): CanFrame[] {
+    return setFrames(this, 0, true, sp, group);
   },
 
   decodeReply(f: CanFrame): Decoded<ModuleReport> {
@@ -194,9 +200,10 @@ export const infypower: ModuleProtocol = {
     const broadcast = id.destination === INFY_BROADCAST || id.deviceType === INFY_DEVICE_GROUP;
     const d = f.data;
     const address = broadcast ? 0 : id.destination;
-    if (item === "onOff") return ok({ address, broadcast, op: "set", item, values: [d[0] === 0 ? 0 : 1] });
-    if (item === "setVoltageCurrent") return ok({ address, broadcast, op: "set", item, values: [u32be(d, 0) / 1000, u32be(d, 4) / 1000] });
-    return ok({ address, broadcast, op: "read", item, values: [] });
+    const base: Omit<ModuleRequest, "op" | "values"> = id.deviceType === INFY_DEVICE_GROUP ? { address, broadcast, group: id.destination, item } : { address, broadcast, item };
+    if (item === "onOff") return ok({ ...base, op: "set", values: [d[0] === 0 ? 0 : 1] });
+    if (item === "setVoltageCurrent") return ok({ ...base, op: "set", values: [u32be(d, 0) / 1000, u32be(d, 4) / 1000] });
+    return ok({ ...base, op: "read", values: [] });
   },
 
   encodeReply(address: number, req: ModuleRequest, s: ModuleSnapshot, accepted: boolean): CanFrame {
@@ -231,9 +238,10 @@ export const infypower: ModuleProtocol = {
   },
 };
 
-function setFrames(p: ModuleProtocol, address: number, broadcast: boolean, sp: ModuleSetpoint): CanFrame[] {
-  const setVI = p.encodeRequest({ address, broadcast, op: "set", item: "setVoltageCurrent", values: [sp.voltageV, sp.currentLimitA] });
-  const onOff = p.encodeRequest({ address, broadcast, op: "set", item: "onOff", values: [sp.enabled ? 0 : 1] });
+function setFrames(p: ModuleProtocol, address: number, broadcast: boolean, sp: ModuleSetpoint, group?: number): CanFrame[] {
+  const g = group === undefined ? {} : { group };
+  const setVI = p.encodeRequest({ address, broadcast, ...g, op: "set", item: "setVoltageCurrent", values: [sp.voltageV, sp.currentLimitA] });
+  const onOff = p.encodeRequest({ address, broadcast, ...g, op: "set", item: "onOff", values: [sp.enabled ? 0 : 1] });
   // Values first, then switch on, so the output never starts on stale setpoints.
   return sp.enabled ? [setVI, onOff] : [onOff, setVI];
 }

@@ -28,6 +28,8 @@ export interface ModuleRequest {
   /** Target module address; ignored when `broadcast`. */
   address: number;
   broadcast: boolean;
+  /** With `broadcast`: only the modules of this group (protocols with group addressing). */
+  group?: number;
   op: "read" | "set";
   item: ModuleItem;
   /** Set value(s) in SI units: V, A, 1 = off / 0 = on for onOff, mode number for voltageMode. */
@@ -89,6 +91,8 @@ export interface ModuleProtocol {
   setpointFrames(address: number, setpoint: ModuleSetpoint): CanFrame[];
   /** The same for every module at once, or null when the protocol has no broadcast. */
   broadcastSetpointFrames(setpoint: ModuleSetpoint): CanFrame[] | null;
+  /** The same for one group of modules, or null when the protocol has no group addressing. */
+  groupSetpointFrames(group: number, setpoint: ModuleSetpoint): CanFrame[] | null;
   /** Encode one request (controller side). */
   encodeRequest(request: ModuleRequest): CanFrame;
   /** Controller side: a frame from a module. Never throws. */

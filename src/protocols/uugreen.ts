@@ -111,6 +111,11 @@ export const uugreen: ModuleProtocol = {
     return setFrames(this, UU_BROADCAST, true, sp);
   },
 
+  /** UR1000x0 ids have no group field (only monitor-wide broadcast). */
+  groupSetpointFrames(): null {
+    return null;
+  },
+
   decodeReply(f: CanFrame): Decoded<ModuleReport> {
     const problem = checkFrame(f);
     if (problem) return bad(problem);

@@ -112,7 +112,8 @@ export const winline: ModuleProtocol = {
     data[2] = register >> 8;
     data[3] = register & 0xff;
     if (req.op === "set") writeValue(data, req.item, req.values[0] ?? 0);
-    const id = winlineId({ protocol: WL_PROTOCOL, pointToPoint: !req.broadcast, destination: req.broadcast ? WL_BROADCAST : req.address, source: WL_CONTROLLER, group: 0 });
+    const group = req.broadcast && req.group !== undefined ? req.group : 0;
+    const id = winlineId({ protocol: WL_PROTOCOL, pointToPoint: !req.broadcast, destination: req.broadcast ? WL_BROADCAST : req.address, source: WL_CONTROLLER, group });
     return { id, extended: true, data };
   },
 
@@ -127,6 +128,12 @@ export const winline: ModuleProtocol = {
 
   broadcastSetpointFrames(sp: ModuleSetpoint): CanFrame[] {
     return setFrames(this, 0, true, sp);
+  },
+
+  /** Groups 1-7 (the 3-bit group field; 0 = every module). */
+  groupSetpointFrames(group: number, sp: ModuleSetpoint): CanFrame[] | null {
+    if (!Number.isInteger(group) || group < 1 || group > 7) return null;
+    return setFrames(this, 0, true, sp, group);
   },
 
   decodeReply(f: CanFrame): Decoded<ModuleReport> {
@@ -169,11 +176,12 @@ export const winline: ModuleProtocol = {
     const d = f.data;
     const broadcast = !c.id.pointToPoint || c.id.destination === WL_BROADCAST;
     const address = broadcast ? 0 : c.id.destination;
-    if (d[0] === WL_OP.read) return ok({ address, broadcast, op: "read", item: c.item, values: [] });
+    const g = broadcast && c.id.group !== 0 ? { group: c.id.group } : {};
+    if (d[0] === WL_OP.read) return ok({ address, broadcast, ...g, op: "read", item: c.item, values: [] });
     if (d[0] !== WL_OP.set) return bad(`winline: byte 0 = 0x${d[0].toString(16)} is not a request`);
     const value = c.item === "setVoltage" ? f32be(d, 4) : c.item === "setCurrent" ? u32be(d, 4) / 1024 : c.item === "onOff" ? (u32be(d, 4) === 0 ? 0 : 1) : u32be(d, 4);
     if (!Number.isFinite(value)) return bad("winline: value is not a finite float");
-    return ok({ address, broadcast, op: "set", item: c.item, values: [value] });
+    return ok({ address, broadcast, ...g, op: "set", item: c.item, values: [value] });
   },
 
   encodeReply(address: number, req: ModuleRequest, s: ModuleSnapshot, accepted: boolean): CanFrame {
@@ -208,9 +216,10 @@ function writeValue(data: Uint8Array, item: ModuleItem, value: number): void {
   else putU32be(data, 4, value);
 }
 
-function setFrames(p: ModuleProtocol, address: number, broadcast: boolean, sp: ModuleSetpoint): CanFrame[] {
-  const v = p.encodeRequest({ address, broadcast, op: "set", item: "setVoltage", values: [sp.voltageV] });
-  const a = p.encodeRequest({ address, broadcast, op: "set", item: "setCurrent", values: [sp.currentLimitA] });
-  const onOff = p.encodeRequest({ address, broadcast, op: "set", item: "onOff", values: [sp.enabled ? 0 : 1] });
+function setFrames(p: ModuleProtocol, address: number, broadcast: boolean, sp: ModuleSetpoint, group?: number): CanFrame[] {
+  const g = group === undefined ? {} : { group };
+  const v = p.encodeRequest({ address, broadcast, ...g, op: "set", item: "setVoltage", values: [sp.voltageV] });
+  const a = p.encodeRequest({ address, broadcast, ...g, op: "set", item: "setCurrent", values: [sp.currentLimitA] });
+  const onOff = p.encodeRequest({ address, broadcast, ...g, op: "set", item: "onOff", values: [sp.enabled ? 0 : 1] });
   return sp.enabled ? [v, a, onOff] : [onOff, v, a];
 }

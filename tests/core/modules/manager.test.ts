@@ -195,3 +195,25 @@ describe("modules/manager", () => {
     assert.equal(r.bank.module(1).enabled, false);
   });
 });
+
+describe("modules/simulated bank group addressing", () => {
+  it("a group command reaches only that group's modules", () => {
+    const net = new VirtualCanNetwork();
+    const ctl = net.attach();
+    const bank = new SimModuleBank({ protocol: infypower, bus: net.attach(), addresses: [1, 2, 3] });
+    bank.module(2).group = 1;
+    bank.module(3).group = 1;
+    for (const f of infypower.groupSetpointFrames(1, { enabled: true, voltageV: 500, currentLimitA: 5 })!) ctl.send(f);
+    bank.step(0);
+    assert.deepEqual([1, 2, 3].map((a) => bank.module(a).enabled), [false, true, true]);
+    assert.equal(ctl.receive(), undefined, "group sets are not answered");
+  });
+
+  it("modules stay on for a long session while the manager polls (no 10 s self-off)", () => {
+    const r = rig(infypower);
+    r.manager.command("M1", { enabled: true, voltageV: 500, currentLimitA: 30 });
+    r.run(30000);
+    assert.equal(r.bank.module(1).enabled, true);
+    assert.equal(r.manager.state("M1"), "running");
+  });
+});

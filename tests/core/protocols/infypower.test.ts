@@ -77,3 +77,13 @@ describe("protocols/infypower golden frames", () => {
     }
   });
 });
+
+describe("protocols/infypower group commands", () => {
+  it("device type 0x0B with the group number as destination", () => {
+    const frames = infypower.groupSetpointFrames(2, { enabled: true, voltageV: 400, currentLimitA: 10 });
+    assert.ok(frames);
+    assertFrame(frames![1], 0x02da02f0, "0000000000000000");
+    const back = infypower.decodeRequest(frames![1]);
+    assert.deepEqual(back, { ok: true, value: { address: 0, broadcast: true, group: 2, item: "onOff", op: "set", values: [0] } });
+  });
+});

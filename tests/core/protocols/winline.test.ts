@@ -69,3 +69,14 @@ describe("protocols/winline golden frames", () => {
     }
   });
 });
+
+describe("protocols/winline group commands", () => {
+  it("broadcast with the group in bits 2-0", () => {
+    const frames = winline.groupSetpointFrames(2, { enabled: false, voltageV: 400, currentLimitA: 10 });
+    assert.ok(frames);
+    assertFrame(frames![0], 0x0607ff82, "0300003000010000");
+    const back = winline.decodeRequest(frames![0]);
+    assert.ok(back.ok && back.value.broadcast && back.value.group === 2);
+    assert.equal(winline.groupSetpointFrames(0, { enabled: false, voltageV: 0, currentLimitA: 0 }), null, "group 0 is not a group");
+  });
+});
