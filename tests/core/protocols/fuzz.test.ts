@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import "../xs-timers";
+import "./xs-timers";
 import fc from "fast-check";
 import type { CanFrame } from "../../../hal/can";
 import { allProtocols } from "../../../src/protocols";

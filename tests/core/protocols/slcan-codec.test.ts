@@ -1,4 +1,4 @@
-import "../xs-timers";
+import "./xs-timers";
 import { strict as assert } from "assert";
 import fc from "fast-check";
 import { decodeSlcanFrame, encodeSlcanFrame, parseSlcanStatus, slcanBitrateCommand } from "../../../hal/moddable/slcan-codec";
