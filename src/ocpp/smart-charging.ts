@@ -213,8 +213,15 @@ export function compositeSchedule(profiles: ChargingProfile[], evseId: number, s
   while (t < endMs && guard++ < 10_000) {
     const { limit, nextMs } = limitAt(profiles, evseId, t, unit, ctx, startMs);
     const rounded = limit === null ? null : Math.round(limit * 10) / 10;
-    if (out.length === 0 || out[out.length - 1].limit !== rounded) {
-      out.push({ startPeriodS: Math.round((t - startMs) / 1000), limit: rounded });
+    const startPeriodS = Math.round((t - startMs) / 1000);
+    const last = out[out.length - 1];
+    // Whole seconds on the wire: a sub-second period is replaced by the one that follows it.
+    if (last && last.startPeriodS === startPeriodS) {
+      out.pop();
+      const prev = out[out.length - 1];
+      if (!prev || prev.limit !== rounded) out.push({ startPeriodS, limit: rounded });
+    } else if (!last || last.limit !== rounded) {
+      out.push({ startPeriodS, limit: rounded });
     }
     t = nextMs > t ? nextMs : t + 1000;
   }

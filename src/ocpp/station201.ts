@@ -491,7 +491,7 @@ export class Station201 extends StationCore {
     if (evseId !== 0 && !this.evseExists(evseId)) return rejected("UnknownEvse", `evse ${evseId} does not exist`);
     if (p.duration <= 0) return rejected("InvalidValue", "duration must be positive");
     const unit = (p.chargingRateUnit ?? "W") as "W" | "A";
-    const start = Math.floor(this.utcNow() / 1000) * 1000;
+    const start = this.utcNow();
     const ctx = this.compositeContext();
     const capabilityKW = evseId === 0 ? this.evseList.reduce((s, e) => s + e.maxPowerKW, 0) : this.evseList.find((e) => e.evseId === evseId)!.maxPowerKW;
     const capability = unit === "W" ? capabilityKW * 1000 : (capabilityKW * 1000) / ctx.voltageV(evseId);
