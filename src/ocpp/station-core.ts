@@ -15,7 +15,7 @@ import { OcppError, type JsonObject } from "./framing";
 import { checkPayload, type Schema } from "./payload-schema";
 import type { EvseInfo, EvseSnapshot, StationLimits, StationPort } from "./port";
 import { RpcEndpoint, type CallOutcome, type HandlerReply } from "./rpc";
-import { limitAt, type ChargingProfile, type CompositeContext } from "./smart-charging";
+import { compositeSchedule, limitAt, type ChargingProfile, type CompositeContext, type RateUnit } from "./smart-charging";
 import type { OcppTransport } from "./transport";
 import { TxQueue, type QueuedMessage } from "./tx-queue";
 
@@ -66,7 +66,7 @@ export abstract class StationCore {
   protected everAccepted = false;
   protected rpc: RpcEndpoint | null = null;
   private connectionNumber = 0;
-  private readonly bootNumber: number;
+  protected readonly bootNumber: number;
   private failedConnects = 0;
   private nextConnectMs = 0;
   private connectDeadlineMs = 0;
@@ -351,18 +351,22 @@ export abstract class StationCore {
 
   protected processStatuses(): void {
     if (!this.online) return;
-    for (const e of this.evseList) {
-      if (this.statusInFlight[e.evseId]) continue;
-      const status = this.evseStatus(e.evseId, this.port.snapshot(e.evseId));
-      if (this.reportedStatus[e.evseId] === status) continue;
-      this.statusInFlight[e.evseId] = true;
-      const sent = this.send("StatusNotification", this.statusPayload(e.evseId, status), (o) => {
-        this.statusInFlight[e.evseId] = false;
-        if (o.ok) this.reportedStatus[e.evseId] = status;
+    for (const id of this.statusTargets()) {
+      if (this.statusInFlight[id]) continue;
+      const status = this.statusOf(id);
+      if (this.reportedStatus[id] === status) continue;
+      this.statusInFlight[id] = true;
+      const sent = this.send("StatusNotification", this.statusPayload(id, status), (o) => {
+        this.statusInFlight[id] = false;
+        if (o.ok) this.reportedStatus[id] = status;
       });
-      if (!sent) this.statusInFlight[e.evseId] = false;
+      if (!sent) this.statusInFlight[id] = false;
     }
   }
+
+  /** Which ids get StatusNotifications (1.6 adds connector 0). */
+  protected statusTargets(): number[] { return this.evseList.map((e) => e.evseId); }
+  protected statusOf(id: number): string { return this.evseStatus(id, this.port.snapshot(id)); }
 
   protected baseStatus(evseId: number, snap: EvseSnapshot): "Faulted" | "Unavailable" | "Reserved" | null {
     if (snap.faulted) return "Faulted";
@@ -460,6 +464,23 @@ export abstract class StationCore {
       this.lastLimits = key;
       this.port.applyLimits(limits);
     }
+  }
+
+  /**
+   * The composite schedule as reported to the CSMS: whole-second periods from now; where no
+   * profile limits the EVSE, its capability (station: the sum of all EVSEs) is reported.
+   */
+  protected compositeForWire(evseId: number, durationS: number, unit: RateUnit): { startMs: number; periods: { startPeriod: number; limit: number }[] } {
+    const startMs = this.utcNow();
+    const ctx = this.compositeContext();
+    const capabilityKW = evseId === 0 ? this.evseList.reduce((s, e) => s + e.maxPowerKW, 0) : (this.evseList.find((e) => e.evseId === evseId)?.maxPowerKW ?? 0);
+    const capability = unit === "W" ? capabilityKW * 1000 : (capabilityKW * 1000) / ctx.voltageV(evseId);
+    const periods: { startPeriod: number; limit: number }[] = [];
+    for (const q of compositeSchedule(this.profiles, evseId, startMs, durationS, unit, ctx)) {
+      const limit = Math.round((q.limit === null ? capability : Math.min(q.limit, capability)) * 10) / 10;
+      if (periods.length === 0 || periods[periods.length - 1].limit !== limit) periods.push({ startPeriod: q.startPeriodS, limit });
+    }
+    return { startMs, periods };
   }
 
   /** The limits last pushed to the cabinet. */

@@ -10,7 +10,7 @@ import { isoOf, profileFrom201, profileTo201 } from "./profile-codec";
 import type { HandlerReply } from "./rpc";
 import { knownUnsupported201, requests201 } from "./schemas";
 import {
-  clearProfiles, compositeSchedule, dropTransactionProfiles, installProfile, validateProfile,
+  clearProfiles, dropTransactionProfiles, installProfile, validateProfile,
   type ChargingProfile, type Purpose,
 } from "./smart-charging";
 import { StationCore, type Reservation, type StationOptions } from "./station-core";
@@ -485,26 +485,17 @@ export class Station201 extends StationCore {
     };
   }
 
-  /** GetCompositeSchedule (K08); intervals without any profile report the EVSE's capability. */
+  /** GetCompositeSchedule (K08). */
   private composite(p: any): HandlerReply {
     const evseId: number = p.evseId;
     if (evseId !== 0 && !this.evseExists(evseId)) return rejected("UnknownEvse", `evse ${evseId} does not exist`);
     if (p.duration <= 0) return rejected("InvalidValue", "duration must be positive");
     const unit = (p.chargingRateUnit ?? "W") as "W" | "A";
-    const start = this.utcNow();
-    const ctx = this.compositeContext();
-    const capabilityKW = evseId === 0 ? this.evseList.reduce((s, e) => s + e.maxPowerKW, 0) : this.evseList.find((e) => e.evseId === evseId)!.maxPowerKW;
-    const capability = unit === "W" ? capabilityKW * 1000 : (capabilityKW * 1000) / ctx.voltageV(evseId);
-    const periods = compositeSchedule(this.profiles, evseId, start, p.duration, unit, ctx);
-    const merged: { startPeriod: number; limit: number }[] = [];
-    for (const q of periods) {
-      const limit = Math.round((q.limit === null ? capability : Math.min(q.limit, capability)) * 10) / 10;
-      if (merged.length === 0 || merged[merged.length - 1].limit !== limit) merged.push({ startPeriod: q.startPeriodS, limit });
-    }
+    const c = this.compositeForWire(evseId, p.duration, unit);
     return {
       payload: {
         status: "Accepted",
-        schedule: { evseId, duration: p.duration, scheduleStart: isoOf(start), chargingRateUnit: unit, chargingSchedulePeriod: merged },
+        schedule: { evseId, duration: p.duration, scheduleStart: isoOf(c.startMs), chargingRateUnit: unit, chargingSchedulePeriod: c.periods },
       },
     };
   }

@@ -4,8 +4,9 @@ import { FakeCabinet, ManualClock, MemoryStorage, ScriptedCsms, testConfig, wall
 
 const EPOCH = Date.parse("2026-03-02T08:00:00Z");
 
-function setup(storage = new MemoryStorage(), csms = new ScriptedCsms("ocpp2.0.1"), cabinet = new FakeCabinet()) {
+function setup(storage = new MemoryStorage(), csms = new ScriptedCsms("ocpp2.0.1"), cabinet = new FakeCabinet(), startAtMs = 0) {
   const clock = new ManualClock();
+  clock.t = startAtMs;
   const station = new Station201({ config: testConfig("2.0.1"), transport: csms, port: cabinet, storage, clock, wallClock: wallFrom(clock, EPOCH), random: () => 0 });
   const step = (ms = 0, n = 1) => {
     for (let i = 0; i < n; i++) {
@@ -156,7 +157,7 @@ describe("ocpp 2.0.1 station (scripted CSMS)", () => {
     csms.drop();
     a.step(31_000, 2);
     a.station.stop();
-    const b = setup(storage, csms, cabinet);
+    const b = setup(storage, csms, cabinet, a.clock.t + 5000);
     b.step(1000);
     cabinet.unplug(1);
     b.step(1000);
