@@ -216,6 +216,7 @@ describe("ocpp 2.0.1 against a strict ocpp-rpc CSMS", function () {
     await csms.client.call("RequestStartTransaction", { evseId: 8, remoteStartId: 3, idToken: { idToken: "D", type: "Central" } });
     cabinet.plugIn(8);
     await until("Updated", () => csms.of("TransactionEvent").length >= 2);
+    await until("answers received", () => station!.queuedMessages === 0);
     // Take the CSMS away entirely: new connections are refused while it is down.
     const url = csms.url;
     stopDriving();
@@ -245,7 +246,7 @@ describe("ocpp 2.0.1 against a strict ocpp-rpc CSMS", function () {
     await until("queue drained", () => station!.queuedMessages === 0, 10_000);
     const events = csms.of("TransactionEvent");
     assert.equal(events.length, queued);
-    assert.ok(events.every((e) => e.offline === true));
+    assert.ok(events.every((e) => e.offline === true), JSON.stringify(events.map((e) => [e.eventType, e.triggerReason, e.seqNo, e.offline])));
     assert.equal(events[events.length - 1].eventType, "Ended");
     const seq = events.map((e) => e.seqNo);
     assert.deepEqual(seq, [...seq].sort((a, b) => a - b));
