@@ -88,7 +88,7 @@ export abstract class StationCore {
   private statusInFlight: Record<number, boolean> = {};
   protected nowMs = 0;
   /** Counts for diagnostics and tests. */
-  readonly stats = { callErrorsReceived: 0, timeouts: 0, droppedQueueMessages: 0, connects: 0, problems: [] as string[] };
+  readonly stats = { callErrorsReceived: 0, timeouts: 0, droppedQueueMessages: 0, connects: 0, lastCloseReason: "", problems: [] as string[] };
 
   protected abstract readonly protocol: string;
   protected abstract readonly requestSchemas: Record<string, Schema>;
@@ -254,6 +254,7 @@ export abstract class StationCore {
     this.rpc = null;
     rpc?.disconnected();
     if (!this.everAccepted) this.registration = "none";
+    this.stats.lastCloseReason = reason;
     this.log?.write("info", `ocpp: connection closed (${reason})`);
     if (!wasOpen || this.failedConnects > 0) this.failedConnects++;
     else this.failedConnects = 1;
