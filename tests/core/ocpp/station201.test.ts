@@ -170,3 +170,80 @@ describe("ocpp 2.0.1 station (scripted CSMS)", () => {
     assert.equal(b.station.queuedMessages, 0);
   });
 });
+
+describe("ocpp 2.0.1 station: authorization, reservations, triggers", () => {
+  it("authorize hook: asks the CSMS online, answers from the cache offline", () => {
+    const { csms, step, station, cabinet } = setup();
+    step();
+    const answers: string[] = [];
+    station.authorize(1, "CARD1", (s) => answers.push(s));
+    csms.flush();
+    station.authorize(2, "CARD2", (s) => answers.push(s));
+    csms.responders.Authorize = () => ({ idTokenInfo: { status: "Blocked" } });
+    csms.flush();
+    assert.deepEqual(answers, ["Accepted", "Accepted"], "CARD1 from the CSMS, CARD2 answered before the responder changed");
+    station.authorize(3, "CARD3", (s) => answers.push(s));
+    csms.flush();
+    assert.equal(answers[2], "Blocked");
+    csms.drop();
+    step(1000);
+    station.authorize(4, "CARD1", (s) => answers.push(s));
+    station.authorize(5, "CARD3", (s) => answers.push(s));
+    station.authorize(6, "NEVER", (s) => answers.push(s));
+    assert.deepEqual(answers.slice(3), ["Accepted", "Blocked", "Unknown"]);
+    // The accepted token goes into the next transaction on that EVSE.
+    cabinet.authorizeLocally(4, "CARD1");
+    cabinet.plugIn(4);
+    step(1000);
+    csms.online = true;
+    step(10_000, 2);
+    const started = csms.calls("TransactionEvent").find((e) => e.eventType === "Started");
+    assert.deepEqual(started.idToken, { idToken: "CARD1", type: "ISO14443" });
+    assert.equal(started.offline, true);
+  });
+
+  it("a reservation expires with ReservationStatusUpdate and frees the EVSE", () => {
+    const { csms, step } = setup();
+    step();
+    const id = csms.call("ReserveNow", { id: 3, evseId: 9, expiryDateTime: new Date(EPOCH + 60_000).toISOString(), idToken: { idToken: "R", type: "Central" } });
+    csms.flush();
+    step();
+    assert.equal(csms.replies.get(id)![2].status, "Accepted");
+    assert.equal(csms.calls("StatusNotification").filter((s) => s.evseId === 9).pop().connectorStatus, "Reserved");
+    step(61_000);
+    assert.deepEqual(csms.calls("ReservationStatusUpdate"), [{ reservationId: 3, reservationUpdateStatus: "Expired" }]);
+    assert.equal(csms.calls("StatusNotification").filter((s) => s.evseId === 9).pop().connectorStatus, "Available");
+  });
+
+  it("TriggerMessage: TransactionEvent for an active transaction, MeterValues, BootNotification rejected once Accepted", () => {
+    const { csms, step, cabinet } = setup();
+    step();
+    cabinet.authorizeLocally(2, "T");
+    cabinet.plugIn(2);
+    step(1000);
+    const ids = [
+      csms.call("TriggerMessage", { requestedMessage: "TransactionEvent", evse: { id: 2 } }),
+      csms.call("TriggerMessage", { requestedMessage: "TransactionEvent", evse: { id: 3 } }),
+      csms.call("TriggerMessage", { requestedMessage: "MeterValues", evse: { id: 2 } }),
+      csms.call("TriggerMessage", { requestedMessage: "BootNotification" }),
+    ];
+    csms.flush();
+    step();
+    assert.deepEqual(ids.map((i) => csms.replies.get(i)![2].status), ["Accepted", "Rejected", "Accepted", "Rejected"]);
+    assert.equal(csms.calls("TransactionEvent").pop().triggerReason, "Trigger");
+    assert.equal(csms.calls("MeterValues")[0].evseId, 2);
+  });
+
+  it("ChangeAvailability during a transaction is Scheduled; Inoperative EVSE refuses remote start", () => {
+    const { csms, step, cabinet } = setup();
+    step();
+    cabinet.authorizeLocally(1, "T");
+    cabinet.plugIn(1);
+    step(1000);
+    const a = csms.call("ChangeAvailability", { operationalStatus: "Inoperative", evse: { id: 1 } });
+    const b = csms.call("ChangeAvailability", { operationalStatus: "Inoperative", evse: { id: 5 } });
+    const c = csms.call("RequestStartTransaction", { evseId: 5, remoteStartId: 1, idToken: { idToken: "X", type: "Central" } });
+    csms.flush();
+    assert.deepEqual([a, b, c].map((i) => csms.replies.get(i)![2].status), ["Scheduled", "Accepted", "Rejected"]);
+  });
+});
