@@ -98,7 +98,12 @@ export class DemoCabinet implements StationPort {
   }
   setAvailability(evseId: number, operative: boolean) { this.availabilityLog.push([evseId, operative]); }
   unlock(evseId: number) { return this.state[evseId].plugged ? "Unlocked" as const : "UnlockFailed" as const; }
-  reset(kind: "Immediate" | "OnIdle") { this.resets.push(kind); return true; }
+  /** Immediate reset ends every session at once (the real controller then reboots). */
+  reset(kind: "Immediate" | "OnIdle") {
+    this.resets.push(kind);
+    if (kind === "Immediate") for (const id of Object.keys(this.state).map(Number)) if (this.state[id].authorized) this.stopSession(id, "Other");
+    return true;
+  }
   applyLimits(limits: StationLimits) { this.limitsLog.push(limits); for (const i of Object.keys(this.state).map(Number)) this.update(i); }
 }
 

@@ -111,6 +111,24 @@ describe("ocpp 1.6J against a strict ocpp-rpc CSMS", function () {
     await until("Unavailable", () => connectorStatuses().some((s) => s.connectorId === 10 && s.status === "Unavailable"));
   });
 
+  it("fault status, hard reset and local authorization pass strict validation", async () => {
+    const { cabinet } = await boot();
+    await until("registered", () => connectorStatuses().length === 12);
+    cabinet.fault(6, true);
+    await until("Faulted", () => connectorStatuses().some((s) => s.connectorId === 6 && s.status === "Faulted" && s.errorCode === "OtherError"));
+    const status = await new Promise<string>((resolve) => station!.authorize(7, "CARD7", resolve));
+    assert.equal(status, "Accepted");
+    assert.deepEqual(csms.of("Authorize"), [{ idTag: "CARD7" }]);
+    cabinet.authorizeLocally(7, "CARD7");
+    cabinet.plugIn(7);
+    await until("StartTransaction", () => csms.of("StartTransaction").length === 1);
+    assert.equal(csms.of("StartTransaction")[0].idTag, "CARD7");
+    await until("transaction id known", () => station!.transactions[7] !== undefined);
+    assert.equal((await csms.client.call("Reset", { type: "Hard" })).status, "Accepted");
+    await until("StopTransaction", () => csms.of("StopTransaction").length === 1);
+    assert.equal(csms.of("StopTransaction")[0].reason, "HardReset");
+  });
+
   it("schema-invalid calls get CALLERRORs (1.6 spellings accepted both ways)", async () => {
     await boot();
     await until("registered", () => connectorStatuses().length === 12);

@@ -184,6 +184,23 @@ describe("ocpp 2.0.1 against a strict ocpp-rpc CSMS", function () {
     assert.deepEqual(cabinet.resets, ["OnIdle"]);
   });
 
+  it("fault, reservation expiry and an immediate reset pass strict validation", async () => {
+    const { cabinet, clock } = await boot();
+    await until("registered", () => csms.of("StatusNotification").length === 12);
+    await csms.client.call("RequestStartTransaction", { evseId: 2, remoteStartId: 5, idToken: { idToken: "D", type: "Central" } });
+    cabinet.plugIn(2);
+    cabinet.fault(3, true);
+    await until("Faulted", () => csms.of("StatusNotification").some((s) => s.evseId === 3 && s.connectorStatus === "Faulted"));
+    assert.equal((await csms.client.call("ReserveNow", { id: 8, evseId: 4, expiryDateTime: new Date(Date.now() + 1000).toISOString(), idToken: { idToken: "R", type: "Central" } })).status, "Accepted");
+    clock.skewMs += 2000;
+    await until("ReservationStatusUpdate", () => csms.of("ReservationStatusUpdate").length === 1);
+    assert.equal((await csms.client.call("Reset", { type: "Immediate" })).status, "Accepted");
+    await until("Ended by reset", () => csms.of("TransactionEvent").some((e) => e.eventType === "Ended"));
+    const ended = csms.of("TransactionEvent").find((e) => e.eventType === "Ended");
+    assert.equal(ended.triggerReason, "ResetCommand");
+    assert.equal(ended.transactionInfo.stoppedReason, "ImmediateReset");
+  });
+
   it("malformed and schema-invalid CSMS calls get the right CALLERROR and charging continues", async () => {
     const { cabinet } = await boot();
     await until("registered", () => csms.of("StatusNotification").length === 12);
