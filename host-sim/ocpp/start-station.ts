@@ -36,7 +36,7 @@ export function startOcppStation(options: {
   const checked = validateOcppConfig(doc);
   if (!checked.ok) throw new Error(`ocpp config: ${checked.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
   const clock = { nowMs: () => Date.now() };
-  const common = { config: checked.config, transport: new WsTransport(options.tls), port: options.port, storage: options.storage, clock, log: options.log };
+  const common = { config: checked.config, transport: new WsTransport(options.tls), port: options.port, storage: options.storage, clock, random: Math.random, log: options.log };
   const station = checked.config.version === "1.6" ? new Station16(common) : new Station201(common);
   station.start();
   const timer = setInterval(() => station.tick(), options.tickMs ?? 100);

@@ -28,8 +28,8 @@ export interface StationOptions {
   clock: Clock;
   /** UTC epoch ms for timestamps and Absolute/Recurring profiles; defaults to `clock`. */
   wallClock?: Clock;
-  /** Uniform [0,1) source for the back-off jitter (inject a fixed one in tests). */
-  random?: () => number;
+  /** Uniform [0,1) source for the back-off jitter (Math.random on host and device, fixed in tests). */
+  random: () => number;
   log?: Log;
   firmwareVersion?: string;
   serialNumber?: string;
@@ -113,7 +113,7 @@ export abstract class StationCore {
     this.storage = options.storage;
     this.clock = options.clock;
     this.wallClock = options.wallClock ?? options.clock;
-    this.random = options.random ?? Math.random;
+    this.random = options.random;
     this.log = options.log;
     this.model = new DeviceModel(options.config, options.storage);
     this.authCache = new AuthCache(options.storage);

@@ -29,7 +29,7 @@ describe("ocpp security profiles against ocpp-rpc", function () {
     assert.ok(csms.url.startsWith("wss://"));
     station = new Station201({
       config: testConfig("2.0.1", { url: csms.url, password: "profile-two-password" }),
-      transport: new WsTransport({ ca: cert }), port: new FakeCabinet(2), storage: new MemoryStorage(), clock: new SkewClock(),
+      transport: new WsTransport({ ca: cert }), port: new FakeCabinet(2), storage: new MemoryStorage(), clock: new SkewClock(), random: () => 0,
     });
     station.start();
     stop = drive(() => station!.tick());
@@ -43,7 +43,7 @@ describe("ocpp security profiles against ocpp-rpc", function () {
     csms = new TestCsms({ protocol: "ocpp2.0.1", tls: { key, cert } });
     await csms.start();
     station = new Station201({
-      config: testConfig("2.0.1", { url: csms.url }), transport: new WsTransport(), port: new FakeCabinet(2), storage: new MemoryStorage(), clock: new SkewClock(),
+      config: testConfig("2.0.1", { url: csms.url }), transport: new WsTransport(), port: new FakeCabinet(2), storage: new MemoryStorage(), clock: new SkewClock(), random: () => 0,
     });
     station.start();
     stop = drive(() => station!.tick());
@@ -59,7 +59,7 @@ describe("ocpp security profiles against ocpp-rpc", function () {
     wss.on("connection", (s) => s.on("message", (m) => received.push(m.toString())));
     await new Promise((r) => wss.once("listening", r));
     const port = (wss.address() as { port: number }).port;
-    station = new Station201({ config: testConfig("2.0.1", { url: `ws://127.0.0.1:${port}/ocpp` }), transport: new WsTransport(), port: new FakeCabinet(2), storage: new MemoryStorage(), clock: new SkewClock() });
+    station = new Station201({ config: testConfig("2.0.1", { url: `ws://127.0.0.1:${port}/ocpp` }), transport: new WsTransport(), port: new FakeCabinet(2), storage: new MemoryStorage(), clock: new SkewClock(), random: () => 0 });
     station.start();
     stop = drive(() => station!.tick());
     try {

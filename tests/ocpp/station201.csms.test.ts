@@ -55,7 +55,7 @@ describe("ocpp 2.0.1 against a strict ocpp-rpc CSMS", function () {
     csms = new TestCsms({ protocol: "ocpp2.0.1", password: "the-right-password" });
     await csms.start();
     const clock = new SkewClock();
-    station = new Station201({ config: testConfig("2.0.1", { url: csms.url, password: "the-wrong-password" }), transport: new WsTransport(), port: new FakeCabinet(), storage: new MemoryStorage(), clock });
+    station = new Station201({ config: testConfig("2.0.1", { url: csms.url, password: "the-wrong-password" }), transport: new WsTransport(), port: new FakeCabinet(), storage: new MemoryStorage(), clock, random: () => 0 });
     station.start();
     stopDriving = drive(() => station!.tick());
     await until("handshake rejection", () => csms.rejectedHandshakes.length > 0);
