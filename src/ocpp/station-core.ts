@@ -218,6 +218,7 @@ export abstract class StationCore {
       this.note(`CSMS selected subprotocol ${JSON.stringify(protocol)}, need ${this.protocol}`);
       this.state = "waiting";
       this.connectionNumber++;
+      this.failedConnects++;
       this.transport.close();
       this.scheduleReconnect();
       return;
@@ -388,7 +389,23 @@ export abstract class StationCore {
   /** Queues a transaction message persistently; it goes out in order when online. */
   protected enqueue(action: string, payload: JsonObject, localTx?: string): void {
     this.queue.push(action, payload, localTx);
+    if (this.queue.length > this.maxQueuedMessages) {
+      // Storage is finite: after a very long outage give up the oldest periodic meter
+      // sample, never a transaction start or end.
+      const victim = this.queue.all().find((e) => this.isPeriodicSample(e));
+      if (victim) {
+        this.queue.remove(victim.seq);
+        this.stats.droppedQueueMessages++;
+      }
+    }
     this.pumpQueue(this.nowMs);
+  }
+
+  /** Upper bound of the persistent queue (override per storage size). */
+  protected maxQueuedMessages = 1000;
+
+  protected isPeriodicSample(e: QueuedMessage): boolean {
+    return (e.action === "TransactionEvent" && e.payload.triggerReason === "MeterValuePeriodic") || e.action === "MeterValues";
   }
 
   private pumpQueue(nowMs: number): void {

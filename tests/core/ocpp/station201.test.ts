@@ -246,4 +246,25 @@ describe("ocpp 2.0.1 station: authorization, reservations, triggers", () => {
     csms.flush();
     assert.deepEqual([a, b, c].map((i) => csms.replies.get(i)![2].status), ["Scheduled", "Accepted", "Rejected"]);
   });
+
+  it("a very long outage drops the oldest periodic samples first, never Started/Ended", () => {
+    const { csms, step, cabinet, station } = setup();
+    (station as any).maxQueuedMessages = 5;
+    step();
+    csms.drop();
+    step(1000);
+    cabinet.authorizeLocally(1, "T");
+    cabinet.plugIn(1);
+    step(30_000, 8);
+    cabinet.unplug(1);
+    step(1000);
+    assert.equal(station.queuedMessages, 5);
+    csms.online = true;
+    step(8000, 14);
+    const events = csms.calls("TransactionEvent");
+    assert.equal(events[0].eventType, "Started");
+    assert.equal(events[events.length - 1].eventType, "Ended");
+    assert.ok(events.slice(1, -1).every((e) => e.triggerReason === "MeterValuePeriodic"));
+    assert.ok(station.stats.droppedQueueMessages >= 4);
+  });
 });
