@@ -64,10 +64,11 @@ export interface BoardConfig {
 }
 
 export class BoardError extends Error {
+  // A field, not `this.name = ...`: on a device Error.prototype is frozen and the assignment throws.
+  override name = "BoardError";
   readonly issues: ConfigIssue[];
   constructor(issues: ConfigIssue[]) {
     super(`invalid board description (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` + issues.map((i) => `${i.path}: ${i.message}`).join("\n"));
-    this.name = "BoardError";
     this.issues = issues;
   }
 }

@@ -1,5 +1,5 @@
 /** The cabinet's guns as OCPP EVSEs (one connector each, EVSE id = gun id). */
-import type { CabinetConfig } from "../config";
+import type { CabinetConfig } from "../config/index";
 import type { EvseInfo } from "./port";
 
 export function evsesFromCabinet(config: CabinetConfig): EvseInfo[] {

@@ -65,11 +65,12 @@ export function errorKindOf(code: string): RpcErrorKind | null {
 
 /** A problem that should be answered with a CALLERROR (when an id is known) or dropped. */
 export class OcppError extends Error {
+  // A field, not `this.name = ...`: on a device Error.prototype is frozen and the assignment throws.
+  override name = "OcppError";
   readonly kind: RpcErrorKind;
   readonly details: JsonObject;
   constructor(kind: RpcErrorKind, message: string, details: JsonObject = {}) {
     super(message);
-    this.name = "OcppError";
     this.kind = kind;
     this.details = details;
   }

@@ -65,3 +65,16 @@ describe("layering (DESIGN.md §3)", () => {
     assert.deepEqual(bad, []);
   });
 });
+
+describe("device-safe idioms", () => {
+  it("no Error subclass assigns this.name (Error.prototype is frozen on a device)", () => {
+    const bad: string[] = [];
+    for (const file of [...sourceFiles("src"), ...sourceFiles("hal"), ...sourceFiles("host-sim")]) {
+      const text = fs.readFileSync(path.join(root, file), "utf8");
+      text.split("\n").forEach((line, i) => {
+        if (/^\s*this\.name\s*=/.test(line)) bad.push(`${file}:${i + 1}`);
+      });
+    }
+    assert.deepEqual(bad, []);
+  });
+});
