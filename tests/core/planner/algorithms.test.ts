@@ -1,3 +1,4 @@
+import "./xs-globals";
 import { strict as assert } from "assert";
 import fc from "fast-check";
 import { deratingFactor, gunRatingKW, moduleCountFor, selectModules, thresholdFactor, waterFill } from "../../../src/planner";

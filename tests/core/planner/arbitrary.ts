@@ -1,3 +1,4 @@
+import "./xs-globals";
 /** fast-check generators for random cabinets and observations, and a ring brute force. */
 import fc from "fast-check";
 import { parseCabinetConfig, ringDocument, type CabinetConfig } from "../../../src/config";

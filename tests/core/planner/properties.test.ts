@@ -1,3 +1,4 @@
+import "./xs-globals";
 import { strict as assert } from "assert";
 import fc from "fast-check";
 import { plan, gunRatingKW, deratingFactor, type Plan } from "../../../src/planner";
