@@ -97,7 +97,7 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
       clampedRequestKW: gun.clampedKW,
       budgetKW,
       setpointKW,
-      modules: selected.map((m) => m.id),
+      modules: selected.slice().sort((a, b) => a.index - b.index).map((m) => m.id),
       islandSlots: alloc.islandSlots,
       voltageSetpointV,
       currentLimitA,
