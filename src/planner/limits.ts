@@ -32,22 +32,38 @@ export function gunRatingKW(gun: GunConfig, evVoltageV: number, defaultVoltageV:
  * Weights must be > 0.
  */
 export function waterFill(capsKW: readonly number[], weights: readonly number[], capacityKW: number): number[] {
+  const budgets = new Array<number>(capsKW.length);
+  waterFillInto(capsKW, weights, capacityKW, budgets, new Array<number>(capsKW.length));
+  return budgets;
+}
+
+/**
+ * waterFill without allocation (the island search calls it per candidate): writes the
+ * budgets into `budgets`, uses `order` as scratch. Returns the sum of the budgets.
+ */
+export function waterFillInto(capsKW: readonly number[], weights: readonly number[], capacityKW: number, budgets: number[], order: number[]): number {
   const n = capsKW.length;
-  const budgets = new Array<number>(n);
   let sumCaps = 0;
   for (let i = 0; i < n; i++) sumCaps += capsKW[i] > 0 ? capsKW[i] : 0;
   if (sumCaps <= capacityKW) {
     for (let i = 0; i < n; i++) budgets[i] = capsKW[i] > 0 ? capsKW[i] : 0;
-    return budgets;
+    return sumCaps;
   }
   if (!(capacityKW > 0)) {
     for (let i = 0; i < n; i++) budgets[i] = 0;
-    return budgets;
+    return 0;
   }
-  // Guns in order of the level at which they saturate (cap / weight).
-  const order: number[] = [];
-  for (let i = 0; i < n; i++) order.push(i);
-  order.sort((a, b) => Math.max(capsKW[a], 0) / weights[a] - Math.max(capsKW[b], 0) / weights[b] || a - b);
+  // Guns in order of the level at which they saturate (cap / weight): insertion sort,
+  // n is a dozen at most.
+  for (let i = 0; i < n; i++) {
+    const level = Math.max(capsKW[i], 0) / weights[i];
+    let j = i;
+    while (j > 0 && Math.max(capsKW[order[j - 1]], 0) / weights[order[j - 1]] > level) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = i;
+  }
   let remainingKW = capacityKW;
   let remainingWeight = 0;
   for (let i = 0; i < n; i++) remainingWeight += weights[i];
@@ -74,7 +90,7 @@ export function waterFill(capsKW: readonly number[], weights: readonly number[],
     const last = order[n - 1];
     budgets[last] = Math.max(0, budgets[last] - (sum - remainingKW));
   }
-  return budgets;
+  return capacityKW;
 }
 
 /**
@@ -93,8 +109,19 @@ export function compareFairness(a: readonly number[], b: readonly number[]): num
 
 /** budget / weight of each gun, sorted ascending. */
 export function fairnessProfile(budgetsKW: readonly number[], weights: readonly number[]): number[] {
-  const profile = new Array<number>(budgetsKW.length);
-  for (let i = 0; i < budgetsKW.length; i++) profile[i] = budgetsKW[i] / weights[i];
-  profile.sort((x, y) => x - y);
+  return fairnessProfileInto(budgetsKW, weights, new Array<number>(budgetsKW.length));
+}
+
+/** fairnessProfile into a caller's array (insertion sort: a dozen guns at most). */
+export function fairnessProfileInto(budgetsKW: readonly number[], weights: readonly number[], profile: number[]): number[] {
+  for (let i = 0; i < budgetsKW.length; i++) {
+    const v = budgetsKW[i] / weights[i];
+    let j = i;
+    while (j > 0 && profile[j - 1] > v) {
+      profile[j] = profile[j - 1];
+      j--;
+    }
+    profile[j] = v;
+  }
   return profile;
 }

@@ -14,8 +14,8 @@
 import type { ContactorPosition } from "./types";
 import type { PlanContext } from "./context";
 import type { Allocation, GunAllocation } from "./allocation";
-import { EPSILON_KW, compareFairness, fairnessProfile, waterFill } from "./limits";
-import { moduleCountFor, selectModules, topPowerKW, type ModuleCandidate } from "./modules";
+import { EPSILON_KW, compareFairness, fairnessProfileInto, waterFillInto } from "./limits";
+import { moduleCountFor, preferenceOrder, topPowerKW, type ModuleCandidate } from "./modules";
 
 interface RingOption {
   dead: boolean;
@@ -26,8 +26,14 @@ interface RingOption {
   slotPositions: number[];
   openMcs: number[];
   innerMcs: number[];
+  /** Usable modules it can use, in Algorithm C preference order. */
   candidates: ModuleCandidate[];
   powersDesc: number[];
+  /** Prefix sums over the preference order: power, and modules already on. */
+  preferredPowerPrefix: number[];
+  preferredOnPrefix: number[];
+  /** Modules already on among the n strongest (selectModules' fallback order). */
+  strongestOnPrefix: number[];
   maxCount: number;
   capKW: number;
   /** Contactor changes on its own MCs against the previous plan. */
@@ -99,7 +105,7 @@ export function ringLayout(ctx: PlanContext): RingLayout {
 function deadOption(reason: string): RingOption {
   return {
     dead: true, deadReason: reason, l: 0, r: 0, slotPositions: [], openMcs: [], innerMcs: [], candidates: [], powersDesc: [],
-    maxCount: 0, capKW: 0, mcChanges: 0, rightBoundaryChange: 0, key: "",
+    preferredPowerPrefix: [0], preferredOnPrefix: [0], strongestOnPrefix: [0], maxCount: 0, capKW: 0, mcChanges: 0, rightBoundaryChange: 0, key: "",
   };
 }
 
@@ -119,19 +125,41 @@ export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<numbe
   const sharedKW = ctx.sharedLimitKW;
 
   const mcPrev = (i: number): ContactorPosition => ctx.previousPosition(layout.mcAt[i], true);
+  // Every usable module of the ring, once in Algorithm C preference order and once strongest
+  // first (selectModules' fallback), with its slot position: options filter these lists.
+  const positionOf = new Map<string, number>();
+  for (let i = 0; i < n; i++) for (const id of layout.modulesAt[i]) positionOf.set(id, i);
+  const byPreference: ModuleCandidate[] = [];
+  for (const c of ctx.usable.values()) if (positionOf.has(c.id)) byPreference.push(c);
+  byPreference.sort(preferenceOrder);
+  const byPower = byPreference.slice().sort((a, b) => b.powerKW - a.powerKW || preferenceOrder(a, b));
+  const byPreferencePos = byPreference.map((c) => positionOf.get(c.id)!);
+  const byPowerPos = byPower.map((c) => positionOf.get(c.id)!);
   const makeOption = (p: number, l: number, r: number, openMcs: number[], innerMcs: number[], gunIdx: number): RingOption => {
     const gun = ctx.active[gunIdx];
     const slotPositions: number[] = [];
     const span = openMcs.length === 0 ? n : l + r + 1;
     const start = openMcs.length === 0 ? p : mod(p - l, n);
     for (let s = 0; s < span; s++) slotPositions.push(mod(start + s, n));
+    // Modules come from the island's slots (multi-slot) or the gun's own slot only.
+    const inSources = (pos: number) => (policy.multiSlotIslands ? mod(pos - start, n) < span : pos === p);
     const candidates: ModuleCandidate[] = [];
-    const sources = policy.multiSlotIslands ? slotPositions : [p];
-    for (const s of sources) for (const id of layout.modulesAt[s]) {
-      const c = ctx.usable.get(id);
-      if (c) candidates.push(c);
+    const preferredPowerPrefix = [0];
+    const preferredOnPrefix = [0];
+    for (let i = 0; i < byPreference.length; i++) {
+      if (!inSources(byPreferencePos[i])) continue;
+      const c = byPreference[i];
+      candidates.push(c);
+      preferredPowerPrefix.push(preferredPowerPrefix[preferredPowerPrefix.length - 1] + c.powerKW);
+      preferredOnPrefix.push(preferredOnPrefix[preferredOnPrefix.length - 1] + (c.wasOn ? 1 : 0));
     }
-    const powersDesc = candidates.map((c) => c.powerKW).sort((a, b) => b - a);
+    const powersDesc: number[] = [];
+    const strongestOnPrefix = [0];
+    for (let i = 0; i < byPower.length; i++) {
+      if (!inSources(byPowerPos[i])) continue;
+      powersDesc.push(byPower[i].powerKW);
+      strongestOnPrefix.push(strongestOnPrefix[strongestOnPrefix.length - 1] + (byPower[i].wasOn ? 1 : 0));
+    }
     const maxCount = Math.min(policy.maxModulesPerGun, candidates.length);
     const capKW = Math.min(gun.clampedKW, topPowerKW(powersDesc, maxCount));
     let mcChanges = 0;
@@ -140,7 +168,10 @@ export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<numbe
     const right = mod(p + r, n);
     const rightBoundaryChange = openMcs.length === 2 && mcPrev(right) !== "open" ? 1 : 0;
     const key = slotPositions.map((s) => layout.slotIdAt[s]).sort((a, b) => a - b).join(",");
-    return { dead: false, deadReason: null, l, r, slotPositions, openMcs, innerMcs, candidates, powersDesc, maxCount, capKW, mcChanges, rightBoundaryChange, key };
+    return {
+      dead: false, deadReason: null, l, r, slotPositions, openMcs, innerMcs, candidates, powersDesc,
+      preferredPowerPrefix, preferredOnPrefix, strongestOnPrefix, maxCount, capKW, mcChanges, rightBoundaryChange, key,
+    };
   };
 
   const options: RingOption[][] = [];
@@ -241,19 +272,24 @@ export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<numbe
       const gc = ctx.active[layout.activeAt[order[j]]].config.gc;
       const gcWanted: ContactorPosition = counts[j] > 0 ? "closed" : "open";
       if (ctx.previousPosition(gc, false) !== gcWanted) changes++;
-      if (counts[j] > 0) for (const m of selectModules(o.candidates, counts[j], budgets[j])) if (m.wasOn) kept++;
+      // Same choice as selectModules: preference order unless it cannot carry the budget.
+      const c = counts[j];
+      if (c > 0) kept += o.preferredPowerPrefix[c] >= budgets[j] - EPSILON_KW ? o.preferredOnPrefix[c] : o.strongestOnPrefix[c];
     }
     return changes + previousOnCount + modulesOn - 2 * kept;
   };
 
+  const budgets = new Array<number>(k);
+  const scratch = new Array<number>(k);
+  const fairness = new Array<number>(k);
   const leaf = (sumCaps: number) => {
     const total = Math.min(sharedKW, sumCaps);
     if (best && total < best.total - EPSILON_KW) return;
-    const budgets = waterFill(caps, weights, sharedKW);
-    let fairness: number[] | null = null;
+    waterFillInto(caps, weights, sharedKW, budgets, scratch);
     if (best && total <= best.total + EPSILON_KW) {
-      fairness = fairnessProfile(budgets, weights);
-      const c = compareFairness(fairness, best.fairness ?? fairnessProfile(best.budgets, weights));
+      fairnessProfileInto(budgets, weights, fairness);
+      if (best.fairness === null) best.fairness = fairnessProfileInto(best.budgets, weights, new Array<number>(k));
+      const c = compareFairness(fairness, best.fairness);
       if (c < 0) return;
       if (c === 0) {
         const modules = countModules(budgets);
@@ -261,14 +297,14 @@ export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<numbe
         if (modules === best.modules) {
           const changes = countChanges(budgets, modules);
           if (changes >= best.changes) return;
-          best = { total, fairness, modules, changes, options: chosen.slice(), budgets, counts: counts.slice() };
+          best = { total, fairness: fairness.slice(), modules, changes, options: chosen.slice(), budgets: budgets.slice(), counts: counts.slice() };
           return;
         }
       }
     }
     const modules = countModules(budgets);
     const changes = countChanges(budgets, modules);
-    best = { total, fairness, modules, changes, options: chosen.slice(), budgets, counts: counts.slice() };
+    best = { total, fairness: null, modules, changes, options: chosen.slice(), budgets: budgets.slice(), counts: counts.slice() };
   };
 
   const fits = (a: RingOption, b: RingOption, gap: number) => a.r + b.l <= gap;
