@@ -5,9 +5,8 @@
  * whole ring cut once, none when it is the closed ring). It never contains another active
  * gun's slot, a slot with a welded module contactor, or an idle gun whose GC is welded; its
  * boundaries are never welded (or unverifiable) MCs and its inner MCs are never stuck open.
- * Consecutive active guns compete only for the idle slots between them, so the search runs
- * around the ring gun by gun, choosing each gun's (left, right) extent given its
- * neighbour's, with branch and bound on the served power. Objective, in order:
+ * Consecutive active guns compete only for the idle slots between them: each gun's island is
+ * its (left, right) extent into the gaps beside it. Objective, in order:
  * (1) total served power, (2) weighted max-min fairness, (3) fewest modules on,
  * (4) fewest contactor changes against the previous plan.
  */
@@ -17,32 +16,7 @@ import type { Allocation, GunAllocation } from "./allocation";
 import { EPSILON_KW, compareFairness, fairnessProfileInto, waterFillInto } from "./limits";
 import { moduleCountFor, preferenceOrder, topPowerKW, type ModuleCandidate } from "./modules";
 
-interface RingOption {
-  dead: boolean;
-  deadReason: string | null;
-  /** Idle slots taken on the counter-clockwise / clockwise side. */
-  l: number;
-  r: number;
-  slotPositions: number[];
-  openMcs: number[];
-  innerMcs: number[];
-  /** Usable modules it can use, in Algorithm C preference order. */
-  candidates: ModuleCandidate[];
-  powersDesc: number[];
-  /** Prefix sums over the preference order: power, and modules already on. */
-  preferredPowerPrefix: number[];
-  preferredOnPrefix: number[];
-  /** Modules already on among the n strongest (selectModules' fallback order). */
-  strongestOnPrefix: number[];
-  maxCount: number;
-  capKW: number;
-  /** Contactor changes on its own MCs against the previous plan. */
-  mcChanges: number;
-  /** 1 when its clockwise boundary MC changes (it may be shared with the next island). */
-  rightBoundaryChange: number;
-  /** Sorted slot ids: identifies the island across plans. */
-  key: string;
-}
+const mod = (i: number, n: number) => ((i % n) + n) % n;
 
 export interface RingLayout {
   size: number;
@@ -58,7 +32,6 @@ export interface RingLayout {
   activeAt: number[];
 }
 
-const mod = (i: number, n: number) => ((i % n) + n) % n;
 
 export function ringLayout(ctx: PlanContext): RingLayout {
   const { config, faults } = ctx;
@@ -102,18 +75,77 @@ export function ringLayout(ctx: PlanContext): RingLayout {
   return layout;
 }
 
+interface RingOption {
+  dead: boolean;
+  deadReason: string | null;
+  /** Idle slots taken on the counter-clockwise / clockwise side. */
+  l: number;
+  r: number;
+  /** Island = `span` slots clockwise from ring position `start`. */
+  start: number;
+  span: number;
+  /** Ring positions of its open MCs (2 for an arc, 1 for the ring cut once, 0 for the closed ring). */
+  openMcs: number[];
+  /** Usable modules it can use, in Algorithm C preference order. */
+  candidates: ModuleCandidate[];
+  powersDesc: number[];
+  /** Prefix sums over the preference order: power, and modules already on. */
+  preferredPowerPrefix: number[];
+  preferredOnPrefix: number[];
+  /** Modules already on among the n strongest (selectModules' fallback order). */
+  strongestOnPrefix: number[];
+  maxCount: number;
+  capKW: number;
+  /** Contactor changes on its own MCs (boundaries and inner) against the previous plan. */
+  mcChanges: number;
+  /** 1 when its clockwise boundary MC changes (it may be shared with the next island). */
+  rightBoundaryChange: number;
+}
+
+
 function deadOption(reason: string): RingOption {
   return {
-    dead: true, deadReason: reason, l: 0, r: 0, slotPositions: [], openMcs: [], innerMcs: [], candidates: [], powersDesc: [],
-    preferredPowerPrefix: [0], preferredOnPrefix: [0], strongestOnPrefix: [0], maxCount: 0, capKW: 0, mcChanges: 0, rightBoundaryChange: 0, key: "",
+    dead: true, deadReason: reason, l: 0, r: 0, start: 0, span: 0, openMcs: [], candidates: [], powersDesc: [],
+    preferredPowerPrefix: [0], preferredOnPrefix: [0], strongestOnPrefix: [0], maxCount: 0, capKW: 0, mcChanges: 0, rightBoundaryChange: 0,
   };
 }
+
+function slotPositionsOf(o: RingOption, n: number): number[] {
+  const out: number[] = [];
+  for (let s = 0; s < o.span; s++) out.push(mod(o.start + s, n));
+  return out;
+}
+
+function innerMcsOf(o: RingOption, n: number): number[] {
+  const out: number[] = [];
+  if (o.dead) return out;
+  if (o.openMcs.length === 0) for (let i = 0; i < n; i++) out.push(i);
+  else for (let s = 0; s < o.span - 1; s++) out.push(mod(o.start + s, n));
+  return out;
+}
+
+/** Island key (sorted slot ids), comparable across plans. */
+export function islandKey(slots: readonly number[]): string {
+  return slots.slice().sort((a, b) => a - b).join(",");
+}
+
+/** What the chosen assignment scores on each objective (for tests and the bench). */
+export interface RingObjective {
+  totalKW: number;
+  fairness: number[];
+  modules: number;
+  contactorChanges: number;
+}
+
+export type RingSearchMode = "fast" | "exhaustive";
 
 /**
  * @param keep gun id -> island key: restrict those guns to that island when it is still
  *   possible (used to price a mid-session re-partition against staying put).
+ * @param mode "fast" (default): exact two-phase search, see below. "exhaustive": every
+ *   combination of islands, scored on all four objectives (the reference for tests).
  */
-export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<number, string> | null): Allocation {
+export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<number, string> | null, mode: RingSearchMode = "fast"): Allocation & { objective: RingObjective } {
   const { config } = ctx;
   const policy = config.policy;
   const n = layout.size;
@@ -124,7 +156,13 @@ export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<numbe
   for (let j = 0; j < k; j++) gaps.push(k === 1 ? n - 1 : mod(order[(j + 1) % k] - order[j] - 1, n));
   const sharedKW = ctx.sharedLimitKW;
 
-  const mcPrev = (i: number): ContactorPosition => ctx.previousPosition(layout.mcAt[i], true);
+  // Previous MC positions as prefix counts over the doubled ring: inner changes in O(1).
+  const prevOpen: boolean[] = [];
+  for (let i = 0; i < n; i++) prevOpen.push(ctx.previousPosition(layout.mcAt[i], true) === "open");
+  const openPrefix = [0];
+  for (let i = 0; i < 2 * n; i++) openPrefix.push(openPrefix[i] + (prevOpen[i % n] ? 1 : 0));
+  const totalOpen = openPrefix[n];
+
   // Every usable module of the ring, once in Algorithm C preference order and once strongest
   // first (selectModules' fallback), with its slot position: options filter these lists.
   const positionOf = new Map<string, number>();
@@ -135,50 +173,49 @@ export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<numbe
   const byPower = byPreference.slice().sort((a, b) => b.powerKW - a.powerKW || preferenceOrder(a, b));
   const byPreferencePos = byPreference.map((c) => positionOf.get(c.id)!);
   const byPowerPos = byPower.map((c) => positionOf.get(c.id)!);
-  const makeOption = (p: number, l: number, r: number, openMcs: number[], innerMcs: number[], gunIdx: number): RingOption => {
-    const gun = ctx.active[gunIdx];
-    const slotPositions: number[] = [];
+
+  const makeOption = (p: number, l: number, r: number, openMcs: number[], clampedKW: number): RingOption => {
     const span = openMcs.length === 0 ? n : l + r + 1;
-    const start = openMcs.length === 0 ? p : mod(p - l, n);
-    for (let s = 0; s < span; s++) slotPositions.push(mod(start + s, n));
-    // Modules come from the island's slots (multi-slot) or the gun's own slot only.
-    const inSources = (pos: number) => (policy.multiSlotIslands ? mod(pos - start, n) < span : pos === p);
+    const start = openMcs.length === 0 ? p : openMcs.length === 1 ? mod(openMcs[0] + 1, n) : mod(p - l, n);
+    const multi = policy.multiSlotIslands;
     const candidates: ModuleCandidate[] = [];
     const preferredPowerPrefix = [0];
     const preferredOnPrefix = [0];
     for (let i = 0; i < byPreference.length; i++) {
-      if (!inSources(byPreferencePos[i])) continue;
+      const pos = byPreferencePos[i];
+      if (multi ? mod(pos - start, n) >= span : pos !== p) continue;
       const c = byPreference[i];
       candidates.push(c);
-      preferredPowerPrefix.push(preferredPowerPrefix[preferredPowerPrefix.length - 1] + c.powerKW);
-      preferredOnPrefix.push(preferredOnPrefix[preferredOnPrefix.length - 1] + (c.wasOn ? 1 : 0));
+      preferredPowerPrefix.push(preferredPowerPrefix[candidates.length - 1] + c.powerKW);
+      preferredOnPrefix.push(preferredOnPrefix[candidates.length - 1] + (c.wasOn ? 1 : 0));
     }
     const powersDesc: number[] = [];
     const strongestOnPrefix = [0];
     for (let i = 0; i < byPower.length; i++) {
-      if (!inSources(byPowerPos[i])) continue;
+      const pos = byPowerPos[i];
+      if (multi ? mod(pos - start, n) >= span : pos !== p) continue;
       powersDesc.push(byPower[i].powerKW);
-      strongestOnPrefix.push(strongestOnPrefix[strongestOnPrefix.length - 1] + (byPower[i].wasOn ? 1 : 0));
+      strongestOnPrefix.push(strongestOnPrefix[powersDesc.length - 1] + (byPower[i].wasOn ? 1 : 0));
     }
     const maxCount = Math.min(policy.maxModulesPerGun, candidates.length);
-    const capKW = Math.min(gun.clampedKW, topPowerKW(powersDesc, maxCount));
+    const capKW = Math.min(clampedKW, topPowerKW(powersDesc, maxCount));
+    // Boundaries must end up open, inner MCs closed.
     let mcChanges = 0;
-    for (const m of openMcs) if (mcPrev(m) !== "open") mcChanges++;
-    for (const m of innerMcs) if (mcPrev(m) !== "closed") mcChanges++;
-    const right = mod(p + r, n);
-    const rightBoundaryChange = openMcs.length === 2 && mcPrev(right) !== "open" ? 1 : 0;
-    const key = slotPositions.map((s) => layout.slotIdAt[s]).sort((a, b) => a - b).join(",");
+    for (const m of openMcs) if (!prevOpen[m]) mcChanges++;
+    if (openMcs.length === 0) mcChanges += totalOpen;
+    else if (openMcs.length === 1) mcChanges += totalOpen - (prevOpen[openMcs[0]] ? 1 : 0);
+    else mcChanges += openPrefix[start + span - 1] - openPrefix[start];
+    const rightBoundaryChange = openMcs.length === 2 && !prevOpen[mod(p + r, n)] ? 1 : 0;
     return {
-      dead: false, deadReason: null, l, r, slotPositions, openMcs, innerMcs, candidates, powersDesc,
-      preferredPowerPrefix, preferredOnPrefix, strongestOnPrefix, maxCount, capKW, mcChanges, rightBoundaryChange, key,
+      dead: false, deadReason: null, l, r, start, span, openMcs, candidates, powersDesc,
+      preferredPowerPrefix, preferredOnPrefix, strongestOnPrefix, maxCount, capKW, mcChanges, rightBoundaryChange,
     };
   };
 
   const options: RingOption[][] = [];
   for (let j = 0; j < k; j++) {
     const p = order[j];
-    const gunIdx = layout.activeAt[p];
-    const gun = ctx.active[gunIdx];
+    const gun = ctx.active[layout.activeAt[p]];
     const list: RingOption[] = [];
     let why: string | null = null;
     if (gun.blockedBy) why = gun.blockedBy;
@@ -197,18 +234,17 @@ export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<numbe
       }
       for (let l = 0; l <= maxL; l++) {
         if (l > 0 && (layout.forbidden[mod(p - l, n)] || layout.stuckOpen[mod(p - l, n)])) break;
+        if (!policy.multiSlotIslands && l > minL) break;
         const rLimit = k === 1 ? n - 1 - l : maxR;
         for (let r = 0; r <= rLimit; r++) {
           if (r > 0 && (layout.forbidden[mod(p + r, n)] || layout.stuckOpen[mod(p + r - 1, n)])) break;
           if (!policy.multiSlotIslands && (l !== minL || r !== minR)) continue;
           const right = mod(p + r, n);
           const left = mod(p - l - 1, n);
-          const inner: number[] = [];
-          for (let s = -l; s < r; s++) inner.push(mod(p + s, n));
           if (k === 1 && l + r === n - 1) {
-            if (layout.cuttable[right]) list.push(makeOption(p, l, r, [right], inner, gunIdx));
+            if (layout.cuttable[right]) list.push(makeOption(p, l, r, [right], gun.clampedKW));
           } else if (layout.cuttable[left] && layout.cuttable[right]) {
-            list.push(makeOption(p, l, r, [left, right], inner, gunIdx));
+            list.push(makeOption(p, l, r, [left, right], gun.clampedKW));
           }
         }
       }
@@ -216,11 +252,7 @@ export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<numbe
       if (k === 1 && (policy.multiSlotIslands ? true : minL < 0)) {
         let ok = true;
         for (let i = 0; i < n; i++) if (layout.forbidden[i] || layout.stuckOpen[i]) ok = false;
-        if (ok) {
-          const inner: number[] = [];
-          for (let i = 0; i < n; i++) inner.push(i);
-          list.push(makeOption(p, n - 1, 0, [], inner, gunIdx));
-        }
+        if (ok) list.push(makeOption(p, n - 1, 0, [], gun.clampedKW));
       }
       if (list.length === 0) why = "no island can be isolated (welded or faulted contactor on the way to the next island)";
       else if (list.every((o) => o.capKW <= EPSILON_KW)) why = "no usable module reachable";
@@ -230,126 +262,297 @@ export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<numbe
       continue;
     }
     const wanted = keep ? keep.get(gun.config.id) : undefined;
-    const kept = wanted === undefined ? [] : list.filter((o) => o.key === wanted);
+    const kept = wanted === undefined ? [] : list.filter((o) => islandKey(slotPositionsOf(o, n).map((s) => layout.slotIdAt[s])) === wanted);
     options.push(kept.length > 0 ? kept : list);
-  }
-
-  const suffixMax = new Array<number>(k + 1).fill(0);
-  for (let j = k - 1; j >= 0; j--) {
-    let m = 0;
-    for (const o of options[j]) if (o.capKW > m) m = o.capKW;
-    suffixMax[j] = suffixMax[j + 1] + m;
   }
 
   const weights = order.map((p) => ctx.active[layout.activeAt[p]].weight);
   const cableCounts = order.map((p) => ctx.active[layout.activeAt[p]].cableCount);
+  const gcWasClosed = order.map((p) => ctx.previousPosition(ctx.active[layout.activeAt[p]].config.gc, false) === "closed");
   const previousOnCount = ctx.previousOn.size;
-  const chosen = new Array<RingOption>(k);
+  const fits = (a: RingOption, b: RingOption, gap: number) => a.r + b.l <= gap;
+  const bonus = (a: RingOption, b: RingOption, gap: number) => (!a.dead && !b.dead && a.r + b.l === gap ? a.rightBoundaryChange : 0);
+
+  /** Modules the option needs for budget b (Algorithm B). */
+  const countFor = (j: number, o: RingOption, b: number) =>
+    o.dead ? 0 : moduleCountFor(b, o.powersDesc, o.maxCount, cableCounts[j], policy, config.modulePowerKW);
+  /**
+   * Contactor changes the option accounts for with `count` modules: its MCs, its GC, and
+   * its part of the MN changes (prevOn + on - 2 kept, summed over guns).
+   */
+  const changesFor = (j: number, o: RingOption, count: number, b: number): number => {
+    const gcChange = (count > 0) !== gcWasClosed[j] ? 1 : 0;
+    const kept = count === 0 ? 0 : o.preferredPowerPrefix[count] >= b - EPSILON_KW ? o.preferredOnPrefix[count] : o.strongestOnPrefix[count];
+    return o.mcChanges + gcChange + count - 2 * kept;
+  };
+
   const caps = new Array<number>(k);
-  const counts = new Array<number>(k);
-  type Best = { total: number; fairness: number[] | null; modules: number; changes: number; options: RingOption[]; budgets: number[]; counts: number[] };
-  let best: Best | null = null as Best | null;
-
-  const countModules = (budgets: number[]): number => {
-    let sum = 0;
-    for (let j = 0; j < k; j++) {
-      const o = chosen[j];
-      counts[j] = o.dead ? 0 : moduleCountFor(budgets[j], o.powersDesc, o.maxCount, cableCounts[j], policy, config.modulePowerKW);
-      sum += counts[j];
-    }
-    return sum;
-  };
-  const countChanges = (budgets: number[], modulesOn: number): number => {
-    let changes = 0;
-    let kept = 0;
-    for (let j = 0; j < k; j++) {
-      const o = chosen[j];
-      changes += o.mcChanges;
-      if (k > 1 && !o.dead) {
-        const next = chosen[(j + 1) % k];
-        if (!next.dead && o.r + next.l === gaps[j]) changes -= o.rightBoundaryChange;
-      }
-      const gc = ctx.active[layout.activeAt[order[j]]].config.gc;
-      const gcWanted: ContactorPosition = counts[j] > 0 ? "closed" : "open";
-      if (ctx.previousPosition(gc, false) !== gcWanted) changes++;
-      // Same choice as selectModules: preference order unless it cannot carry the budget.
-      const c = counts[j];
-      if (c > 0) kept += o.preferredPowerPrefix[c] >= budgets[j] - EPSILON_KW ? o.preferredOnPrefix[c] : o.strongestOnPrefix[c];
-    }
-    return changes + previousOnCount + modulesOn - 2 * kept;
-  };
-
-  const budgets = new Array<number>(k);
+  const chosen = new Array<RingOption>(k);
   const scratch = new Array<number>(k);
+  const budgets = new Array<number>(k);
   const fairness = new Array<number>(k);
-  const leaf = (sumCaps: number) => {
-    const total = Math.min(sharedKW, sumCaps);
-    if (best && total < best.total - EPSILON_KW) return;
-    waterFillInto(caps, weights, sharedKW, budgets, scratch);
-    if (best && total <= best.total + EPSILON_KW) {
+  const suffixMax = (opts: RingOption[][]) => {
+    const out = new Array<number>(k + 1).fill(0);
+    for (let j = k - 1; j >= 0; j--) {
+      let m = 0;
+      for (const o of opts[j]) if (o.capKW > m) m = o.capKW;
+      out[j] = out[j + 1] + m;
+    }
+    return out;
+  };
+
+  interface Result { options: RingOption[]; budgets: number[]; counts: number[]; objective: RingObjective }
+  let result: Result | null = null;
+
+  if (k > 0 && mode === "exhaustive") {
+    // Reference: every combination, all four objectives compared at each leaf.
+    const bound = suffixMax(options);
+    let best: Result | null = null as Result | null;
+    const counts = new Array<number>(k);
+    const leaf = (sumCaps: number) => {
+      const total = Math.min(sharedKW, sumCaps);
+      if (best && total < best.objective.totalKW - EPSILON_KW) return;
+      waterFillInto(caps, weights, sharedKW, budgets, scratch);
       fairnessProfileInto(budgets, weights, fairness);
-      if (best.fairness === null) best.fairness = fairnessProfileInto(best.budgets, weights, new Array<number>(k));
-      const c = compareFairness(fairness, best.fairness);
-      if (c < 0) return;
-      if (c === 0) {
-        const modules = countModules(budgets);
-        if (modules > best.modules) return;
-        if (modules === best.modules) {
-          const changes = countChanges(budgets, modules);
-          if (changes >= best.changes) return;
-          best = { total, fairness: fairness.slice(), modules, changes, options: chosen.slice(), budgets: budgets.slice(), counts: counts.slice() };
+      let modules = 0;
+      let changes = previousOnCount;
+      for (let j = 0; j < k; j++) {
+        counts[j] = countFor(j, chosen[j], budgets[j]);
+        modules += counts[j];
+        changes += changesFor(j, chosen[j], counts[j], budgets[j]);
+        if (k > 1) changes -= bonus(chosen[j], chosen[(j + 1) % k], gaps[j]);
+      }
+      if (best) {
+        const o = best.objective;
+        if (total <= o.totalKW + EPSILON_KW) {
+          const c = compareFairness(fairness, o.fairness);
+          if (c < 0) return;
+          if (c === 0 && (modules > o.modules || (modules === o.modules && changes >= o.contactorChanges))) return;
+        }
+      }
+      best = { options: chosen.slice(), budgets: budgets.slice(), counts: counts.slice(), objective: { totalKW: total, fairness: fairness.slice(), modules, contactorChanges: changes } };
+    };
+    const dfs = (j: number, sumCaps: number): void => {
+      if (j === k) return leaf(sumCaps);
+      if (best && Math.min(sharedKW, sumCaps + bound[j]) < best.objective.totalKW - EPSILON_KW) return;
+      for (const o of options[j]) {
+        if (j > 0 && !fits(chosen[j - 1], o, gaps[j - 1])) continue;
+        if (j === k - 1 && k > 1 && !fits(o, chosen[0], gaps[k - 1])) continue;
+        chosen[j] = o;
+        caps[j] = o.capKW;
+        dfs(j + 1, sumCaps + o.capKW);
+      }
+    };
+    dfs(0, 0);
+    result = best;
+  } else if (k > 0) {
+    result = twoPhase();
+  }
+
+  /**
+   * Exact two-phase search.
+   * Phase 1 finds the best (served power, fairness) over each gun's Pareto-minimal islands
+   * (no smaller island of it has at least the same cap): swapping an island for a smaller
+   * one with no less cap never hurts a neighbour and, water-filling being monotone in the
+   * caps, never hurts (1) or (2). It collects every distinct optimal budget vector.
+   * Phase 2, for each such vector b: an assignment reaches the optimum with budgets b
+   * exactly when every gun's cap is >= b (the weighted max-min point of a box is unique),
+   * so (3) modules and (4) contactor changes become sums over guns plus a term per pair of
+   * neighbours (a shared boundary MC): a dynamic programme around the ring, the cycle cut
+   * at the gun with the smallest left gap.
+   */
+  function twoPhase(): Result | null {
+    const reduced: RingOption[][] = options.map((list) => {
+      if (k === 1) {
+        let top = 0;
+        for (const o of list) if (o.capKW > top) top = o.capKW;
+        return list.filter((o) => o.capKW >= top - EPSILON_KW).slice(0, 1);
+      }
+      return list.filter((o) => o.dead || !list.some((q) => q !== o && !q.dead && q.l <= o.l && q.r <= o.r && q.capKW >= o.capKW - EPSILON_KW));
+    });
+    const bound = suffixMax(reduced);
+    let bestTotal = -1;
+    let bestFairness: number[] = [];
+    const vectors: number[][] = [];
+    const leaf = (sumCaps: number) => {
+      const total = Math.min(sharedKW, sumCaps);
+      if (total < bestTotal - EPSILON_KW) return;
+      waterFillInto(caps, weights, sharedKW, budgets, scratch);
+      fairnessProfileInto(budgets, weights, fairness);
+      if (total <= bestTotal + EPSILON_KW) {
+        const c = compareFairness(fairness, bestFairness);
+        if (c < 0) return;
+        if (c === 0) {
+          for (const v of vectors) {
+            let same = true;
+            for (let j = 0; j < k && same; j++) if (Math.abs(v[j] - budgets[j]) > EPSILON_KW) same = false;
+            if (same) return;
+          }
+          vectors.push(budgets.slice());
           return;
         }
       }
-    }
-    const modules = countModules(budgets);
-    const changes = countChanges(budgets, modules);
-    best = { total, fairness: null, modules, changes, options: chosen.slice(), budgets: budgets.slice(), counts: counts.slice() };
-  };
+      bestTotal = total;
+      bestFairness = fairness.slice();
+      vectors.length = 0;
+      vectors.push(budgets.slice());
+    };
+    const dfs = (j: number, sumCaps: number): void => {
+      if (j === k) return leaf(sumCaps);
+      if (Math.min(sharedKW, sumCaps + bound[j]) < bestTotal - EPSILON_KW) return;
+      for (const o of reduced[j]) {
+        if (j > 0 && !fits(chosen[j - 1], o, gaps[j - 1])) continue;
+        if (j === k - 1 && k > 1 && !fits(o, chosen[0], gaps[k - 1])) continue;
+        chosen[j] = o;
+        caps[j] = o.capKW;
+        dfs(j + 1, sumCaps + o.capKW);
+      }
+    };
+    dfs(0, 0);
 
-  const fits = (a: RingOption, b: RingOption, gap: number) => a.r + b.l <= gap;
-  const dfs = (j: number, sumCaps: number): void => {
-    if (j === k) {
-      leaf(sumCaps);
-      return;
+    let best: Result | null = null;
+    for (const b of vectors) {
+      const picked = cheapestAssignment(b);
+      if (!picked) continue;
+      if (best && (picked.modules > best.objective.modules || (picked.modules === best.objective.modules && picked.changes >= best.objective.contactorChanges))) continue;
+      best = {
+        options: picked.options,
+        budgets: b,
+        counts: picked.options.map((o, j) => countFor(j, o, b[j])),
+        objective: { totalKW: bestTotal, fairness: bestFairness, modules: picked.modules, contactorChanges: picked.changes },
+      };
     }
-    if (best && Math.min(sharedKW, sumCaps + suffixMax[j]) < best.total - EPSILON_KW) return;
-    for (const o of options[j]) {
-      if (j > 0 && !fits(chosen[j - 1], o, gaps[j - 1])) continue;
-      if (j === k - 1 && k > 1 && !fits(o, chosen[0], gaps[k - 1])) continue;
-      chosen[j] = o;
-      caps[j] = o.capKW;
-      dfs(j + 1, sumCaps + o.capKW);
+    return best;
+  }
+
+  /** Phase 2: fewest modules, then fewest changes, among assignments whose caps cover b. */
+  function cheapestAssignment(b: number[]): { options: RingOption[]; modules: number; changes: number } | null {
+    const SCALE = 1_000_000; // modules first, then changes (both small integers)
+    const allowed = options.map((list, j) => list.filter((o) => o.capKW >= b[j] - 1e-7));
+    const costOf = allowed.map((list, j) =>
+      list.map((o) => {
+        const count = countFor(j, o, b[j]);
+        return count * SCALE + changesFor(j, o, count, b[j]);
+      }),
+    );
+    if (allowed.some((list) => list.length === 0)) return null;
+    if (k === 1) {
+      let at = 0;
+      for (let i = 1; i < allowed[0].length; i++) if (costOf[0][i] < costOf[0][at]) at = i;
+      return finish([allowed[0][at]], costOf[0][at]);
     }
-  };
-  dfs(0, 0);
+    // Cut the cycle at the gun with the smallest left gap: few values of its left extent.
+    let anchor = 0;
+    for (let j = 1; j < k; j++) if (gaps[mod(j - 1, k)] < gaps[mod(anchor - 1, k)]) anchor = j;
+    const seq: number[] = [];
+    for (let t = 0; t < k; t++) seq.push((anchor + t) % k);
+    const closingGap = gaps[seq[k - 1]];
+    let bestCost = Infinity;
+    let bestPick: RingOption[] | null = null;
+    // State of a gun in the chain: its right extent r (0..gap) or "dead" (index gap + 1).
+    for (let lA = 0; lA <= gaps[mod(anchor - 1, k)]; lA++) {
+      for (const deadA of [false, true]) {
+        const stateCost: number[][] = [];
+        const stateOption: number[][] = [];
+        const stateFrom: number[][] = [];
+        const width = (j: number) => gaps[j] + 2;
+        let any = false;
+        const init = new Array<number>(width(anchor)).fill(Infinity);
+        const initOpt = new Array<number>(width(anchor)).fill(-1);
+        allowed[anchor].forEach((o, i) => {
+          if (o.dead !== deadA || (!o.dead && o.l !== lA) || (o.dead && lA !== 0)) return;
+          const key = o.dead ? gaps[anchor] + 1 : o.r;
+          if (costOf[anchor][i] < init[key]) {
+            init[key] = costOf[anchor][i];
+            initOpt[key] = i;
+            any = true;
+          }
+        });
+        if (!any) continue;
+        const fitsAnchor = (o: RingOption) => o.r + (deadA ? 0 : lA) <= closingGap;
+        stateCost.push(init);
+        stateOption.push(initOpt);
+        stateFrom.push(new Array<number>(width(anchor)).fill(-1));
+        for (let t = 1; t < k; t++) {
+          const j = seq[t];
+          const prev = seq[t - 1];
+          const prevCost = stateCost[t - 1];
+          const prevOpt = stateOption[t - 1];
+          const cost = new Array<number>(width(j)).fill(Infinity);
+          const opt = new Array<number>(width(j)).fill(-1);
+          const from = new Array<number>(width(j)).fill(-1);
+          allowed[j].forEach((o, i) => {
+            if (t === k - 1 && !fitsAnchor(o)) return;
+            let bestIn = Infinity;
+            let bestS = -1;
+            for (let s = 0; s < prevCost.length; s++) {
+              if (prevCost[s] === Infinity) continue;
+              const po = allowed[prev][prevOpt[s]];
+              if (!fits(po, o, gaps[prev])) continue;
+              const v = prevCost[s] - bonus(po, o, gaps[prev]);
+              if (v < bestIn) {
+                bestIn = v;
+                bestS = s;
+              }
+            }
+            if (bestS < 0) return;
+            let v = bestIn + costOf[j][i];
+            if (t === k - 1 && !o.dead && !deadA && o.r + lA === closingGap) v -= o.rightBoundaryChange;
+            const key = o.dead ? gaps[j] + 1 : o.r;
+            if (v < cost[key]) {
+              cost[key] = v;
+              opt[key] = i;
+              from[key] = bestS;
+            }
+          });
+          stateCost.push(cost);
+          stateOption.push(opt);
+          stateFrom.push(from);
+        }
+        const last = stateCost[k - 1];
+        let end = -1;
+        for (let s = 0; s < last.length; s++) if (last[s] < (end < 0 ? Infinity : last[end])) end = s;
+        if (end < 0 || last[end] >= bestCost) continue;
+        bestCost = last[end];
+        const pick = new Array<RingOption>(k);
+        let s = end;
+        for (let t = k - 1; t >= 0; t--) {
+          pick[seq[t]] = allowed[seq[t]][stateOption[t][s]];
+          s = stateFrom[t][s];
+        }
+        bestPick = pick;
+      }
+    }
+    return bestPick ? finish(bestPick, bestCost) : null;
+
+    function finish(pick: RingOption[], cost: number) {
+      const modules = Math.round(cost / SCALE);
+      return { options: pick, modules, changes: cost - modules * SCALE + previousOnCount };
+    }
+  }
 
   const guns: GunAllocation[] = ctx.active.map((active) => ({
     active, capKW: 0, budgetKW: 0, candidates: [], powersDesc: [], maxCount: 0, moduleCount: 0, assigned: null, islandSlots: [], deadReason: null,
   }));
   const requiredPositions = new Map<string, ContactorPosition>();
   let totalKW = 0;
-  if (best) {
-    const b = best;
-    b.options.forEach((o, j) => {
+  if (result) {
+    const res = result;
+    res.options.forEach((o, j) => {
       const g = guns[layout.activeAt[order[j]]];
       g.capKW = o.capKW;
-      g.budgetKW = b.budgets[j];
+      g.budgetKW = res.budgets[j];
       g.candidates = o.candidates;
       g.powersDesc = o.powersDesc;
       g.maxCount = o.maxCount;
-      g.moduleCount = b.counts[j];
-      g.islandSlots = o.slotPositions.map((s) => layout.slotIdAt[s]);
+      g.moduleCount = res.counts[j];
+      g.islandSlots = slotPositionsOf(o, n).map((s) => layout.slotIdAt[s]);
       g.deadReason = o.deadReason;
       for (const m of o.openMcs) requiredPositions.set(layout.mcAt[m], "open");
-      for (const m of o.innerMcs) requiredPositions.set(layout.mcAt[m], "closed");
-      totalKW += b.budgets[j];
+      for (const m of innerMcsOf(o, n)) requiredPositions.set(layout.mcAt[m], "closed");
+      totalKW += res.budgets[j];
     });
   }
-  return { guns, totalKW, requiredPositions };
-}
-
-/** Island key (sorted slot ids) as ringSearch uses it. */
-export function islandKey(slots: readonly number[]): string {
-  return slots.slice().sort((a, b) => a - b).join(",");
+  const objective = result ? result.objective : { totalKW: 0, fairness: [], modules: 0, contactorChanges: previousOnCount };
+  return { guns, totalKW, requiredPositions, objective };
 }
