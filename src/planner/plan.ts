@@ -17,7 +17,7 @@ import type { Allocation, GunAllocation } from "./allocation";
 import { buildContext, round1, type PlanContext } from "./context";
 import { EPSILON_KW } from "./limits";
 import { moduleCountFor, selectModules, type ModuleCandidate } from "./modules";
-import { islandKey, ringLayout, ringSearch } from "./ring";
+import { islandKey, ringLayout, ringSolver } from "./ring";
 import { matrixLayout, matrixSearch } from "./matrix";
 
 export function plan(config: CabinetConfig, observed: PlanObservation, previousPlan: Plan | null): Plan {
@@ -27,8 +27,8 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
   const repartition: number[] = [];
 
   if (config.topology === "ring") {
-    const layout = ringLayout(ctx);
-    allocation = ringSearch(ctx, layout, null);
+    const solver = ringSolver(ctx, ringLayout(ctx));
+    allocation = solver.search(null);
     // Charging guns and the island they are charging on now.
     const charging = new Map<number, string>();
     for (const g of ctx.active) {
@@ -40,7 +40,7 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
     const moved = (a: Allocation) =>
       a.guns.filter((g) => charging.has(g.active.config.id) && islandKey(g.islandSlots) !== charging.get(g.active.config.id));
     if (moved(allocation).length > 0) {
-      const stay = ringSearch(ctx, layout, charging);
+      const stay = solver.search(charging);
       if (allocation.totalKW - stay.totalKW <= config.policy.repartitionMinGainKW + EPSILON_KW) allocation = stay;
     }
     for (const g of moved(allocation)) repartition.push(g.active.config.id);

@@ -14,7 +14,7 @@ import type { ContactorPosition } from "./types";
 import type { PlanContext } from "./context";
 import type { Allocation, GunAllocation } from "./allocation";
 import { EPSILON_KW, compareFairness, fairnessProfileInto, waterFillInto } from "./limits";
-import { moduleCountFor, preferenceOrder, topPowerKW, type ModuleCandidate } from "./modules";
+import { moduleCountFor, preferenceOrder, type ModuleCandidate } from "./modules";
 
 const mod = (i: number, n: number) => ((i % n) + n) % n;
 
@@ -86,6 +86,8 @@ interface RingOption {
   span: number;
   /** Ring positions of its open MCs (2 for an arc, 1 for the ring cut once, 0 for the closed ring). */
   openMcs: number[];
+  /** Module lists below are filled on first use (ensureDetail): most options never need them. */
+  detailed: boolean;
   /** Usable modules it can use, in Algorithm C preference order. */
   candidates: ModuleCandidate[];
   powersDesc: number[];
@@ -105,7 +107,7 @@ interface RingOption {
 
 function deadOption(reason: string): RingOption {
   return {
-    dead: true, deadReason: reason, l: 0, r: 0, start: 0, span: 0, openMcs: [], candidates: [], powersDesc: [],
+    dead: true, deadReason: reason, l: 0, r: 0, start: 0, span: 0, openMcs: [], detailed: true, candidates: [], powersDesc: [],
     preferredPowerPrefix: [0], preferredOnPrefix: [0], strongestOnPrefix: [0], maxCount: 0, capKW: 0, mcChanges: 0, rightBoundaryChange: 0,
   };
 }
@@ -145,7 +147,14 @@ export type RingSearchMode = "fast" | "exhaustive";
  * @param mode "fast" (default): exact two-phase search, see below. "exhaustive": every
  *   combination of islands, scored on all four objectives (the reference for tests).
  */
-export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<number, string> | null, mode: RingSearchMode = "fast"): Allocation & { objective: RingObjective } {
+export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<number, string> | null, mode: RingSearchMode = "fast"): RingAllocation {
+  return ringSolver(ctx, layout).search(keep, mode);
+}
+
+export type RingAllocation = Allocation & { objective: RingObjective };
+
+/** Builds every gun's possible islands once; search() may then run with different restrictions. */
+export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep: Map<number, string> | null, mode?: RingSearchMode): RingAllocation } {
   const { config } = ctx;
   const policy = config.policy;
   const n = layout.size;
@@ -178,27 +187,17 @@ export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<numbe
     const span = openMcs.length === 0 ? n : l + r + 1;
     const start = openMcs.length === 0 ? p : openMcs.length === 1 ? mod(openMcs[0] + 1, n) : mod(p - l, n);
     const multi = policy.multiSlotIslands;
-    const candidates: ModuleCandidate[] = [];
-    const preferredPowerPrefix = [0];
-    const preferredOnPrefix = [0];
-    for (let i = 0; i < byPreference.length; i++) {
-      const pos = byPreferencePos[i];
-      if (multi ? mod(pos - start, n) >= span : pos !== p) continue;
-      const c = byPreference[i];
-      candidates.push(c);
-      preferredPowerPrefix.push(preferredPowerPrefix[candidates.length - 1] + c.powerKW);
-      preferredOnPrefix.push(preferredOnPrefix[candidates.length - 1] + (c.wasOn ? 1 : 0));
-    }
-    const powersDesc: number[] = [];
-    const strongestOnPrefix = [0];
-    for (let i = 0; i < byPower.length; i++) {
+    // Cap: the strongest policy-max modules it can reach (stop as soon as they are found).
+    let found = 0;
+    let topKW = 0;
+    for (let i = 0; i < byPower.length && found < policy.maxModulesPerGun; i++) {
       const pos = byPowerPos[i];
       if (multi ? mod(pos - start, n) >= span : pos !== p) continue;
-      powersDesc.push(byPower[i].powerKW);
-      strongestOnPrefix.push(strongestOnPrefix[powersDesc.length - 1] + (byPower[i].wasOn ? 1 : 0));
+      found++;
+      topKW += byPower[i].powerKW;
     }
-    const maxCount = Math.min(policy.maxModulesPerGun, candidates.length);
-    const capKW = Math.min(clampedKW, topPowerKW(powersDesc, maxCount));
+    const maxCount = found;
+    const capKW = Math.min(clampedKW, topKW);
     // Boundaries must end up open, inner MCs closed.
     let mcChanges = 0;
     for (const m of openMcs) if (!prevOpen[m]) mcChanges++;
@@ -207,12 +206,34 @@ export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<numbe
     else mcChanges += openPrefix[start + span - 1] - openPrefix[start];
     const rightBoundaryChange = openMcs.length === 2 && !prevOpen[mod(p + r, n)] ? 1 : 0;
     return {
-      dead: false, deadReason: null, l, r, start, span, openMcs, candidates, powersDesc,
-      preferredPowerPrefix, preferredOnPrefix, strongestOnPrefix, maxCount, capKW, mcChanges, rightBoundaryChange,
+      dead: false, deadReason: null, l, r, start, span, openMcs, detailed: false, candidates: [], powersDesc: [],
+      preferredPowerPrefix: [0], preferredOnPrefix: [0], strongestOnPrefix: [0], maxCount, capKW, mcChanges, rightBoundaryChange,
     };
   };
 
-  const options: RingOption[][] = [];
+  /** Fills an option's module lists (preference order, strongest first, prefix sums). */
+  const ensureDetail = (o: RingOption, p: number): RingOption => {
+    if (o.detailed) return o;
+    o.detailed = true;
+    const multi = policy.multiSlotIslands;
+    for (let i = 0; i < byPreference.length; i++) {
+      const pos = byPreferencePos[i];
+      if (multi ? mod(pos - o.start, n) >= o.span : pos !== p) continue;
+      const c = byPreference[i];
+      o.candidates.push(c);
+      o.preferredPowerPrefix.push(o.preferredPowerPrefix[o.candidates.length - 1] + c.powerKW);
+      o.preferredOnPrefix.push(o.preferredOnPrefix[o.candidates.length - 1] + (c.wasOn ? 1 : 0));
+    }
+    for (let i = 0; i < byPower.length; i++) {
+      const pos = byPowerPos[i];
+      if (multi ? mod(pos - o.start, n) >= o.span : pos !== p) continue;
+      o.powersDesc.push(byPower[i].powerKW);
+      o.strongestOnPrefix.push(o.strongestOnPrefix[o.powersDesc.length - 1] + (byPower[i].wasOn ? 1 : 0));
+    }
+    return o;
+  };
+
+  const allOptions: RingOption[][] = [];
   for (let j = 0; j < k; j++) {
     const p = order[j];
     const gun = ctx.active[layout.activeAt[p]];
@@ -257,14 +278,17 @@ export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<numbe
       if (list.length === 0) why = "no island can be isolated (welded or faulted contactor on the way to the next island)";
       else if (list.every((o) => o.capKW <= EPSILON_KW)) why = "no usable module reachable";
     }
-    if (why !== null) {
-      options.push([deadOption(why)]);
-      continue;
-    }
-    const wanted = keep ? keep.get(gun.config.id) : undefined;
-    const kept = wanted === undefined ? [] : list.filter((o) => islandKey(slotPositionsOf(o, n).map((s) => layout.slotIdAt[s])) === wanted);
-    options.push(kept.length > 0 ? kept : list);
+    allOptions.push(why !== null ? [deadOption(why)] : list);
   }
+  let options = allOptions;
+  /** Restricts the kept guns to their island when it is still one of their options. */
+  const keepOnly = (keep: Map<number, string> | null): RingOption[][] =>
+    !keep ? allOptions : allOptions.map((list, j) => {
+      const wanted = keep.get(ctx.active[layout.activeAt[order[j]]].config.id);
+      if (wanted === undefined) return list;
+      const kept = list.filter((o) => !o.dead && islandKey(slotPositionsOf(o, n).map((s) => layout.slotIdAt[s])) === wanted);
+      return kept.length > 0 ? kept : list;
+    });
 
   const weights = order.map((p) => ctx.active[layout.activeAt[p]].weight);
   const cableCounts = order.map((p) => ctx.active[layout.activeAt[p]].cableCount);
@@ -275,13 +299,14 @@ export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<numbe
 
   /** Modules the option needs for budget b (Algorithm B). */
   const countFor = (j: number, o: RingOption, b: number) =>
-    o.dead ? 0 : moduleCountFor(b, o.powersDesc, o.maxCount, cableCounts[j], policy, config.modulePowerKW);
+    o.dead ? 0 : moduleCountFor(b, ensureDetail(o, order[j]).powersDesc, o.maxCount, cableCounts[j], policy, config.modulePowerKW);
   /**
    * Contactor changes the option accounts for with `count` modules: its MCs, its GC, and
    * its part of the MN changes (prevOn + on - 2 kept, summed over guns).
    */
   const changesFor = (j: number, o: RingOption, count: number, b: number): number => {
     const gcChange = (count > 0) !== gcWasClosed[j] ? 1 : 0;
+    ensureDetail(o, order[j]);
     const kept = count === 0 ? 0 : o.preferredPowerPrefix[count] >= b - EPSILON_KW ? o.preferredOnPrefix[count] : o.strongestOnPrefix[count];
     return o.mcChanges + gcChange + count - 2 * kept;
   };
@@ -302,8 +327,9 @@ export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<numbe
   };
 
   interface Result { options: RingOption[]; budgets: number[]; counts: number[]; objective: RingObjective }
+  function search(keep: Map<number, string> | null, mode: RingSearchMode = "fast"): RingAllocation {
+  options = keepOnly(keep);
   let result: Result | null = null;
-
   if (k > 0 && mode === "exhaustive") {
     // Reference: every combination, all four objectives compared at each leaf.
     const bound = suffixMax(options);
@@ -348,6 +374,32 @@ export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<numbe
   } else if (k > 0) {
     result = twoPhase();
   }
+  const guns: GunAllocation[] = ctx.active.map((active) => ({
+    active, capKW: 0, budgetKW: 0, candidates: [], powersDesc: [], maxCount: 0, moduleCount: 0, assigned: null, islandSlots: [], deadReason: null,
+  }));
+  const requiredPositions = new Map<string, ContactorPosition>();
+  let totalKW = 0;
+  if (result) {
+    const res = result;
+    res.options.forEach((o, j) => {
+      const g = guns[layout.activeAt[order[j]]];
+      ensureDetail(o, order[j]);
+      g.capKW = o.capKW;
+      g.budgetKW = res.budgets[j];
+      g.candidates = o.candidates;
+      g.powersDesc = o.powersDesc;
+      g.maxCount = o.maxCount;
+      g.moduleCount = res.counts[j];
+      g.islandSlots = slotPositionsOf(o, n).map((s) => layout.slotIdAt[s]);
+      g.deadReason = o.deadReason;
+      for (const m of o.openMcs) requiredPositions.set(layout.mcAt[m], "open");
+      for (const m of innerMcsOf(o, n)) requiredPositions.set(layout.mcAt[m], "closed");
+      totalKW += res.budgets[j];
+    });
+  }
+  const objective = result ? result.objective : { totalKW: 0, fairness: [], modules: 0, contactorChanges: previousOnCount };
+  return { guns, totalKW, requiredPositions, objective };
+  }
 
   /**
    * Exact two-phase search.
@@ -362,13 +414,32 @@ export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<numbe
    * at the gun with the smallest left gap.
    */
   function twoPhase(): Result | null {
-    const reduced: RingOption[][] = options.map((list) => {
+    const byExtent = (list: RingOption[], l: number, r: number) => list.find((o) => o.l === l && o.r === r)!;
+    const reduced: RingOption[][] = options.map((list, j) => {
       if (k === 1) {
         let top = 0;
         for (const o of list) if (o.capKW > top) top = o.capKW;
         return list.filter((o) => o.capKW >= top - EPSILON_KW).slice(0, 1);
       }
-      return list.filter((o) => o.dead || !list.some((q) => q !== o && !q.dead && q.l <= o.l && q.r <= o.r && q.capKW >= o.capKW - EPSILON_KW));
+      if (list.length === 1) return list;
+      // best[l][r] = largest cap of an island with extents <= (l, r); an island is dominated
+      // when a strictly smaller one already reaches its cap.
+      const maxL = gaps[mod(j - 1, k)];
+      const maxR = gaps[j];
+      const width = maxR + 1;
+      const best = new Array<number>((maxL + 1) * width).fill(-1);
+      for (const o of list) if (!o.dead) best[o.l * width + o.r] = o.capKW;
+      const kept: RingOption[] = [];
+      for (let l = 0; l <= maxL; l++) {
+        for (let r = 0; r <= maxR; r++) {
+          const own = best[l * width + r];
+          const below = Math.max(l > 0 ? best[(l - 1) * width + r] : -1, r > 0 ? best[l * width + r - 1] : -1);
+          if (own > below) best[l * width + r] = own;
+          else best[l * width + r] = below;
+          if (own >= 0 && !(below >= own - EPSILON_KW)) kept.push(byExtent(list, l, r));
+        }
+      }
+      return kept;
     });
     const bound = suffixMax(reduced);
     let bestTotal = -1;
@@ -531,28 +602,5 @@ export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<numbe
     }
   }
 
-  const guns: GunAllocation[] = ctx.active.map((active) => ({
-    active, capKW: 0, budgetKW: 0, candidates: [], powersDesc: [], maxCount: 0, moduleCount: 0, assigned: null, islandSlots: [], deadReason: null,
-  }));
-  const requiredPositions = new Map<string, ContactorPosition>();
-  let totalKW = 0;
-  if (result) {
-    const res = result;
-    res.options.forEach((o, j) => {
-      const g = guns[layout.activeAt[order[j]]];
-      g.capKW = o.capKW;
-      g.budgetKW = res.budgets[j];
-      g.candidates = o.candidates;
-      g.powersDesc = o.powersDesc;
-      g.maxCount = o.maxCount;
-      g.moduleCount = res.counts[j];
-      g.islandSlots = slotPositionsOf(o, n).map((s) => layout.slotIdAt[s]);
-      g.deadReason = o.deadReason;
-      for (const m of o.openMcs) requiredPositions.set(layout.mcAt[m], "open");
-      for (const m of innerMcsOf(o, n)) requiredPositions.set(layout.mcAt[m], "closed");
-      totalKW += res.budgets[j];
-    });
-  }
-  const objective = result ? result.objective : { totalKW: 0, fairness: [], modules: 0, contactorChanges: previousOnCount };
-  return { guns, totalKW, requiredPositions, objective };
+  return { search };
 }
