@@ -414,6 +414,26 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
    * at the gun with the smallest left gap.
    */
   function twoPhase(): Result | null {
+    // Shortcut: water-fill every gun's best cap as if neighbours did not compete. That is
+    // the best (1)+(2) over a relaxation; if one assignment covers it, it is the optimum.
+    const topCaps = options.map((list) => {
+      let top = 0;
+      for (const o of list) if (o.capKW > top) top = o.capKW;
+      return top;
+    });
+    const relaxed = new Array<number>(k);
+    waterFillInto(topCaps, weights, sharedKW, relaxed, scratch);
+    const direct = cheapestAssignment(relaxed);
+    if (direct) {
+      let total = 0;
+      for (const x of relaxed) total += x;
+      return {
+        options: direct.options,
+        budgets: relaxed,
+        counts: direct.options.map((o, j) => countFor(j, o, relaxed[j])),
+        objective: { totalKW: total, fairness: fairnessProfileInto(relaxed, weights, new Array<number>(k)), modules: direct.modules, contactorChanges: direct.changes },
+      };
+    }
     const byExtent = (list: RingOption[], l: number, r: number) => list.find((o) => o.l === l && o.r === r)!;
     const reduced: RingOption[][] = options.map((list, j) => {
       if (k === 1) {
