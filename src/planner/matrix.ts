@@ -10,7 +10,7 @@
 import type { ContactorPosition } from "./types";
 import type { PlanContext } from "./context";
 import type { Allocation, GunAllocation } from "./allocation";
-import { EPSILON_KW, compareFairness, fairnessProfile, waterFill } from "./limits";
+import { EPSILON_KW, compareFairness, fairnessProfile, fairnessProfileInto, waterFill, waterFillInto } from "./limits";
 import { moduleCountFor, preferenceOrder, type ModuleCandidate } from "./modules";
 
 interface Link {
@@ -97,97 +97,121 @@ export function matrixSearch(ctx: PlanContext, layout: MatrixLayout): Allocation
     return count;
   });
   const weights = active.map((g) => g.weight);
-  // Hand-out order: largest request first, then config order.
-  const handOut = active.map((_, i) => i).sort((a, b) => active[b].clampedKW - active[a].clampedKW || a - b);
-  const counts = new Array<number>(k).fill(0);
-  const prevClosed = layout.contactors.filter((c) => ctx.previousPosition(c.id, false) === "closed").length;
-
-  const assign = (): { sets: ModuleCandidate[][]; caps: number[] } => {
+  // Each gun's reachable modules, strongest first, and its cap with its c strongest,
+  // ignoring the other guns (exact when the module powers are equal).
+  const reach = active.map((g, i) => (deadReason[i] ? [] : pool.filter((m) => canUse(m, g.config.id))));
+  const capAt = active.map((g, i) => {
+    const out = [0];
+    let sum = 0;
+    for (let c = 0; c < need[i]; c++) {
+      sum += reach[i][c].powerKW;
+      out.push(Math.min(g.clampedKW, sum));
+    }
+    return out;
+  });
+  /** Fewest modules whose cap carries budget b. */
+  const usedFor = (i: number, b: number) => {
+    let c = 0;
+    while (c < need[i] && capAt[i][c] < b - EPSILON_KW) c++;
+    return c;
+  };
+  const wasLinked = (m: ModuleCandidate, gunId: number) =>
+    ctx.previousPosition(layout.links.get(m.id)!.get(gunId)!.contactor, false) === "closed";
+  /**
+   * Hands out `counts` modules: most constrained guns first; each keeps the modules it had
+   * (no contactor change), then takes the strongest free ones. Null if contention (pinned
+   * or missing links) leaves a gun short.
+   */
+  const assignSets = (counts: number[], budgets: number[]): ModuleCandidate[][] | null => {
     const taken = new Set<string>();
     const sets: ModuleCandidate[][] = active.map(() => []);
-    const caps = new Array<number>(k).fill(0);
-    for (const i of handOut) {
+    const orderOf = active.map((_, i) => i).sort((x, y) => reach[x].length - reach[y].length || counts[y] - counts[x] || x - y);
+    for (const i of orderOf) {
       const gunId = active[i].config.id;
-      let sum = 0;
-      for (const m of pool) {
+      for (const m of reach[i]) {
         if (sets[i].length >= counts[i]) break;
-        if (taken.has(m.id) || !canUse(m, gunId)) continue;
-        taken.add(m.id);
-        sets[i].push(m);
-        sum += m.powerKW;
+        if (!taken.has(m.id) && m.wasOn && wasLinked(m, gunId)) {
+          taken.add(m.id);
+          sets[i].push(m);
+        }
       }
-      caps[i] = Math.min(active[i].clampedKW, sum);
+      for (const m of reach[i]) {
+        if (sets[i].length >= counts[i]) break;
+        if (!taken.has(m.id)) {
+          taken.add(m.id);
+          sets[i].push(m);
+        }
+      }
+      let sum = 0;
+      for (const m of sets[i]) sum += m.powerKW;
+      if (sets[i].length < counts[i] || sum < budgets[i] - EPSILON_KW) return null;
+      sets[i].sort((x, y) => y.powerKW - x.powerKW || preferenceOrder(x, y));
     }
-    return { sets, caps };
+    return sets;
   };
 
-  type Best = { total: number; fairness: number[]; modules: number; changes: number; sets: ModuleCandidate[][]; caps: number[]; budgets: number[]; used: number[] };
+  type Best = { total: number; fairness: number[]; modules: number; sets: ModuleCandidate[][]; caps: number[]; budgets: number[]; used: number[] };
   let best: Best | null = null as Best | null;
-  const leaf = () => {
-    const { sets, caps } = assign();
-    let sumCaps = 0;
-    for (const c of caps) sumCaps += c;
-    const total = Math.min(sharedKW, sumCaps);
-    if (best && total < best.total - EPSILON_KW) return;
+  // Shortcut: water-fill every gun's best cap; if the modules go round, that is the optimum.
+  {
+    const caps = capAt.map((a) => a[a.length - 1]);
     const budgets = waterFill(caps, weights, sharedKW);
-    const fairness = fairnessProfile(budgets, weights);
-    if (best && total <= best.total + EPSILON_KW) {
-      const c = compareFairness(fairness, best.fairness);
-      if (c < 0) return;
-      if (c === 0) {
-        const used = usedCounts(sets, budgets);
-        const modules = used.reduce((a, b) => a + b, 0);
-        if (modules > best.modules) return;
-        const changes = changesOf(sets, used);
-        if (modules === best.modules && changes >= best.changes) return;
-        best = { total, fairness, modules, changes, sets, caps, budgets, used };
-        return;
+    const used = budgets.map((b, i) => usedFor(i, b));
+    const sets = assignSets(used, budgets);
+    if (sets) {
+      best = { total: budgets.reduce((x, y) => x + y, 0), fairness: fairnessProfile(budgets, weights), modules: used.reduce((x, y) => x + y, 0), sets, caps, budgets, used };
+    }
+  }
+  if (!best) {
+    // Modules are short: branch and bound over module counts per gun.
+    const counts = new Array<number>(k).fill(0);
+    const caps = new Array<number>(k).fill(0);
+    const budgets = new Array<number>(k);
+    const scratch = new Array<number>(k);
+    const fairness = new Array<number>(k);
+    const restTop = new Array<number>(k + 1).fill(0);
+    for (let i = k - 1; i >= 0; i--) restTop[i] = restTop[i + 1] + capAt[i][need[i]];
+    const leaf = (sumCaps: number) => {
+      const total = Math.min(sharedKW, sumCaps);
+      if (best && total < best.total - EPSILON_KW) return;
+      waterFillInto(caps, weights, sharedKW, budgets, scratch);
+      let modules = 0;
+      for (let i = 0; i < k; i++) {
+        const u = usedFor(i, budgets[i]);
+        if (u < counts[i]) return; // the same budgets with fewer modules are visited too
+        modules += u;
       }
-    }
-    const used = usedCounts(sets, budgets);
-    const modules = used.reduce((a, b) => a + b, 0);
-    best = { total, fairness, modules, changes: changesOf(sets, used), sets, caps, budgets, used };
-  };
-  // Modules actually needed for the budget (strongest of the set first).
-  const usedCounts = (sets: ModuleCandidate[][], budgets: number[]) =>
-    sets.map((set, i) => {
-      let sum = 0;
-      let n = 0;
-      while (n < set.length && sum < budgets[i] - EPSILON_KW) sum += set[n++].powerKW;
-      return n;
-    });
-  const changesOf = (sets: ModuleCandidate[][], used: number[]): number => {
-    let closedNow = 0;
-    let keptClosed = 0;
-    let gcChanges = 0;
-    sets.forEach((set, i) => {
-      const gunId = active[i].config.id;
-      for (let j = 0; j < used[i]; j++) {
-        closedNow++;
-        const link = layout.links.get(set[j].id)!.get(gunId)!;
-        if (ctx.previousPosition(link.contactor, false) === "closed") keptClosed++;
+      fairnessProfileInto(budgets, weights, fairness);
+      if (best && total <= best.total + EPSILON_KW) {
+        const c = compareFairness(fairness, best.fairness);
+        if (c < 0 || (c === 0 && modules >= best.modules)) return;
       }
-      const gcWanted: ContactorPosition = used[i] > 0 ? "closed" : "open";
-      if (ctx.previousPosition(active[i].config.gc, false) !== gcWanted) gcChanges++;
-    });
-    return prevClosed + closedNow - 2 * keptClosed + gcChanges;
-  };
-  const suffixNeed = new Array<number>(k + 1).fill(0);
-  for (let i = k - 1; i >= 0; i--) suffixNeed[i] = suffixNeed[i + 1] + active[i].clampedKW * (need[i] > 0 ? 1 : 0);
-  const dfs = (i: number, left: number, capBound: number) => {
-    if (best && Math.min(sharedKW, capBound + suffixNeed[i]) < best.total - EPSILON_KW) return;
-    if (i === k) {
-      leaf();
-      return;
+      const sets = assignSets(counts, budgets);
+      if (!sets) return;
+      best = { total, fairness: fairness.slice(), modules, sets, caps: caps.slice(), budgets: budgets.slice(), used: counts.slice() };
+    };
+    const dfs = (i: number, left: number, sumCaps: number): void => {
+      if (best && Math.min(sharedKW, sumCaps + restTop[i]) < best.total - EPSILON_KW) return;
+      if (i === k) return leaf(sumCaps);
+      for (let c = Math.min(need[i], left); c >= 0; c--) {
+        counts[i] = c;
+        caps[i] = capAt[i][c];
+        dfs(i + 1, left - c, sumCaps + caps[i]);
+      }
+      counts[i] = 0;
+      caps[i] = 0;
+    };
+    dfs(0, pool.length, 0);
+  }
+  if (best) {
+    // With unequal (derated) modules the handed-out sets may carry less than estimated:
+    // water-fill again on what they can really deliver.
+    const real = best.sets.map((set, i) => Math.min(active[i].clampedKW, set.reduce((x, m) => x + m.powerKW, 0)));
+    if (real.some((x, i) => x < best!.caps[i] - EPSILON_KW)) {
+      best.caps = real;
+      best.budgets = waterFill(real, weights, sharedKW);
     }
-    const most = Math.min(need[i], left);
-    for (let c = most; c >= 0; c--) {
-      counts[i] = c;
-      dfs(i + 1, left - c, capBound + (c > 0 ? active[i].clampedKW : 0));
-    }
-    counts[i] = 0;
-  };
-  dfs(0, pool.length, 0);
+  }
 
   const guns: GunAllocation[] = active.map((g, i) => ({
     active: g, capKW: 0, budgetKW: 0, candidates: [], powersDesc: [], maxCount: 0, moduleCount: 0, assigned: [], islandSlots: [], deadReason: deadReason[i],
