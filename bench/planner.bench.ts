@@ -4,6 +4,10 @@
  * ring), compare our planner with the two seed baselines: served power against the
  * optimum, grid-limit violations, modules on, contactor changes per step; and time a
  * 12-gun plan in Node and in XS (median µs, XS computrons per plan).
+ * "ours" runs each sequence feeding every plan to the next (stability on: a charging gun
+ * keeps its island unless moving gains more than policy.repartitionMinGainKW); "ours, no
+ * previous plan" plans each snapshot from scratch, which is what exactness is about. Served
+ * power is counted up to the shared (grid / site) limit: anything above it is a violation.
  */
 import * as path from "path";
 import { builtinDocument, parseCabinetConfig, type CabinetConfig, type PolicyConfig } from "../src/config";
@@ -90,24 +94,24 @@ function ours(config: CabinetConfig, observed: PlanObservation, previous: Plan |
 
 interface Tally {
   snapshots: number;
+  /** Served power counted only up to the shared limit (power above it is a violation, not service). */
   served: number;
   optimum: number;
   below: number;
-  above: number;
   gridViolations: number;
   policyViolations: number;
   modulesOn: number;
   changes: number;
 }
 
-const newTally = (): Tally => ({ snapshots: 0, served: 0, optimum: 0, below: 0, above: 0, gridViolations: 0, policyViolations: 0, modulesOn: 0, changes: 0 });
+const newTally = (): Tally => ({ snapshots: 0, served: 0, optimum: 0, below: 0, gridViolations: 0, policyViolations: 0, modulesOn: 0, changes: 0 });
 
 function tally(t: Tally, result: BenchPlan, optimumKW: number, sharedKW: number, maxPolicy: number, previous: Record<string, string>): void {
   t.snapshots++;
-  t.served += result.servedKW;
+  const servedKW = Math.min(result.servedKW, sharedKW);
+  t.served += servedKW;
   t.optimum += optimumKW;
-  if (result.servedKW < optimumKW - 1e-3) t.below++;
-  if (result.servedKW > optimumKW + 1e-3) t.above++;
+  if (servedKW < optimumKW - 1e-3) t.below++;
   if (result.commandedKW > sharedKW + 1e-6) t.gridViolations++;
   if (result.maxModulesPerGun > maxPolicy) t.policyViolations++;
   t.modulesOn += result.modulesOn;
@@ -196,7 +200,7 @@ const suite: BenchSuite = {
     const steps = 20;
     const comparison: BenchTable = {
       title: `planner vs seed baselines (${sequencesPerSet * steps} snapshots per set, ${sequencesPerSet} sequences x ${steps} steps)`,
-      columns: ["set", "planner", "served/optimum", "below optimum", "above optimum", "grid violations", "policy violations", "modules on", "contactor changes/step"],
+      columns: ["set", "planner", "served/optimum", "snapshots below optimum", "grid violations", "policy violations", "modules on", "contactor changes/step"],
       rows: [],
     };
     const timing: BenchTable = {
@@ -209,6 +213,7 @@ const suite: BenchSuite = {
       const config = configOf(set);
       const sequences = benchSequences(config, { ...set.options, sequences: sequencesPerSet, steps });
       const ourTally = newTally();
+      const freshTally = newTally();
       const baseTally = newTally();
       const rest = restContactors(config);
       for (const seq of sequences) {
@@ -217,6 +222,8 @@ const suite: BenchSuite = {
         for (const o of seq) {
           const optimumKW = config.topology === "ring" ? ringOptimumKW(config, o) : matrixOptimumKW(config, o);
           const sharedKW = Math.min(o.gridLimitKW, o.siteExternalLimitKW ?? Infinity);
+          const fresh = ours(config, o, null);
+          tally(freshTally, fresh.bench, optimumKW, sharedKW, config.policy.maxModulesPerGun, previous ? previous.contactors : rest);
           const mine = ours(config, o, previous);
           tally(ourTally, mine.bench, optimumKW, sharedKW, config.policy.maxModulesPerGun, previous ? previous.contactors : rest);
           previous = mine.plan;
@@ -225,19 +232,20 @@ const suite: BenchSuite = {
           previousBase = base.contactors;
         }
       }
-      const row = (who: string, t: Tally) => [set.name, who, round(t.served / t.optimum, 4), t.below, t.above, t.gridViolations, t.policyViolations, round(t.modulesOn / t.snapshots, 2), round(t.changes / t.snapshots, 2)];
-      comparison.rows.push(row("ours", ourTally), row(set.baseline.name, baseTally));
+      const row = (who: string, t: Tally) => [set.name, who, round(t.served / t.optimum, 4), t.below, t.gridViolations, t.policyViolations, round(t.modulesOn / t.snapshots, 2), round(t.changes / t.snapshots, 2)];
+      comparison.rows.push(row("ours", ourTally), row("ours, no previous plan", freshTally), row(set.baseline.name, baseTally));
 
       const nodeSamples = timeNode(config, sequences, quick ? 1 : 3);
       const xsSequences = quick ? 3 : 10;
       const xs = await timeXs(set, xsSequences, steps);
       timing.rows.push([set.name, round(median(nodeSamples)), round(p95(nodeSamples)), round(median(xs.samples)), round(p95(xs.samples)), Math.round(xs.computronsPerPlan)]);
       const fig = (t: Tally) => ({
-        snapshots: t.snapshots, servedRatio: t.served / t.optimum, belowOptimum: t.below, aboveOptimum: t.above,
+        snapshots: t.snapshots, servedRatio: t.served / t.optimum, belowOptimum: t.below,
         gridViolations: t.gridViolations, policyViolations: t.policyViolations, modulesOnMean: t.modulesOn / t.snapshots, contactorChangesPerStep: t.changes / t.snapshots,
       });
       figures[set.name] = {
         ours: fig(ourTally),
+        oursNoPrevious: fig(freshTally),
         [set.baseline.name]: fig(baseTally),
         nodeMedianUs: median(nodeSamples),
         nodeP95Us: p95(nodeSamples),
