@@ -86,12 +86,13 @@ interface RingOption {
   span: number;
   /** Ring positions of its open MCs (2 for an arc, 1 for the ring cut once, 0 for the closed ring). */
   openMcs: number[];
-  /** Module lists below are filled on first use (ensureDetail): most options never need them. */
+  /** `candidates` is filled only for the chosen option (ensureDetail). */
   detailed: boolean;
   /** Usable modules it can use, in Algorithm C preference order. */
   candidates: ModuleCandidate[];
+  /** Powers of its maxCount strongest modules, strongest first. */
   powersDesc: number[];
-  /** Prefix sums over the preference order: power, and modules already on. */
+  /** Prefix sums over its first maxCount modules in preference order: power, modules already on. */
   preferredPowerPrefix: number[];
   preferredOnPrefix: number[];
   /** Modules already on among the n strongest (selectModules' fallback order). */
@@ -181,22 +182,63 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
   byPreference.sort(preferenceOrder);
   const byPower = byPreference.slice().sort((a, b) => b.powerKW - a.powerKW || preferenceOrder(a, b));
   const byPreferencePos = byPreference.map((c) => positionOf.get(c.id)!);
-  const byPowerPos = byPower.map((c) => positionOf.get(c.id)!);
+  // Global ranks (by module index) in both orders, and each slot's usable modules.
+  const prefRank: number[] = [];
+  const powerRank: number[] = [];
+  byPreference.forEach((c, i) => (prefRank[c.index] = i));
+  byPower.forEach((c, i) => (powerRank[c.index] = i));
+  const modulesAtPos: ModuleCandidate[][] = [];
+  for (let i = 0; i < n; i++) modulesAtPos.push([]);
+  byPreference.forEach((c, i) => modulesAtPos[byPreferencePos[i]].push(c));
+  const limit = policy.maxModulesPerGun;
+  /** Keeps `list` the best `limit` modules by `rank` (insertion; lists are a few long). */
+  const insertTop = (list: ModuleCandidate[], m: ModuleCandidate, rank: number[]) => {
+    const r = rank[m.index];
+    let i: number;
+    if (list.length < limit) {
+      list.push(m);
+      i = list.length - 1;
+    } else {
+      if (limit === 0 || rank[list[limit - 1].index] <= r) return;
+      i = limit - 1;
+    }
+    while (i > 0 && rank[list[i - 1].index] > r) {
+      list[i] = list[i - 1];
+      i--;
+    }
+    list[i] = m;
+  };
+  /** Running module summary of a growing island: best by preference, best by power, count. */
+  interface Reach { pref: ModuleCandidate[]; power: ModuleCandidate[]; count: number }
+  const addSlot = (reach: Reach, pos: number) => {
+    for (const m of modulesAtPos[pos]) {
+      insertTop(reach.pref, m, prefRank);
+      insertTop(reach.power, m, powerRank);
+      reach.count++;
+    }
+  };
+  const copyReach = (reach: Reach): Reach => ({ pref: reach.pref.slice(), power: reach.power.slice(), count: reach.count });
 
-  const makeOption = (p: number, l: number, r: number, openMcs: number[], clampedKW: number): RingOption => {
+  const makeOption = (p: number, l: number, r: number, openMcs: number[], clampedKW: number, reach: Reach): RingOption => {
     const span = openMcs.length === 0 ? n : l + r + 1;
     const start = openMcs.length === 0 ? p : openMcs.length === 1 ? mod(openMcs[0] + 1, n) : mod(p - l, n);
-    const multi = policy.multiSlotIslands;
-    // Cap: the strongest policy-max modules it can reach (stop as soon as they are found).
-    let found = 0;
+    const maxCount = Math.min(limit, reach.count);
+    const powersDesc: number[] = [];
+    const strongestOnPrefix = [0];
     let topKW = 0;
-    for (let i = 0; i < byPower.length && found < policy.maxModulesPerGun; i++) {
-      const pos = byPowerPos[i];
-      if (multi ? mod(pos - start, n) >= span : pos !== p) continue;
-      found++;
-      topKW += byPower[i].powerKW;
+    for (let i = 0; i < maxCount; i++) {
+      const m = reach.power[i];
+      powersDesc.push(m.powerKW);
+      topKW += m.powerKW;
+      strongestOnPrefix.push(strongestOnPrefix[i] + (m.wasOn ? 1 : 0));
     }
-    const maxCount = found;
+    const preferredPowerPrefix = [0];
+    const preferredOnPrefix = [0];
+    for (let i = 0; i < maxCount; i++) {
+      const m = reach.pref[i];
+      preferredPowerPrefix.push(preferredPowerPrefix[i] + m.powerKW);
+      preferredOnPrefix.push(preferredOnPrefix[i] + (m.wasOn ? 1 : 0));
+    }
     const capKW = Math.min(clampedKW, topKW);
     // Boundaries must end up open, inner MCs closed.
     let mcChanges = 0;
@@ -206,12 +248,12 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
     else mcChanges += openPrefix[start + span - 1] - openPrefix[start];
     const rightBoundaryChange = openMcs.length === 2 && !prevOpen[mod(p + r, n)] ? 1 : 0;
     return {
-      dead: false, deadReason: null, l, r, start, span, openMcs, detailed: false, candidates: [], powersDesc: [],
-      preferredPowerPrefix: [0], preferredOnPrefix: [0], strongestOnPrefix: [0], maxCount, capKW, mcChanges, rightBoundaryChange,
+      dead: false, deadReason: null, l, r, start, span, openMcs, detailed: false, candidates: [], powersDesc,
+      preferredPowerPrefix, preferredOnPrefix, strongestOnPrefix, maxCount, capKW, mcChanges, rightBoundaryChange,
     };
   };
 
-  /** Fills an option's module lists (preference order, strongest first, prefix sums). */
+  /** Fills the full candidate list (preference order) of a chosen option. */
   const ensureDetail = (o: RingOption, p: number): RingOption => {
     if (o.detailed) return o;
     o.detailed = true;
@@ -219,16 +261,7 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
     for (let i = 0; i < byPreference.length; i++) {
       const pos = byPreferencePos[i];
       if (multi ? mod(pos - o.start, n) >= o.span : pos !== p) continue;
-      const c = byPreference[i];
-      o.candidates.push(c);
-      o.preferredPowerPrefix.push(o.preferredPowerPrefix[o.candidates.length - 1] + c.powerKW);
-      o.preferredOnPrefix.push(o.preferredOnPrefix[o.candidates.length - 1] + (c.wasOn ? 1 : 0));
-    }
-    for (let i = 0; i < byPower.length; i++) {
-      const pos = byPowerPos[i];
-      if (multi ? mod(pos - o.start, n) >= o.span : pos !== p) continue;
-      o.powersDesc.push(byPower[i].powerKW);
-      o.strongestOnPrefix.push(o.strongestOnPrefix[o.powersDesc.length - 1] + (byPower[i].wasOn ? 1 : 0));
+      o.candidates.push(byPreference[i]);
     }
     return o;
   };
@@ -253,27 +286,38 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
         for (let l = 0; l < n; l++) if (layout.cuttable[mod(p - l - 1, n)]) { minL = l; break; }
         for (let r = 0; r < n; r++) if (layout.cuttable[mod(p + r, n)]) { minR = r; break; }
       }
+      const multi = policy.multiSlotIslands;
+      const base: Reach = { pref: [], power: [], count: 0 };
+      addSlot(base, p);
       for (let l = 0; l <= maxL; l++) {
         if (l > 0 && (layout.forbidden[mod(p - l, n)] || layout.stuckOpen[mod(p - l, n)])) break;
-        if (!policy.multiSlotIslands && l > minL) break;
+        if (!multi && l > minL) break;
+        if (l > 0 && multi) addSlot(base, mod(p - l, n));
+        const reach = copyReach(base);
         const rLimit = k === 1 ? n - 1 - l : maxR;
         for (let r = 0; r <= rLimit; r++) {
           if (r > 0 && (layout.forbidden[mod(p + r, n)] || layout.stuckOpen[mod(p + r - 1, n)])) break;
-          if (!policy.multiSlotIslands && (l !== minL || r !== minR)) continue;
+          if (r > 0 && multi) addSlot(reach, mod(p + r, n));
+          if (!multi && (l !== minL || r !== minR)) continue;
           const right = mod(p + r, n);
           const left = mod(p - l - 1, n);
           if (k === 1 && l + r === n - 1) {
-            if (layout.cuttable[right]) list.push(makeOption(p, l, r, [right], gun.clampedKW));
+            if (layout.cuttable[right]) list.push(makeOption(p, l, r, [right], gun.clampedKW, copyReach(reach)));
           } else if (layout.cuttable[left] && layout.cuttable[right]) {
-            list.push(makeOption(p, l, r, [left, right], gun.clampedKW));
+            list.push(makeOption(p, l, r, [left, right], gun.clampedKW, copyReach(reach)));
           }
         }
       }
       // The closed ring as one island (one active gun, no MC open).
-      if (k === 1 && (policy.multiSlotIslands ? true : minL < 0)) {
+      if (k === 1 && (multi ? true : minL < 0)) {
         let ok = true;
         for (let i = 0; i < n; i++) if (layout.forbidden[i] || layout.stuckOpen[i]) ok = false;
-        if (ok) list.push(makeOption(p, n - 1, 0, [], gun.clampedKW));
+        if (ok) {
+          const all: Reach = { pref: [], power: [], count: 0 };
+          if (multi) for (let i = 0; i < n; i++) addSlot(all, i);
+          else addSlot(all, p);
+          list.push(makeOption(p, n - 1, 0, [], gun.clampedKW, all));
+        }
       }
       if (list.length === 0) why = "no island can be isolated (welded or faulted contactor on the way to the next island)";
       else if (list.every((o) => o.capKW <= EPSILON_KW)) why = "no usable module reachable";
@@ -299,14 +343,13 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
 
   /** Modules the option needs for budget b (Algorithm B). */
   const countFor = (j: number, o: RingOption, b: number) =>
-    o.dead ? 0 : moduleCountFor(b, ensureDetail(o, order[j]).powersDesc, o.maxCount, cableCounts[j], policy, config.modulePowerKW);
+    o.dead ? 0 : moduleCountFor(b, o.powersDesc, o.maxCount, cableCounts[j], policy, config.modulePowerKW);
   /**
    * Contactor changes the option accounts for with `count` modules: its MCs, its GC, and
    * its part of the MN changes (prevOn + on - 2 kept, summed over guns).
    */
   const changesFor = (j: number, o: RingOption, count: number, b: number): number => {
     const gcChange = (count > 0) !== gcWasClosed[j] ? 1 : 0;
-    ensureDetail(o, order[j]);
     const kept = count === 0 ? 0 : o.preferredPowerPrefix[count] >= b - EPSILON_KW ? o.preferredOnPrefix[count] : o.strongestOnPrefix[count];
     return o.mcChanges + gcChange + count - 2 * kept;
   };
