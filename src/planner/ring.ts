@@ -173,23 +173,39 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
   for (let i = 0; i < 2 * n; i++) openPrefix.push(openPrefix[i] + (prevOpen[i % n] ? 1 : 0));
   const totalOpen = openPrefix[n];
 
-  // Every usable module of the ring, once in Algorithm C preference order and once strongest
-  // first (selectModules' fallback), with its slot position: options filter these lists.
-  const positionOf = new Map<string, number>();
-  for (let i = 0; i < n; i++) for (const id of layout.modulesAt[i]) positionOf.set(id, i);
-  const byPreference: ModuleCandidate[] = [];
-  for (const c of ctx.usable.values()) if (positionOf.has(c.id)) byPreference.push(c);
-  byPreference.sort(preferenceOrder);
-  const byPower = byPreference.slice().sort((a, b) => b.powerKW - a.powerKW || preferenceOrder(a, b));
-  const byPreferencePos = byPreference.map((c) => positionOf.get(c.id)!);
-  // Global ranks (by module index) in both orders, and each slot's usable modules.
+  // Ranks of the usable modules in Algorithm C preference order and strongest first
+  // (selectModules' fallback), and each slot's usable modules in preference order. Islands
+  // compare modules across slots only with multi-slot islands: otherwise ranks are per slot.
+  const multiSlot = policy.multiSlotIslands;
   const prefRank: number[] = [];
   const powerRank: number[] = [];
-  byPreference.forEach((c, i) => (prefRank[c.index] = i));
-  byPower.forEach((c, i) => (powerRank[c.index] = i));
   const modulesAtPos: ModuleCandidate[][] = [];
-  for (let i = 0; i < n; i++) modulesAtPos.push([]);
-  byPreference.forEach((c, i) => modulesAtPos[byPreferencePos[i]].push(c));
+  const byStrength = (a: ModuleCandidate, b: ModuleCandidate) => b.powerKW - a.powerKW || preferenceOrder(a, b);
+  let byPreference: ModuleCandidate[] = [];
+  let byPreferencePos: number[] = [];
+  if (multiSlot) {
+    const positionOf = new Map<string, number>();
+    for (let i = 0; i < n; i++) for (const id of layout.modulesAt[i]) positionOf.set(id, i);
+    for (const c of ctx.usable.values()) if (positionOf.has(c.id)) byPreference.push(c);
+    byPreference.sort(preferenceOrder);
+    byPreferencePos = byPreference.map((c) => positionOf.get(c.id)!);
+    byPreference.forEach((c, i) => (prefRank[c.index] = i));
+    byPreference.slice().sort(byStrength).forEach((c, i) => (powerRank[c.index] = i));
+    for (let i = 0; i < n; i++) modulesAtPos.push([]);
+    byPreference.forEach((c, i) => modulesAtPos[byPreferencePos[i]].push(c));
+  } else {
+    for (let i = 0; i < n; i++) {
+      const here: ModuleCandidate[] = [];
+      for (const id of layout.modulesAt[i]) {
+        const c = ctx.usable.get(id);
+        if (c) here.push(c);
+      }
+      if (here.length > 1) here.sort(preferenceOrder);
+      here.forEach((c, r) => (prefRank[c.index] = r));
+      (here.length > 1 ? here.slice().sort(byStrength) : here).forEach((c, r) => (powerRank[c.index] = r));
+      modulesAtPos.push(here);
+    }
+  }
   const limit = policy.maxModulesPerGun;
   /** Keeps `list` the best `limit` modules by `rank` (insertion; lists are a few long). */
   const insertTop = (list: ModuleCandidate[], m: ModuleCandidate, rank: number[]) => {
@@ -257,12 +273,11 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
   const ensureDetail = (o: RingOption, p: number): RingOption => {
     if (o.detailed) return o;
     o.detailed = true;
-    const multi = policy.multiSlotIslands;
-    for (let i = 0; i < byPreference.length; i++) {
-      const pos = byPreferencePos[i];
-      if (multi ? mod(pos - o.start, n) >= o.span : pos !== p) continue;
-      o.candidates.push(byPreference[i]);
+    if (!multiSlot) {
+      o.candidates = modulesAtPos[p].slice();
+      return o;
     }
+    for (let i = 0; i < byPreference.length; i++) if (mod(byPreferencePos[i] - o.start, n) < o.span) o.candidates.push(byPreference[i]);
     return o;
   };
 
