@@ -211,3 +211,30 @@ describe("planner properties (random rings, health, temperatures, faults, reques
     );
   });
 });
+
+describe("planner robustness", () => {
+  const junk = fc.oneof(
+    fc.double(),
+    fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -1, -1e9, 0),
+    fc.constant(undefined as unknown as number),
+    fc.constant("12" as unknown as number),
+  );
+  it("never throws on bad observation values; names them in Plan.issues and keeps the invariants", () => {
+    fc.assert(
+      fc.property(ringCase(12), fc.array(fc.tuple(fc.integer({ min: 0, max: 11 }), fc.constantFrom("requestKW", "evVoltageV", "priority", "externalLimitKW", "measuredVoltageV"), junk), { maxLength: 6 }), junk, (c, edits, grid) => {
+        const guns = c.observed.guns.map((g) => ({ ...g }));
+        for (const [i, field, value] of edits) if (guns[i]) (guns[i] as unknown as Record<string, unknown>)[field] = value;
+        const observed = { ...c.observed, guns, gridLimitKW: grid };
+        const p = plan(c.config, observed, null);
+        const sum = p.guns.reduce((s, g) => s + g.budgetKW, 0);
+        assert.ok(Number.isFinite(sum) && sum <= p.capacityKW + EPS);
+        for (const g of p.guns) {
+          assert.ok(Number.isFinite(g.budgetKW) && g.budgetKW >= 0);
+          assert.ok(Number.isFinite(g.currentLimitA) && g.currentLimitA >= 0);
+        }
+        if (!(typeof grid === "number" && Number.isFinite(grid) && grid >= 0)) assert.ok(p.issues?.some((i) => i.startsWith("gridLimitKW")), "bad grid limit not reported");
+      }),
+      { numRuns: runs(150) },
+    );
+  });
+});
