@@ -75,4 +75,6 @@ export interface Plan {
   repartition: number[];
   /** Clock ms when each module on was switched on (for hold times). */
   moduleOnSinceMs: Record<string, number>;
+  /** Observation values the planner could not use (field and value) and what it used instead. */
+  issues?: string[];
 }

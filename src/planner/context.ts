@@ -1,0 +1,146 @@
+/**
+ * Everything the search needs, derived once per plan from (config, observed, previousPlan):
+ * clamped requests, derated module powers, contactor faults, previous positions.
+ * Bad observation values are replaced by safe ones and reported, never thrown.
+ */
+import type { CabinetConfig, GunConfig } from "../config/types";
+import type { ContactorFault, ContactorPosition, GunObservation, Plan, PlanObservation } from "./types";
+import { deratingFactor, gunRatingKW } from "./limits";
+import type { ModuleCandidate } from "./modules";
+
+export interface ActiveGun {
+  /** Index in config.guns. */
+  gunIndex: number;
+  config: GunConfig;
+  observation: GunObservation;
+  ratingKW: number;
+  /** min(request, rating, external limit), >= 0. */
+  clampedKW: number;
+  /** 1 + priority. */
+  weight: number;
+  /** Module count the cable can use at most (seed 000 B.1 max_by_cable). */
+  cableCount: number;
+  /** Why the gun cannot be served at all (GC fault), or null. */
+  blockedBy: string | null;
+}
+
+export interface PlanContext {
+  config: CabinetConfig;
+  observed: PlanObservation;
+  previous: Plan | null;
+  nowMs: number;
+  /** min(grid limit, site external limit). */
+  sharedLimitKW: number;
+  sharedLimitName: string;
+  active: ActiveGun[];
+  /** Module id -> candidate (healthy, not tripped, contactor usable); absent = unusable. */
+  usable: Map<string, ModuleCandidate>;
+  usableTotalKW: number;
+  faults: Record<string, ContactorFault>;
+  /** Previous desired position, or the rest position (NC closed, NO open) without a previous plan. */
+  previousPosition(contactorId: string, normallyClosed: boolean): ContactorPosition;
+  /** Modules that were on in the previous plan. */
+  previousOn: Set<string>;
+  /** Problems found in the observation (field and value), already worked around. */
+  issues: string[];
+}
+
+function finiteOr(value: unknown, fallback: number, field: string, issues: string[], min = -Infinity): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
+    issues.push(`${field}: invalid value ${String(value)}, using ${fallback}`);
+    return fallback;
+  }
+  return value;
+}
+
+export function buildContext(config: CabinetConfig, observed: PlanObservation, previous: Plan | null): PlanContext {
+  const issues: string[] = [];
+  const faults = observed.contactorFaults ?? {};
+  const nowMs = finiteOr(observed.nowMs, previous ? previous.nowMs : 0, "nowMs", issues);
+  const gridKW = finiteOr(observed.gridLimitKW, 0, "gridLimitKW", issues, 0);
+  const siteRaw = observed.siteExternalLimitKW ?? config.siteLimits.externalLimitKW;
+  const siteKW = siteRaw === null ? Infinity : finiteOr(siteRaw, 0, "siteExternalLimitKW", issues, 0);
+  const sharedLimitKW = Math.min(gridKW, siteKW);
+  const sharedLimitName = siteKW < gridKW ? `site limit ${round1(siteKW)} kW` : `grid limit ${round1(gridKW)} kW`;
+
+  const observedGuns = new Map<number, { obs: GunObservation; at: number }>();
+  (observed.guns ?? []).forEach((g, at) => observedGuns.set(g.id, { obs: g, at }));
+  const active: ActiveGun[] = [];
+  config.guns.forEach((gun, gunIndex) => {
+    const found = observedGuns.get(gun.id);
+    if (!found || !found.obs.active) return;
+    const { obs, at } = found;
+    const field = `guns[${at}]`;
+    const requestKW = finiteOr(obs.requestKW, 0, `${field}.requestKW`, issues, 0);
+    const evVoltageV = finiteOr(obs.evVoltageV, 0, `${field}.evVoltageV`, issues, 0);
+    const priority = finiteOr(obs.priority, 0, `${field}.priority`, issues, 0);
+    const limitKW = obs.externalLimitKW === null || obs.externalLimitKW === undefined
+      ? Infinity
+      : finiteOr(obs.externalLimitKW, 0, `${field}.externalLimitKW`, issues, 0);
+    const ratingKW = gunRatingKW(gun, evVoltageV, config.siteLimits.defaultVoltageV);
+    const clampedKW = Math.max(0, Math.min(requestKW, ratingKW, limitKW));
+    const gcFault = faults[gun.gc];
+    const blockedBy = gcFault === "stuckOpen" || gcFault === "feedbackFault" ? `${gun.gc} ${gcFault}` : null;
+    active.push({
+      gunIndex,
+      config: gun,
+      observation: { ...obs, requestKW, evVoltageV, priority, externalLimitKW: limitKW === Infinity ? null : limitKW },
+      ratingKW,
+      clampedKW,
+      weight: 1 + priority,
+      cableCount: Math.max(1, Math.ceil(ratingKW / config.modulePowerKW - 1e-9)),
+      blockedBy,
+    });
+  });
+
+  const moduleObs = new Map<string, PlanObservation["modules"][number]>();
+  for (const m of observed.modules ?? []) moduleObs.set(m.id, m);
+  const previousOn = new Set<string>(previous ? previous.modulesOn : []);
+  const usable = new Map<string, ModuleCandidate>();
+  let usableTotalKW = 0;
+  const moduleIds: { id: string; contactors: string[] }[] = [];
+  if (config.topology === "ring") {
+    for (const slot of config.slots) for (const m of slot.modules) moduleIds.push({ id: m.id, contactors: [m.mn] });
+  } else if (config.matrix) {
+    for (const m of config.matrix.modules) moduleIds.push({ id: m.id, contactors: [] });
+  }
+  moduleIds.forEach(({ id, contactors }, index) => {
+    const obs = moduleObs.get(id);
+    const healthy = obs ? obs.healthy === true : true;
+    const tempC = obs ? finiteOr(obs.tempC, config.moduleRating.tripTempC, `modules[${id}].tempC`, issues) : 25;
+    const hours = obs ? finiteOr(obs.operatingHours ?? 0, 0, `modules[${id}].operatingHours`, issues, 0) : 0;
+    const powerKW = config.modulePowerKW * deratingFactor(tempC, config.moduleRating);
+    // A module whose own contactor is faulted cannot be switched: not usable.
+    const contactorBad = contactors.some((c) => faults[c] !== undefined);
+    if (!healthy || powerKW <= 0 || contactorBad) return;
+    const wasOn = previousOn.has(id);
+    const since = previous && wasOn ? previous.moduleOnSinceMs[id] ?? nowMs : -1;
+    usable.set(id, { id, index, powerKW, tempC, operatingHours: hours, wasOn, onSinceMs: since });
+    usableTotalKW += powerKW;
+  });
+
+  const previousContactors = previous ? previous.contactors : null;
+  return {
+    config,
+    observed,
+    previous,
+    nowMs,
+    sharedLimitKW,
+    sharedLimitName,
+    active,
+    usable,
+    usableTotalKW,
+    faults,
+    previousOn,
+    issues,
+    previousPosition(id: string, normallyClosed: boolean): ContactorPosition {
+      const p = previousContactors ? previousContactors[id] : undefined;
+      if (p !== undefined) return p;
+      return normallyClosed ? "closed" : "open";
+    },
+  };
+}
+
+export function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}

@@ -1,0 +1,195 @@
+/**
+ * plan(config, observed, previousPlan) -> Plan (issue 3). Pure and deterministic.
+ *
+ * 1. Algorithm A: clamp requests (rating at the EV voltage, request, external limit) and
+ *    share min(grid, site) by exact weighted water-filling.
+ * 2. Algorithm D (with B and C inside): choose islands (ring) or module sets (matrix) by the
+ *    objective order served power > fairness > fewest modules > fewest contactor changes.
+ * 3. Stability: a charging gun keeps its island unless moving it gains more than
+ *    policy.repartitionMinGainKW (then it is listed in Plan.repartition); modules are not
+ *    dropped within moduleHoldS of switching on nor inside the hysteresis band. Power
+ *    step-downs are never delayed: a kept module only adds headroom, never power.
+ * 4. Algorithm E: voltage, power setpoint and ramped current limit.
+ */
+import type { CabinetConfig } from "../config/types";
+import type { ContactorPosition, GunPlan, Plan, PlanObservation } from "./types";
+import type { Allocation, GunAllocation } from "./allocation";
+import { buildContext, round1, type PlanContext } from "./context";
+import { EPSILON_KW } from "./limits";
+import { moduleCountFor, selectModules, type ModuleCandidate } from "./modules";
+import { islandKey, ringLayout, ringSolver } from "./ring";
+import { matrixLayout, matrixSearch } from "./matrix";
+
+export function plan(config: CabinetConfig, observed: PlanObservation, previousPlan: Plan | null): Plan {
+  const ctx = buildContext(config, observed, previousPlan);
+  const previousGun = new Map((previousPlan?.guns ?? []).map((g) => [g.id, g]));
+  let allocation: Allocation;
+  const repartition: number[] = [];
+
+  if (config.topology === "ring") {
+    const solver = ringSolver(ctx, ringLayout(ctx));
+    allocation = solver.search(null);
+    // Charging guns and the island they are charging on now.
+    const charging = new Map<number, string>();
+    for (const g of ctx.active) {
+      const before = previousGun.get(g.config.id);
+      if (g.observation.charging && before && before.islandSlots.length > 0 && before.setpointKW > 0) {
+        charging.set(g.config.id, islandKey(before.islandSlots));
+      }
+    }
+    const moved = (a: Allocation) =>
+      a.guns.filter((g) => charging.has(g.active.config.id) && islandKey(g.islandSlots) !== charging.get(g.active.config.id));
+    if (moved(allocation).length > 0) {
+      const stay = solver.search(charging);
+      if (allocation.totalKW - stay.totalKW <= config.policy.repartitionMinGainKW + EPSILON_KW) allocation = stay;
+    }
+    for (const g of moved(allocation)) repartition.push(g.active.config.id);
+  } else {
+    allocation = matrixSearch(ctx, matrixLayout(ctx));
+  }
+  return buildPlan(ctx, allocation, repartition.sort((a, b) => a - b));
+}
+
+function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number[]): Plan {
+  const { config, previous, nowMs } = ctx;
+  const policy = config.policy;
+  const byGunIndex = new Map<number, GunAllocation>();
+  for (const a of allocation.guns) byGunIndex.set(a.active.gunIndex, a);
+  const previousGun = new Map((previous?.guns ?? []).map((g) => [g.id, g]));
+  const dtMs = previous ? Math.max(0, nowMs - previous.nowMs) : config.timing.controlPeriodMs;
+  const rampStepA = (policy.currentRampAPerS * dtMs) / 1000;
+  const on = new Map<string, number>();
+  const moduleGun = new Map<string, number>();
+  const guns: GunPlan[] = [];
+  let totalKW = 0;
+
+  config.guns.forEach((gunConfig, gunIndex) => {
+    const alloc = byGunIndex.get(gunIndex);
+    if (!alloc) {
+      guns.push({
+        id: gunConfig.id, clampedRequestKW: 0, budgetKW: 0, setpointKW: 0, modules: [], islandSlots: [],
+        voltageSetpointV: 0, currentLimitA: 0, reason: null,
+      });
+      return;
+    }
+    const gun = alloc.active;
+    const before = previousGun.get(gunConfig.id);
+    const budgetKW = alloc.budgetKW;
+    const selected = chooseModules(ctx, alloc, before?.modules ?? []);
+    let modulesKW = 0;
+    for (const m of selected) modulesKW += m.powerKW;
+    const setpointKW = selected.length > 0 ? Math.max(0, Math.min(budgetKW, modulesKW, gun.ratingKW)) : 0;
+    totalKW += setpointKW;
+    for (const m of selected) {
+      on.set(m.id, m.wasOn ? (previous?.moduleOnSinceMs[m.id] ?? nowMs) : nowMs);
+      moduleGun.set(m.id, gunConfig.id);
+    }
+    const obs = gun.observation;
+    const evV = obs.evVoltageV > 0 ? obs.evVoltageV : config.siteLimits.defaultVoltageV;
+    const voltageSetpointV = Math.min(gunConfig.maxVoltageV, Math.max(gunConfig.minVoltageV, evV));
+    const measuredV = obs.measuredVoltageV > 0 && Number.isFinite(obs.measuredVoltageV) ? obs.measuredVoltageV : evV;
+    const targetA = Math.min(gunConfig.maxCurrentA, (setpointKW * 1000) / Math.max(measuredV, policy.minVoltageForCurrentV));
+    const previousA = before && before.setpointKW > 0 ? before.currentLimitA : 0;
+    // Up by at most one ramp step; down at once (a step-down is never delayed).
+    const currentLimitA = Math.max(0, Math.min(targetA, previousA + rampStepA));
+    guns.push({
+      id: gunConfig.id,
+      clampedRequestKW: gun.clampedKW,
+      budgetKW,
+      setpointKW,
+      modules: selected.slice().sort((a, b) => a.index - b.index).map((m) => m.id),
+      islandSlots: alloc.islandSlots,
+      voltageSetpointV,
+      currentLimitA,
+      reason: reasonFor(ctx, alloc, setpointKW),
+    });
+  });
+
+  const contactors: Record<string, ContactorPosition> = {};
+  const servedGc = new Set(guns.filter((g) => g.setpointKW > 0).map((g) => g.id));
+  if (config.topology === "ring") {
+    const idle = ctx.active.length === 0;
+    for (const slot of config.slots) {
+      for (const m of slot.modules) contactors[m.mn] = on.has(m.id) ? "closed" : "open";
+      contactors[slot.mc] = allocation.requiredPositions.get(slot.mc) ?? (idle ? policy.idleRingMc : ctx.previousPosition(slot.mc, true));
+    }
+  } else {
+    for (const row of config.matrix?.rows ?? []) {
+      for (const link of row.links) contactors[link.contactor] = moduleGun.get(row.moduleId) === link.gunId ? "closed" : "open";
+    }
+  }
+  for (const g of config.guns) contactors[g.gc] = servedGc.has(g.id) ? "closed" : "open";
+  // The plan states what is physically true of faulted contactors.
+  for (const id of Object.keys(ctx.faults)) {
+    if (!(id in contactors)) continue;
+    const f = ctx.faults[id];
+    if (f === "welded" || f === "feedbackFault") contactors[id] = "closed";
+    else if (f === "stuckOpen") contactors[id] = "open";
+  }
+
+  const moduleOrder = new Map<string, number>();
+  for (const c of ctx.usable.values()) moduleOrder.set(c.id, c.index);
+  const modulesOn = [...on.keys()].sort((a, b) => (moduleOrder.get(a) ?? 0) - (moduleOrder.get(b) ?? 0));
+  const moduleOnSinceMs: Record<string, number> = {};
+  for (const id of modulesOn) moduleOnSinceMs[id] = on.get(id)!;
+  const result: Plan = {
+    nowMs,
+    guns,
+    contactors,
+    modulesOn,
+    totalKW,
+    capacityKW: Math.max(0, Math.min(ctx.usableTotalKW, ctx.sharedLimitKW)),
+    repartition,
+    moduleOnSinceMs,
+  };
+  if (ctx.issues.length > 0) result.issues = ctx.issues;
+  return result;
+}
+
+/** Algorithms B + C with stability: fewest modules, but not dropped inside hold time or hysteresis. */
+function chooseModules(ctx: PlanContext, alloc: GunAllocation, previousModules: readonly string[]): ModuleCandidate[] {
+  if (alloc.assigned) return alloc.assigned;
+  const { config } = ctx;
+  const policy = config.policy;
+  const budgetKW = alloc.budgetKW;
+  let count = alloc.moduleCount;
+  if (budgetKW > EPSILON_KW && previousModules.length > count) {
+    const still = alloc.candidates.filter((c) => c.wasOn && previousModules.includes(c.id));
+    if (still.length > count) {
+      const withHysteresis = moduleCountFor(budgetKW, alloc.powersDesc, alloc.maxCount, alloc.active.cableCount, policy, config.modulePowerKW, policy.moduleHysteresisFraction);
+      count = Math.max(count, Math.min(still.length, withHysteresis));
+      const holdMs = policy.moduleHoldS * 1000;
+      const held = still.filter((c) => c.onSinceMs >= 0 && ctx.nowMs - c.onSinceMs < holdMs).length;
+      count = Math.max(count, Math.min(held, alloc.maxCount));
+    }
+  }
+  return selectModules(alloc.candidates, count, budgetKW);
+}
+
+/** A short reason for every active gun that gets less than it asked for. */
+function reasonFor(ctx: PlanContext, alloc: GunAllocation, setpointKW: number): string | null {
+  const gun = alloc.active;
+  const requestKW = gun.observation.requestKW;
+  if (setpointKW >= requestKW - 1e-3) return null;
+  const parts: string[] = [];
+  if (gun.clampedKW < requestKW - EPSILON_KW) {
+    const limitKW = gun.observation.externalLimitKW;
+    if (limitKW !== null && limitKW <= gun.ratingKW && limitKW < requestKW) parts.push(`external limit ${round1(limitKW)} kW`);
+    else parts.push(`gun rating ${round1(gun.ratingKW)} kW`);
+  }
+  if (alloc.deadReason) {
+    if (alloc.deadReason !== "nothing requested" || parts.length === 0) parts.push(alloc.deadReason);
+  } else if (alloc.capKW < gun.clampedKW - EPSILON_KW) {
+    const policyMax = ctx.config.policy.maxModulesPerGun;
+    const where = ctx.config.topology === "ring" ? (ctx.config.policy.multiSlotIslands ? "in its island" : "in its slot") : "free";
+    if (alloc.assigned === null && alloc.candidates.length >= policyMax) parts.push(`policy max ${policyMax} modules`);
+    else if (alloc.assigned !== null && alloc.maxCount >= policyMax) parts.push(`policy max ${policyMax} modules`);
+    else parts.push(`${alloc.assigned === null ? alloc.candidates.length : alloc.assigned.length} usable modules ${where}`);
+    if (alloc.candidates.some((c) => c.powerKW < ctx.config.modulePowerKW - EPSILON_KW)) parts.push("modules derated by temperature");
+  }
+  if (alloc.budgetKW < alloc.capKW - EPSILON_KW) {
+    parts.push(ctx.sharedLimitKW <= ctx.usableTotalKW ? `shared ${ctx.sharedLimitName}` : "shared module capacity");
+  }
+  if (parts.length === 0 && setpointKW < alloc.budgetKW - EPSILON_KW) parts.push("modules cannot carry the budget");
+  return parts.length > 0 ? parts.join("; ") : "limited";
+}

@@ -1,0 +1,684 @@
+/**
+ * Algorithm D for the ring (seed 000 §7, §12.2): choose every active gun's island exactly.
+ *
+ * An island is an arc of slots around its gun, bounded by two open MCs (one when it is the
+ * whole ring cut once, none when it is the closed ring). It never contains another active
+ * gun's slot, a slot with a welded module contactor, or an idle gun whose GC is welded; its
+ * boundaries are never welded (or unverifiable) MCs and its inner MCs are never stuck open.
+ * Consecutive active guns compete only for the idle slots between them: each gun's island is
+ * its (left, right) extent into the gaps beside it. Objective, in order:
+ * (1) total served power, (2) weighted max-min fairness, (3) fewest modules on,
+ * (4) fewest contactor changes against the previous plan.
+ */
+import type { ContactorPosition } from "./types";
+import type { PlanContext } from "./context";
+import type { Allocation, GunAllocation } from "./allocation";
+import { EPSILON_KW, compareFairness, fairnessProfileInto, waterFillInto } from "./limits";
+import { moduleCountFor, preferenceOrder, type ModuleCandidate } from "./modules";
+
+const mod = (i: number, n: number) => ((i % n) + n) % n;
+
+export interface RingLayout {
+  size: number;
+  slotIdAt: number[];
+  mcAt: string[];
+  /** MC may be an island boundary (not welded / unverifiable). */
+  cuttable: boolean[];
+  /** MC is stuck open: it can never be inside an island. */
+  stuckOpen: boolean[];
+  /** Slot can never be part of an energized island, and why. */
+  forbidden: (string | null)[];
+  modulesAt: string[][];
+  activeAt: number[];
+}
+
+
+export function ringLayout(ctx: PlanContext): RingLayout {
+  const { config, faults } = ctx;
+  const slotById = new Map(config.slots.map((s) => [s.id, s]));
+  const slotIdAt: number[] = [];
+  if (config.slots.length > 0) {
+    let current = config.slots[0].id;
+    do {
+      slotIdAt.push(current);
+      current = slotById.get(current)!.cw;
+    } while (current !== config.slots[0].id && slotIdAt.length < config.slots.length);
+  }
+  const size = slotIdAt.length;
+  const activeSlot = new Map<number, number>();
+  ctx.active.forEach((g, i) => {
+    if (g.config.slotId !== undefined) activeSlot.set(g.config.slotId, i);
+  });
+  const gunBySlot = new Map(config.guns.filter((g) => g.slotId !== undefined).map((g) => [g.slotId!, g]));
+  const layout: RingLayout = { size, slotIdAt, mcAt: [], cuttable: [], stuckOpen: [], forbidden: [], modulesAt: [], activeAt: [] };
+  for (let i = 0; i < size; i++) {
+    const slot = slotById.get(slotIdAt[i])!;
+    const mcFault = faults[slot.mc];
+    layout.mcAt.push(slot.mc);
+    layout.cuttable.push(mcFault !== "welded" && mcFault !== "feedbackFault");
+    layout.stuckOpen.push(mcFault === "stuckOpen");
+    let why: string | null = null;
+    for (const m of slot.modules) {
+      const f = faults[m.mn];
+      if (f === "welded" || f === "feedbackFault") why = `${m.mn} ${f}`;
+    }
+    const gun = gunBySlot.get(slot.id);
+    const active = activeSlot.get(slot.id);
+    if (gun && active === undefined) {
+      const f = faults[gun.gc];
+      if (f === "welded" || f === "feedbackFault") why = `${gun.gc} of idle gun ${gun.id} ${f}`;
+    }
+    layout.forbidden.push(why);
+    layout.modulesAt.push(slot.modules.map((m) => m.id));
+    layout.activeAt.push(active === undefined ? -1 : active);
+  }
+  return layout;
+}
+
+interface RingOption {
+  dead: boolean;
+  deadReason: string | null;
+  /** Idle slots taken on the counter-clockwise / clockwise side. */
+  l: number;
+  r: number;
+  /** Island = `span` slots clockwise from ring position `start`. */
+  start: number;
+  span: number;
+  /** Ring positions of its open MCs (2 for an arc, 1 for the ring cut once, 0 for the closed ring). */
+  openMcs: number[];
+  /** `candidates` is filled only for the chosen option (ensureDetail). */
+  detailed: boolean;
+  /** Usable modules it can use, in Algorithm C preference order. */
+  candidates: ModuleCandidate[];
+  /** Powers of its maxCount strongest modules, strongest first. */
+  powersDesc: number[];
+  /** Prefix sums over its first maxCount modules in preference order: power, modules already on. */
+  preferredPowerPrefix: number[];
+  preferredOnPrefix: number[];
+  /** Modules already on among the n strongest (selectModules' fallback order). */
+  strongestOnPrefix: number[];
+  maxCount: number;
+  capKW: number;
+  /** Contactor changes on its own MCs (boundaries and inner) against the previous plan. */
+  mcChanges: number;
+  /** 1 when its clockwise boundary MC changes (it may be shared with the next island). */
+  rightBoundaryChange: number;
+}
+
+
+function deadOption(reason: string): RingOption {
+  return {
+    dead: true, deadReason: reason, l: 0, r: 0, start: 0, span: 0, openMcs: [], detailed: true, candidates: [], powersDesc: [],
+    preferredPowerPrefix: [0], preferredOnPrefix: [0], strongestOnPrefix: [0], maxCount: 0, capKW: 0, mcChanges: 0, rightBoundaryChange: 0,
+  };
+}
+
+function slotPositionsOf(o: RingOption, n: number): number[] {
+  const out: number[] = [];
+  for (let s = 0; s < o.span; s++) out.push(mod(o.start + s, n));
+  return out;
+}
+
+function innerMcsOf(o: RingOption, n: number): number[] {
+  const out: number[] = [];
+  if (o.dead) return out;
+  if (o.openMcs.length === 0) for (let i = 0; i < n; i++) out.push(i);
+  else for (let s = 0; s < o.span - 1; s++) out.push(mod(o.start + s, n));
+  return out;
+}
+
+/** Island key (sorted slot ids), comparable across plans. */
+export function islandKey(slots: readonly number[]): string {
+  return slots.slice().sort((a, b) => a - b).join(",");
+}
+
+/** What the chosen assignment scores on each objective (for tests and the bench). */
+export interface RingObjective {
+  totalKW: number;
+  fairness: number[];
+  modules: number;
+  contactorChanges: number;
+}
+
+export type RingSearchMode = "fast" | "exhaustive";
+
+/**
+ * @param keep gun id -> island key: restrict those guns to that island when it is still
+ *   possible (used to price a mid-session re-partition against staying put).
+ * @param mode "fast" (default): exact two-phase search, see below. "exhaustive": every
+ *   combination of islands, scored on all four objectives (the reference for tests).
+ */
+export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<number, string> | null, mode: RingSearchMode = "fast"): RingAllocation {
+  return ringSolver(ctx, layout).search(keep, mode);
+}
+
+export type RingAllocation = Allocation & { objective: RingObjective };
+
+/** Builds every gun's possible islands once; search() may then run with different restrictions. */
+export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep: Map<number, string> | null, mode?: RingSearchMode): RingAllocation } {
+  const { config } = ctx;
+  const policy = config.policy;
+  const n = layout.size;
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) if (layout.activeAt[i] >= 0) order.push(i);
+  const k = order.length;
+  const gaps: number[] = [];
+  for (let j = 0; j < k; j++) gaps.push(k === 1 ? n - 1 : mod(order[(j + 1) % k] - order[j] - 1, n));
+  const sharedKW = ctx.sharedLimitKW;
+
+  // Previous MC positions as prefix counts over the doubled ring: inner changes in O(1).
+  const prevOpen: boolean[] = [];
+  for (let i = 0; i < n; i++) prevOpen.push(ctx.previousPosition(layout.mcAt[i], true) === "open");
+  const openPrefix = [0];
+  for (let i = 0; i < 2 * n; i++) openPrefix.push(openPrefix[i] + (prevOpen[i % n] ? 1 : 0));
+  const totalOpen = openPrefix[n];
+
+  // Ranks of the usable modules in Algorithm C preference order and strongest first
+  // (selectModules' fallback), and each slot's usable modules in preference order. Islands
+  // compare modules across slots only with multi-slot islands: otherwise ranks are per slot.
+  const multiSlot = policy.multiSlotIslands;
+  const prefRank: number[] = [];
+  const powerRank: number[] = [];
+  const modulesAtPos: ModuleCandidate[][] = [];
+  const byStrength = (a: ModuleCandidate, b: ModuleCandidate) => b.powerKW - a.powerKW || preferenceOrder(a, b);
+  let byPreference: ModuleCandidate[] = [];
+  let byPreferencePos: number[] = [];
+  if (multiSlot) {
+    const positionOf = new Map<string, number>();
+    for (let i = 0; i < n; i++) for (const id of layout.modulesAt[i]) positionOf.set(id, i);
+    for (const c of ctx.usable.values()) if (positionOf.has(c.id)) byPreference.push(c);
+    byPreference.sort(preferenceOrder);
+    byPreferencePos = byPreference.map((c) => positionOf.get(c.id)!);
+    byPreference.forEach((c, i) => (prefRank[c.index] = i));
+    byPreference.slice().sort(byStrength).forEach((c, i) => (powerRank[c.index] = i));
+    for (let i = 0; i < n; i++) modulesAtPos.push([]);
+    byPreference.forEach((c, i) => modulesAtPos[byPreferencePos[i]].push(c));
+  } else {
+    for (let i = 0; i < n; i++) {
+      const here: ModuleCandidate[] = [];
+      for (const id of layout.modulesAt[i]) {
+        const c = ctx.usable.get(id);
+        if (c) here.push(c);
+      }
+      if (here.length > 1) here.sort(preferenceOrder);
+      here.forEach((c, r) => (prefRank[c.index] = r));
+      (here.length > 1 ? here.slice().sort(byStrength) : here).forEach((c, r) => (powerRank[c.index] = r));
+      modulesAtPos.push(here);
+    }
+  }
+  const limit = policy.maxModulesPerGun;
+  /** Keeps `list` the best `limit` modules by `rank` (insertion; lists are a few long). */
+  const insertTop = (list: ModuleCandidate[], m: ModuleCandidate, rank: number[]) => {
+    const r = rank[m.index];
+    let i: number;
+    if (list.length < limit) {
+      list.push(m);
+      i = list.length - 1;
+    } else {
+      if (limit === 0 || rank[list[limit - 1].index] <= r) return;
+      i = limit - 1;
+    }
+    while (i > 0 && rank[list[i - 1].index] > r) {
+      list[i] = list[i - 1];
+      i--;
+    }
+    list[i] = m;
+  };
+  /** Running module summary of a growing island: best by preference, best by power, count. */
+  interface Reach { pref: ModuleCandidate[]; power: ModuleCandidate[]; count: number }
+  const addSlot = (reach: Reach, pos: number) => {
+    for (const m of modulesAtPos[pos]) {
+      insertTop(reach.pref, m, prefRank);
+      insertTop(reach.power, m, powerRank);
+      reach.count++;
+    }
+  };
+  const copyReach = (reach: Reach): Reach => ({ pref: reach.pref.slice(), power: reach.power.slice(), count: reach.count });
+
+  const makeOption = (p: number, l: number, r: number, openMcs: number[], clampedKW: number, reach: Reach): RingOption => {
+    const span = openMcs.length === 0 ? n : l + r + 1;
+    const start = openMcs.length === 0 ? p : openMcs.length === 1 ? mod(openMcs[0] + 1, n) : mod(p - l, n);
+    const maxCount = Math.min(limit, reach.count);
+    const powersDesc: number[] = [];
+    const strongestOnPrefix = [0];
+    let topKW = 0;
+    for (let i = 0; i < maxCount; i++) {
+      const m = reach.power[i];
+      powersDesc.push(m.powerKW);
+      topKW += m.powerKW;
+      strongestOnPrefix.push(strongestOnPrefix[i] + (m.wasOn ? 1 : 0));
+    }
+    const preferredPowerPrefix = [0];
+    const preferredOnPrefix = [0];
+    for (let i = 0; i < maxCount; i++) {
+      const m = reach.pref[i];
+      preferredPowerPrefix.push(preferredPowerPrefix[i] + m.powerKW);
+      preferredOnPrefix.push(preferredOnPrefix[i] + (m.wasOn ? 1 : 0));
+    }
+    const capKW = Math.min(clampedKW, topKW);
+    // Boundaries must end up open, inner MCs closed.
+    let mcChanges = 0;
+    for (const m of openMcs) if (!prevOpen[m]) mcChanges++;
+    if (openMcs.length === 0) mcChanges += totalOpen;
+    else if (openMcs.length === 1) mcChanges += totalOpen - (prevOpen[openMcs[0]] ? 1 : 0);
+    else mcChanges += openPrefix[start + span - 1] - openPrefix[start];
+    const rightBoundaryChange = openMcs.length === 2 && !prevOpen[mod(p + r, n)] ? 1 : 0;
+    return {
+      dead: false, deadReason: null, l, r, start, span, openMcs, detailed: false, candidates: [], powersDesc,
+      preferredPowerPrefix, preferredOnPrefix, strongestOnPrefix, maxCount, capKW, mcChanges, rightBoundaryChange,
+    };
+  };
+
+  /** Fills the full candidate list (preference order) of a chosen option. */
+  const ensureDetail = (o: RingOption, p: number): RingOption => {
+    if (o.detailed) return o;
+    o.detailed = true;
+    if (!multiSlot) {
+      o.candidates = modulesAtPos[p].slice();
+      return o;
+    }
+    for (let i = 0; i < byPreference.length; i++) if (mod(byPreferencePos[i] - o.start, n) < o.span) o.candidates.push(byPreference[i]);
+    return o;
+  };
+
+  const allOptions: RingOption[][] = [];
+  for (let j = 0; j < k; j++) {
+    const p = order[j];
+    const gun = ctx.active[layout.activeAt[p]];
+    const list: RingOption[] = [];
+    let why: string | null = null;
+    if (gun.blockedBy) why = gun.blockedBy;
+    else if (layout.forbidden[p]) why = `${layout.forbidden[p]} in its slot`;
+    else if (sharedKW <= EPSILON_KW) why = `${ctx.sharedLimitName}`;
+    else if (gun.clampedKW <= EPSILON_KW) why = "nothing requested";
+    if (why === null) {
+      const maxL = k === 1 ? n - 1 : gaps[mod(j - 1, k)];
+      const maxR = k === 1 ? n - 1 : gaps[j];
+      // Single-slot islands (seed default): only the smallest island the MCs allow.
+      let minL = -1;
+      let minR = -1;
+      if (!policy.multiSlotIslands) {
+        for (let l = 0; l < n; l++) if (layout.cuttable[mod(p - l - 1, n)]) { minL = l; break; }
+        for (let r = 0; r < n; r++) if (layout.cuttable[mod(p + r, n)]) { minR = r; break; }
+      }
+      const multi = policy.multiSlotIslands;
+      const base: Reach = { pref: [], power: [], count: 0 };
+      addSlot(base, p);
+      for (let l = 0; l <= maxL; l++) {
+        if (l > 0 && (layout.forbidden[mod(p - l, n)] || layout.stuckOpen[mod(p - l, n)])) break;
+        if (!multi && l > minL) break;
+        if (l > 0 && multi) addSlot(base, mod(p - l, n));
+        const reach = copyReach(base);
+        const rLimit = k === 1 ? n - 1 - l : maxR;
+        for (let r = 0; r <= rLimit; r++) {
+          if (r > 0 && (layout.forbidden[mod(p + r, n)] || layout.stuckOpen[mod(p + r - 1, n)])) break;
+          if (r > 0 && multi) addSlot(reach, mod(p + r, n));
+          if (!multi && (l !== minL || r !== minR)) continue;
+          const right = mod(p + r, n);
+          const left = mod(p - l - 1, n);
+          if (k === 1 && l + r === n - 1) {
+            if (layout.cuttable[right]) list.push(makeOption(p, l, r, [right], gun.clampedKW, copyReach(reach)));
+          } else if (layout.cuttable[left] && layout.cuttable[right]) {
+            list.push(makeOption(p, l, r, [left, right], gun.clampedKW, copyReach(reach)));
+          }
+        }
+      }
+      // The closed ring as one island (one active gun, no MC open).
+      if (k === 1 && (multi ? true : minL < 0)) {
+        let ok = true;
+        for (let i = 0; i < n; i++) if (layout.forbidden[i] || layout.stuckOpen[i]) ok = false;
+        if (ok) {
+          const all: Reach = { pref: [], power: [], count: 0 };
+          if (multi) for (let i = 0; i < n; i++) addSlot(all, i);
+          else addSlot(all, p);
+          list.push(makeOption(p, n - 1, 0, [], gun.clampedKW, all));
+        }
+      }
+      if (list.length === 0) why = "no island can be isolated (welded or faulted contactor on the way to the next island)";
+      else if (list.every((o) => o.capKW <= EPSILON_KW)) why = "no usable module reachable";
+    }
+    allOptions.push(why !== null ? [deadOption(why)] : list);
+  }
+  let options = allOptions;
+  /** Restricts the kept guns to their island when it is still one of their options. */
+  const keepOnly = (keep: Map<number, string> | null): RingOption[][] =>
+    !keep ? allOptions : allOptions.map((list, j) => {
+      const wanted = keep.get(ctx.active[layout.activeAt[order[j]]].config.id);
+      if (wanted === undefined) return list;
+      const kept = list.filter((o) => !o.dead && islandKey(slotPositionsOf(o, n).map((s) => layout.slotIdAt[s])) === wanted);
+      return kept.length > 0 ? kept : list;
+    });
+
+  const weights = order.map((p) => ctx.active[layout.activeAt[p]].weight);
+  const cableCounts = order.map((p) => ctx.active[layout.activeAt[p]].cableCount);
+  const gcWasClosed = order.map((p) => ctx.previousPosition(ctx.active[layout.activeAt[p]].config.gc, false) === "closed");
+  const previousOnCount = ctx.previousOn.size;
+  const fits = (a: RingOption, b: RingOption, gap: number) => a.r + b.l <= gap;
+  const bonus = (a: RingOption, b: RingOption, gap: number) => (!a.dead && !b.dead && a.r + b.l === gap ? a.rightBoundaryChange : 0);
+
+  /** Modules the option needs for budget b (Algorithm B). */
+  const countFor = (j: number, o: RingOption, b: number) =>
+    o.dead ? 0 : moduleCountFor(b, o.powersDesc, o.maxCount, cableCounts[j], policy, config.modulePowerKW);
+  /**
+   * Contactor changes the option accounts for with `count` modules: its MCs, its GC, and
+   * its part of the MN changes (prevOn + on - 2 kept, summed over guns).
+   */
+  const changesFor = (j: number, o: RingOption, count: number, b: number): number => {
+    const gcChange = (count > 0) !== gcWasClosed[j] ? 1 : 0;
+    const kept = count === 0 ? 0 : o.preferredPowerPrefix[count] >= b - EPSILON_KW ? o.preferredOnPrefix[count] : o.strongestOnPrefix[count];
+    return o.mcChanges + gcChange + count - 2 * kept;
+  };
+
+  const caps = new Array<number>(k);
+  const chosen = new Array<RingOption>(k);
+  const scratch = new Array<number>(k);
+  const budgets = new Array<number>(k);
+  const fairness = new Array<number>(k);
+  const suffixMax = (opts: RingOption[][]) => {
+    const out = new Array<number>(k + 1).fill(0);
+    for (let j = k - 1; j >= 0; j--) {
+      let m = 0;
+      for (const o of opts[j]) if (o.capKW > m) m = o.capKW;
+      out[j] = out[j + 1] + m;
+    }
+    return out;
+  };
+
+  interface Result { options: RingOption[]; budgets: number[]; counts: number[]; objective: RingObjective }
+  function search(keep: Map<number, string> | null, mode: RingSearchMode = "fast"): RingAllocation {
+  options = keepOnly(keep);
+  let result: Result | null = null;
+  if (k > 0 && mode === "exhaustive") {
+    // Reference: every combination, all four objectives compared at each leaf.
+    const bound = suffixMax(options);
+    let best: Result | null = null as Result | null;
+    const counts = new Array<number>(k);
+    const leaf = (sumCaps: number) => {
+      const total = Math.min(sharedKW, sumCaps);
+      if (best && total < best.objective.totalKW - EPSILON_KW) return;
+      waterFillInto(caps, weights, sharedKW, budgets, scratch);
+      fairnessProfileInto(budgets, weights, fairness);
+      let modules = 0;
+      let changes = previousOnCount;
+      for (let j = 0; j < k; j++) {
+        counts[j] = countFor(j, chosen[j], budgets[j]);
+        modules += counts[j];
+        changes += changesFor(j, chosen[j], counts[j], budgets[j]);
+        if (k > 1) changes -= bonus(chosen[j], chosen[(j + 1) % k], gaps[j]);
+      }
+      if (best) {
+        const o = best.objective;
+        if (total <= o.totalKW + EPSILON_KW) {
+          const c = compareFairness(fairness, o.fairness);
+          if (c < 0) return;
+          if (c === 0 && (modules > o.modules || (modules === o.modules && changes >= o.contactorChanges))) return;
+        }
+      }
+      best = { options: chosen.slice(), budgets: budgets.slice(), counts: counts.slice(), objective: { totalKW: total, fairness: fairness.slice(), modules, contactorChanges: changes } };
+    };
+    const dfs = (j: number, sumCaps: number): void => {
+      if (j === k) return leaf(sumCaps);
+      if (best && Math.min(sharedKW, sumCaps + bound[j]) < best.objective.totalKW - EPSILON_KW) return;
+      for (const o of options[j]) {
+        if (j > 0 && !fits(chosen[j - 1], o, gaps[j - 1])) continue;
+        if (j === k - 1 && k > 1 && !fits(o, chosen[0], gaps[k - 1])) continue;
+        chosen[j] = o;
+        caps[j] = o.capKW;
+        dfs(j + 1, sumCaps + o.capKW);
+      }
+    };
+    dfs(0, 0);
+    result = best;
+  } else if (k > 0) {
+    result = twoPhase();
+  }
+  const guns: GunAllocation[] = ctx.active.map((active) => ({
+    active, capKW: 0, budgetKW: 0, candidates: [], powersDesc: [], maxCount: 0, moduleCount: 0, assigned: null, islandSlots: [], deadReason: null,
+  }));
+  const requiredPositions = new Map<string, ContactorPosition>();
+  let totalKW = 0;
+  if (result) {
+    const res = result;
+    res.options.forEach((o, j) => {
+      const g = guns[layout.activeAt[order[j]]];
+      ensureDetail(o, order[j]);
+      g.capKW = o.capKW;
+      g.budgetKW = res.budgets[j];
+      g.candidates = o.candidates;
+      g.powersDesc = o.powersDesc;
+      g.maxCount = o.maxCount;
+      g.moduleCount = res.counts[j];
+      g.islandSlots = slotPositionsOf(o, n).map((s) => layout.slotIdAt[s]);
+      g.deadReason = o.deadReason;
+      for (const m of o.openMcs) requiredPositions.set(layout.mcAt[m], "open");
+      for (const m of innerMcsOf(o, n)) requiredPositions.set(layout.mcAt[m], "closed");
+      totalKW += res.budgets[j];
+    });
+  }
+  const objective = result ? result.objective : { totalKW: 0, fairness: [], modules: 0, contactorChanges: previousOnCount };
+  return { guns, totalKW, requiredPositions, objective };
+  }
+
+  /**
+   * Exact two-phase search.
+   * Phase 1 finds the best (served power, fairness) over each gun's Pareto-minimal islands
+   * (no smaller island of it has at least the same cap): swapping an island for a smaller
+   * one with no less cap never hurts a neighbour and, water-filling being monotone in the
+   * caps, never hurts (1) or (2). It collects every distinct optimal budget vector.
+   * Phase 2, for each such vector b: an assignment reaches the optimum with budgets b
+   * exactly when every gun's cap is >= b (the weighted max-min point of a box is unique),
+   * so (3) modules and (4) contactor changes become sums over guns plus a term per pair of
+   * neighbours (a shared boundary MC): a dynamic programme around the ring, the cycle cut
+   * at the gun with the smallest left gap.
+   */
+  function twoPhase(): Result | null {
+    // Shortcut: water-fill every gun's best cap as if neighbours did not compete. That is
+    // the best (1)+(2) over a relaxation; if one assignment covers it, it is the optimum.
+    const topCaps = options.map((list) => {
+      let top = 0;
+      for (const o of list) if (o.capKW > top) top = o.capKW;
+      return top;
+    });
+    const relaxed = new Array<number>(k);
+    waterFillInto(topCaps, weights, sharedKW, relaxed, scratch);
+    const direct = cheapestAssignment(relaxed);
+    if (direct) {
+      let total = 0;
+      for (const x of relaxed) total += x;
+      return {
+        options: direct.options,
+        budgets: relaxed,
+        counts: direct.options.map((o, j) => countFor(j, o, relaxed[j])),
+        objective: { totalKW: total, fairness: fairnessProfileInto(relaxed, weights, new Array<number>(k)), modules: direct.modules, contactorChanges: direct.changes },
+      };
+    }
+    const byExtent = (list: RingOption[], l: number, r: number) => list.find((o) => o.l === l && o.r === r)!;
+    const reduced: RingOption[][] = options.map((list, j) => {
+      if (k === 1) {
+        let top = 0;
+        for (const o of list) if (o.capKW > top) top = o.capKW;
+        return list.filter((o) => o.capKW >= top - EPSILON_KW).slice(0, 1);
+      }
+      if (list.length === 1) return list;
+      // best[l][r] = largest cap of an island with extents <= (l, r); an island is dominated
+      // when a strictly smaller one already reaches its cap.
+      const maxL = gaps[mod(j - 1, k)];
+      const maxR = gaps[j];
+      const width = maxR + 1;
+      const best = new Array<number>((maxL + 1) * width).fill(-1);
+      for (const o of list) if (!o.dead) best[o.l * width + o.r] = o.capKW;
+      const kept: RingOption[] = [];
+      for (let l = 0; l <= maxL; l++) {
+        for (let r = 0; r <= maxR; r++) {
+          const own = best[l * width + r];
+          const below = Math.max(l > 0 ? best[(l - 1) * width + r] : -1, r > 0 ? best[l * width + r - 1] : -1);
+          if (own > below) best[l * width + r] = own;
+          else best[l * width + r] = below;
+          if (own >= 0 && !(below >= own - EPSILON_KW)) kept.push(byExtent(list, l, r));
+        }
+      }
+      return kept;
+    });
+    const bound = suffixMax(reduced);
+    let bestTotal = -1;
+    let bestFairness: number[] = [];
+    const vectors: number[][] = [];
+    const leaf = (sumCaps: number) => {
+      const total = Math.min(sharedKW, sumCaps);
+      if (total < bestTotal - EPSILON_KW) return;
+      waterFillInto(caps, weights, sharedKW, budgets, scratch);
+      fairnessProfileInto(budgets, weights, fairness);
+      if (total <= bestTotal + EPSILON_KW) {
+        const c = compareFairness(fairness, bestFairness);
+        if (c < 0) return;
+        if (c === 0) {
+          for (const v of vectors) {
+            let same = true;
+            for (let j = 0; j < k && same; j++) if (Math.abs(v[j] - budgets[j]) > EPSILON_KW) same = false;
+            if (same) return;
+          }
+          vectors.push(budgets.slice());
+          return;
+        }
+      }
+      bestTotal = total;
+      bestFairness = fairness.slice();
+      vectors.length = 0;
+      vectors.push(budgets.slice());
+    };
+    const dfs = (j: number, sumCaps: number): void => {
+      if (j === k) return leaf(sumCaps);
+      if (Math.min(sharedKW, sumCaps + bound[j]) < bestTotal - EPSILON_KW) return;
+      for (const o of reduced[j]) {
+        if (j > 0 && !fits(chosen[j - 1], o, gaps[j - 1])) continue;
+        if (j === k - 1 && k > 1 && !fits(o, chosen[0], gaps[k - 1])) continue;
+        chosen[j] = o;
+        caps[j] = o.capKW;
+        dfs(j + 1, sumCaps + o.capKW);
+      }
+    };
+    dfs(0, 0);
+
+    let best: Result | null = null;
+    for (const b of vectors) {
+      const picked = cheapestAssignment(b);
+      if (!picked) continue;
+      if (best && (picked.modules > best.objective.modules || (picked.modules === best.objective.modules && picked.changes >= best.objective.contactorChanges))) continue;
+      best = {
+        options: picked.options,
+        budgets: b,
+        counts: picked.options.map((o, j) => countFor(j, o, b[j])),
+        objective: { totalKW: bestTotal, fairness: bestFairness, modules: picked.modules, contactorChanges: picked.changes },
+      };
+    }
+    return best;
+  }
+
+  /** Phase 2: fewest modules, then fewest changes, among assignments whose caps cover b. */
+  function cheapestAssignment(b: number[]): { options: RingOption[]; modules: number; changes: number } | null {
+    const SCALE = 1_000_000; // modules first, then changes (both small integers)
+    const allowed = options.map((list, j) => list.filter((o) => o.capKW >= b[j] - 1e-7));
+    const costOf = allowed.map((list, j) =>
+      list.map((o) => {
+        const count = countFor(j, o, b[j]);
+        return count * SCALE + changesFor(j, o, count, b[j]);
+      }),
+    );
+    if (allowed.some((list) => list.length === 0)) return null;
+    if (k === 1) {
+      let at = 0;
+      for (let i = 1; i < allowed[0].length; i++) if (costOf[0][i] < costOf[0][at]) at = i;
+      return finish([allowed[0][at]], costOf[0][at]);
+    }
+    // Cut the cycle at the gun with the smallest left gap: few values of its left extent.
+    let anchor = 0;
+    for (let j = 1; j < k; j++) if (gaps[mod(j - 1, k)] < gaps[mod(anchor - 1, k)]) anchor = j;
+    const seq: number[] = [];
+    for (let t = 0; t < k; t++) seq.push((anchor + t) % k);
+    const closingGap = gaps[seq[k - 1]];
+    let bestCost = Infinity;
+    let bestPick: RingOption[] | null = null;
+    // State of a gun in the chain: its right extent r (0..gap) or "dead" (index gap + 1).
+    for (let lA = 0; lA <= gaps[mod(anchor - 1, k)]; lA++) {
+      for (const deadA of [false, true]) {
+        const stateCost: number[][] = [];
+        const stateOption: number[][] = [];
+        const stateFrom: number[][] = [];
+        const width = (j: number) => gaps[j] + 2;
+        let any = false;
+        const init = new Array<number>(width(anchor)).fill(Infinity);
+        const initOpt = new Array<number>(width(anchor)).fill(-1);
+        allowed[anchor].forEach((o, i) => {
+          if (o.dead !== deadA || (!o.dead && o.l !== lA) || (o.dead && lA !== 0)) return;
+          const key = o.dead ? gaps[anchor] + 1 : o.r;
+          if (costOf[anchor][i] < init[key]) {
+            init[key] = costOf[anchor][i];
+            initOpt[key] = i;
+            any = true;
+          }
+        });
+        if (!any) continue;
+        const fitsAnchor = (o: RingOption) => o.r + (deadA ? 0 : lA) <= closingGap;
+        stateCost.push(init);
+        stateOption.push(initOpt);
+        stateFrom.push(new Array<number>(width(anchor)).fill(-1));
+        for (let t = 1; t < k; t++) {
+          const j = seq[t];
+          const prev = seq[t - 1];
+          const prevCost = stateCost[t - 1];
+          const prevOpt = stateOption[t - 1];
+          const cost = new Array<number>(width(j)).fill(Infinity);
+          const opt = new Array<number>(width(j)).fill(-1);
+          const from = new Array<number>(width(j)).fill(-1);
+          allowed[j].forEach((o, i) => {
+            if (t === k - 1 && !fitsAnchor(o)) return;
+            let bestIn = Infinity;
+            let bestS = -1;
+            for (let s = 0; s < prevCost.length; s++) {
+              if (prevCost[s] === Infinity) continue;
+              const po = allowed[prev][prevOpt[s]];
+              if (!fits(po, o, gaps[prev])) continue;
+              const v = prevCost[s] - bonus(po, o, gaps[prev]);
+              if (v < bestIn) {
+                bestIn = v;
+                bestS = s;
+              }
+            }
+            if (bestS < 0) return;
+            let v = bestIn + costOf[j][i];
+            if (t === k - 1 && !o.dead && !deadA && o.r + lA === closingGap) v -= o.rightBoundaryChange;
+            const key = o.dead ? gaps[j] + 1 : o.r;
+            if (v < cost[key]) {
+              cost[key] = v;
+              opt[key] = i;
+              from[key] = bestS;
+            }
+          });
+          stateCost.push(cost);
+          stateOption.push(opt);
+          stateFrom.push(from);
+        }
+        const last = stateCost[k - 1];
+        let end = -1;
+        for (let s = 0; s < last.length; s++) if (last[s] < (end < 0 ? Infinity : last[end])) end = s;
+        if (end < 0 || last[end] >= bestCost) continue;
+        bestCost = last[end];
+        const pick = new Array<RingOption>(k);
+        let s = end;
+        for (let t = k - 1; t >= 0; t--) {
+          pick[seq[t]] = allowed[seq[t]][stateOption[t][s]];
+          s = stateFrom[t][s];
+        }
+        bestPick = pick;
+      }
+    }
+    return bestPick ? finish(bestPick, bestCost) : null;
+
+    function finish(pick: RingOption[], cost: number) {
+      const modules = Math.round(cost / SCALE);
+      return { options: pick, modules, changes: cost - modules * SCALE + previousOnCount };
+    }
+  }
+
+  return { search };
+}

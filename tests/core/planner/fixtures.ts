@@ -1,0 +1,55 @@
+/** Shared builders for planner tests (platform-free: runs in mocha and XS). */
+import { builtinDocument, parseCabinetConfig, ringDocument, type CabinetConfig, type PolicyConfig } from "../../../src/config";
+import type { ContactorFault, GunObservation, ModuleObservation, PlanObservation } from "../../../src/planner";
+
+export function ringConfig(policy: Partial<PolicyConfig> = {}, slots = 12, modulesPerSlot = 2, gridPowerLimitKW = 360): CabinetConfig {
+  const doc = ringDocument({ slots, modulesPerSlot, modulePowerKW: 30, gridPowerLimitKW, chargerId: "TEST" });
+  doc.policy = { ...policy };
+  return parseCabinetConfig(doc);
+}
+
+export function matrixConfig(policy: Partial<PolicyConfig> = {}): CabinetConfig {
+  const doc = builtinDocument("matrix-9x6")!;
+  doc.policy = { ...doc.policy, ...policy };
+  return parseCabinetConfig(doc);
+}
+
+export interface GunSpec {
+  id: number;
+  requestKW: number;
+  priority?: number;
+  evVoltageV?: number;
+  limitKW?: number | null;
+  charging?: boolean;
+}
+
+export function gun(spec: GunSpec): GunObservation {
+  return {
+    id: spec.id,
+    active: true,
+    charging: spec.charging ?? false,
+    requestKW: spec.requestKW,
+    evVoltageV: spec.evVoltageV ?? 800,
+    measuredVoltageV: spec.evVoltageV ?? 800,
+    priority: spec.priority ?? 0,
+    externalLimitKW: spec.limitKW ?? null,
+  };
+}
+
+export function observe(
+  guns: GunSpec[],
+  options: { gridLimitKW?: number; modules?: ModuleObservation[]; faults?: Record<string, ContactorFault>; nowMs?: number; siteKW?: number | null } = {},
+): PlanObservation {
+  return {
+    nowMs: options.nowMs ?? 0,
+    guns: guns.map(gun),
+    modules: options.modules ?? [],
+    contactorFaults: options.faults ?? {},
+    gridLimitKW: options.gridLimitKW ?? 360,
+    siteExternalLimitKW: options.siteKW ?? null,
+  };
+}
+
+export function failed(...ids: string[]): ModuleObservation[] {
+  return ids.map((id) => ({ id, healthy: false, tempC: 25, operatingHours: 0 }));
+}
