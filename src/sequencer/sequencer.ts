@@ -695,8 +695,12 @@ export class ContactorSequencer {
   private tryEnergize(target: Target, now: number): void {
     const g = target.gunId;
     const gc = this.graph.gcOfGun.get(g);
+    // Inner MCs and MNs must be confirmed closed (modules come up on a joined bus);
+    // boundaries need only be commanded open here: that they really are open (aux) is
+    // exactly what the §5.2 check on the module steps below verifies.
     for (const [id, closed] of target.requirements) {
-      if (this.health.commanded(id) !== closed) {
+      const ready = closed ? this.health.confirmed(id, true) : !this.health.commanded(id);
+      if (!ready) {
         this.reasons.set(g, this.reasons.get(g) ?? `isolating: ${id} not yet ${closed ? "closed" : "open"}`);
         return;
       }
@@ -747,7 +751,7 @@ export class ContactorSequencer {
       this.events.push(this.clock.nowMs(), "refused", `module ${id}`, `module bus refused command: ${String(error)}`);
     }
     this.moduleCmd.set(id, { ...cmd });
-    if (!last || last.enabled !== cmd.enabled) {
+    if (last ? last.enabled !== cmd.enabled : cmd.enabled) {
       this.events.push(this.clock.nowMs(), "module", `module ${id}`, cmd.enabled ? `on at ${cmd.voltageV.toFixed(0)} V` : "off");
     }
   }
