@@ -140,6 +140,11 @@ export class FaultRegistry {
     if (f && f.causeGoneSinceMs === null) f.causeGoneSinceMs = this.clock.nowMs();
   }
 
+  /** Number of latched faults. */
+  get size(): number {
+    return this.active.size;
+  }
+
   isActive(kind: FaultKind, location: string): boolean {
     return this.active.has(FaultRegistry.key(kind, location));
   }

@@ -124,7 +124,7 @@ export class SafetySupervisor {
       } catch {
         /* keep going */
       }
-      this.condition(true, { kind: "internalError", severity: "high", scope: { global: true }, location: "supervisor", cause: message, clear: { rule: "operatorReset" } });
+      this.condition(true, () => ({ kind: "internalError", severity: "high", scope: { global: true }, location: "supervisor", cause: message, clear: { rule: "operatorReset" } }));
     }
     return { raised: this.raisedThisTick, cleared };
   }
@@ -132,13 +132,17 @@ export class SafetySupervisor {
   // ------------------------------------------------------------ detections
 
   /** Latch (and react to) a present condition, or note its cause gone. */
-  private condition(present: boolean, d: Detection): void {
+  private condition(present: boolean, make: () => Detection): void {
     const registry = this.seq.faults;
     if (!present) {
-      registry.causeGone(d.kind, d.location);
+      // Detections are built only when needed: most ticks have no fault at all.
+      if (registry.size > 0) {
+        const d = make();
+        registry.causeGone(d.kind, d.location);
+      }
       return;
     }
-    const { fault, isNew } = registry.raise({ ...d });
+    const { fault, isNew } = registry.raise(make());
     if (!isNew) return;
     this.raisedThisTick.push(fault);
     if (fault.severity === "high") this.seq.emergencyShutdown(fault.scope, `${fault.kind} at ${fault.location}`);
@@ -169,8 +173,8 @@ export class SafetySupervisor {
     } catch {
       door = true;
     }
-    this.condition(estop, { kind: "estop", severity: "high", scope: { global: true }, location: "cabinet", cause: "emergency stop pressed", clear: { rule: "operatorReset" } });
-    this.condition(door, { kind: "doorOpen", severity: "high", scope: { global: true }, location: "cabinet", cause: "door interlock open", clear: { rule: "causeGoneFor", ms: 1000 } });
+    this.condition(estop, () => ({ kind: "estop", severity: "high", scope: { global: true }, location: "cabinet", cause: "emergency stop pressed", clear: { rule: "operatorReset" } }));
+    this.condition(door, () => ({ kind: "doorOpen", severity: "high", scope: { global: true }, location: "cabinet", cause: "door interlock open", clear: { rule: "causeGoneFor", ms: 1000 } }));
   }
 
   private checkGun(gunId: number, now: number): EvStatus | null {
@@ -191,14 +195,14 @@ export class SafetySupervisor {
       ev = null;
     }
     const finite = m !== null && Number.isFinite(m.voltageV) && Number.isFinite(m.currentA) && Number.isFinite(m.connectorTempC) && !Number.isNaN(m.insulationOhm);
-    this.condition(!finite, { kind: "sensorFault", severity: "medium", scope: local, location, cause: m ? "gun measurement not a number" : "gun sensors unreadable", clear: { rule: "causeGoneFor", ms: 5000 } });
+    this.condition(!finite, () => ({ kind: "sensorFault", severity: "medium", scope: local, location, cause: m ? "gun measurement not a number" : "gun sensors unreadable", clear: { rule: "causeGoneFor", ms: 5000 } }));
     if (!m || !finite) return ev;
 
     // Insulation (seed 000 §11.8): the island is switched off and its slots kept off until the EV leaves.
     const slots = this.seq.islandSlotsOf(gunId);
     const islandSlots = slots.length ? slots : gun.slotId !== undefined ? [gun.slotId] : [];
-    this.condition(m.insulationOhm < s.insulationFaultOhm, { kind: "insulation", severity: "medium", scope: { guns: [gunId], slots: islandSlots }, location,
-      cause: `insulation ${Math.round(m.insulationOhm)} Ω below ${s.insulationFaultOhm} Ω`, values: { insulationOhm: m.insulationOhm }, clear: { rule: "unplug" } });
+    this.condition(m.insulationOhm < s.insulationFaultOhm, () => ({ kind: "insulation", severity: "medium", scope: { guns: [gunId], slots: islandSlots }, location,
+      cause: `insulation ${Math.round(m.insulationOhm)} Ω below ${s.insulationFaultOhm} Ω`, values: { insulationOhm: m.insulationOhm }, clear: { rule: "unplug" } }));
 
     // Over-voltage: the highest of the EV-side and island readings.
     let v = m.voltageV;
@@ -212,22 +216,22 @@ export class SafetySupervisor {
     }
     const evMax = ev && ev.maxVoltageV > 0 ? ev.maxVoltageV : gun.maxVoltageV;
     const tripV = overVoltageTripV(s.overVoltageBands, evMax);
-    this.condition(this.debounced(`ov:${gunId}`, v > tripV, now, s.overVoltageEmergencyMs), { kind: "overVoltageEmergency", severity: "high", scope: local, location,
-      cause: `${v.toFixed(0)} V above ${tripV} V (EV max ${evMax} V) for ${s.overVoltageEmergencyMs} ms`, values: { voltageV: v, tripV }, clear: { rule: "unplug" } });
+    this.condition(this.debounced(`ov:${gunId}`, v > tripV, now, s.overVoltageEmergencyMs), () => ({ kind: "overVoltageEmergency", severity: "high", scope: local, location,
+      cause: `${v.toFixed(0)} V above ${tripV} V (EV max ${evMax} V) for ${s.overVoltageEmergencyMs} ms`, values: { voltageV: v, tripV }, clear: { rule: "unplug" } }));
     const evOver = ev !== null && ev.maxVoltageV > 0 && v > ev.maxVoltageV;
-    this.condition(this.debounced(`evov:${gunId}`, evOver, now, s.evOverVoltageErrorMs), { kind: "evOverVoltage", severity: "medium", scope: local, location,
-      cause: `${v.toFixed(0)} V above the EV maximum ${ev?.maxVoltageV ?? 0} V for ${s.evOverVoltageErrorMs} ms`, values: { voltageV: v, evMaxV: ev?.maxVoltageV ?? 0 }, clear: { rule: "unplug" } });
+    this.condition(this.debounced(`evov:${gunId}`, evOver, now, s.evOverVoltageErrorMs), () => ({ kind: "evOverVoltage", severity: "medium", scope: local, location,
+      cause: `${v.toFixed(0)} V above the EV maximum ${ev?.maxVoltageV ?? 0} V for ${s.evOverVoltageErrorMs} ms`, values: { voltageV: v, evMaxV: ev?.maxVoltageV ?? 0 }, clear: { rule: "unplug" } }));
 
     // Over-current (seed 000 §11.7): fast local action.
     const limitA = gun.maxCurrentA * s.overCurrentFactor;
-    this.condition(Math.abs(m.currentA) > limitA, { kind: "gunOverCurrent", severity: "high", scope: local, location,
-      cause: `${Math.abs(m.currentA).toFixed(0)} A above ${limitA.toFixed(0)} A`, values: { currentA: m.currentA, limitA }, clear: { rule: "unplug" } });
+    this.condition(Math.abs(m.currentA) > limitA, () => ({ kind: "gunOverCurrent", severity: "high", scope: local, location,
+      cause: `${Math.abs(m.currentA).toFixed(0)} A above ${limitA.toFixed(0)} A`, values: { currentA: m.currentA, limitA }, clear: { rule: "unplug" } }));
 
     const hot = m.connectorTempC >= s.connectorTripTempC;
     const cool = m.connectorTempC < s.connectorTripTempC - this.hysteresisC;
     if (hot || cool) {
-      this.condition(hot, { kind: "connectorOverTemp", severity: "medium", scope: local, location,
-        cause: `connector ${m.connectorTempC.toFixed(0)} °C at or above ${s.connectorTripTempC} °C`, values: { tempC: m.connectorTempC }, clear: { rule: "causeGoneFor", ms: 60_000 } });
+      this.condition(hot, () => ({ kind: "connectorOverTemp", severity: "medium", scope: local, location,
+        cause: `connector ${m.connectorTempC.toFixed(0)} °C at or above ${s.connectorTripTempC} °C`, values: { tempC: m.connectorTempC }, clear: { rule: "causeGoneFor", ms: 60_000 } }));
     }
     return ev;
   }
@@ -244,16 +248,16 @@ export class SafetySupervisor {
         r = null;
       }
       const lost = r === null || !r.online || now - r.lastSeenMs > this.config.safety.moduleCommsTimeoutMs;
-      this.condition(lost, { kind: "moduleCommsLost", severity: "medium", scope, location,
-        cause: r ? `no frame for ${now - r.lastSeenMs} ms` : "module bus unreadable", clear: { rule: "causeGoneFor", ms: 5000 } });
+      this.condition(lost, () => ({ kind: "moduleCommsLost", severity: "medium", scope, location,
+        cause: r ? `no frame for ${now - r.lastSeenMs} ms` : "module bus unreadable", clear: { rule: "causeGoneFor", ms: 5000 } }));
       if (!r || lost) continue;
       const hot = r.tempC >= trip;
       if (hot || r.tempC < trip - this.hysteresisC) {
-        this.condition(hot, { kind: "moduleOverTemp", severity: "low", scope, location, cause: `${r.tempC.toFixed(0)} °C at or above ${trip} °C`,
-          values: { tempC: r.tempC }, clear: { rule: "causeGoneFor", ms: 30_000 } });
+        this.condition(hot, () => ({ kind: "moduleOverTemp", severity: "low", scope, location, cause: `${r.tempC.toFixed(0)} °C at or above ${trip} °C`,
+          values: { tempC: r.tempC }, clear: { rule: "causeGoneFor", ms: 30_000 } }));
       }
-      this.condition(r.alarms.length > 0, { kind: "moduleAlarm", severity: "low", scope, location, cause: `alarms: ${r.alarms.join(", ")}`,
-        clear: { rule: "causeGoneFor", ms: 5000 } });
+      this.condition(r.alarms.length > 0, () => ({ kind: "moduleAlarm", severity: "low", scope, location, cause: `alarms: ${r.alarms.join(", ")}`,
+        clear: { rule: "causeGoneFor", ms: 5000 } }));
     }
   }
 
@@ -286,19 +290,19 @@ export class SafetySupervisor {
         const connected = info?.mn ? this.seq.health.confirmed(info.mn, true) : false;
         if (r.running && connected && Number.isFinite(busV)) worstDeltaV = Math.max(worstDeltaV, Math.abs(busV - r.voltageV));
       }
-      this.condition(sumA > s.islandOverCurrentA, { kind: "islandOverCurrent", severity: "high", scope: { guns: [g] }, location,
-        cause: `island modules deliver ${sumA.toFixed(0)} A above ${s.islandOverCurrentA} A`, values: { currentA: sumA }, clear: { rule: "unplug" } });
+      this.condition(sumA > s.islandOverCurrentA, () => ({ kind: "islandOverCurrent", severity: "high", scope: { guns: [g] }, location,
+        cause: `island modules deliver ${sumA.toFixed(0)} A above ${s.islandOverCurrentA} A`, values: { currentA: sumA }, clear: { rule: "unplug" } }));
       const implausible = this.debounced(`implausible:${g}`, worstDeltaV > s.implausibleVoltageDeltaV, now, this.debounceMs);
-      this.condition(implausible, { kind: "implausibleMeasurement", severity: "medium", scope: { guns: [g] }, location,
+      this.condition(implausible, () => ({ kind: "implausibleMeasurement", severity: "medium", scope: { guns: [g] }, location,
         cause: `island bus and module reports differ by ${worstDeltaV.toFixed(0)} V (> ${s.implausibleVoltageDeltaV} V)`, values: { deltaV: worstDeltaV },
-        clear: { rule: "causeGoneFor", ms: 5000 } });
+        clear: { rule: "causeGoneFor", ms: 5000 } }));
     }
   }
 
   private checkContactors(): void {
-    const health = this.seq.health;
-    for (const id of health.ids) {
-      const f = health.fault(id);
+    const verdicts = this.seq.health.faults();
+    for (const id in verdicts) {
+      const f = verdicts[id];
       const info = this.seq.index.contactorById.get(id)!;
       const scope: Partial<FaultScope> = {};
       let severity: Severity = "low";
@@ -324,7 +328,7 @@ export class SafetySupervisor {
       }
       const kind: FaultKind = f === "welded" ? "contactorWelded" : f === "stuckOpen" ? "contactorStuckOpen" : "contactorFeedback";
       if (f) {
-        this.condition(true, { kind, severity, scope, location: id, cause: `${info.kind} ${id} ${f}`, clear: { rule: "operatorReset" } });
+        this.condition(true, () => ({ kind, severity, scope, location: id, cause: `${info.kind} ${id} ${f}`, clear: { rule: "operatorReset" } }));
       }
     }
   }
@@ -334,14 +338,14 @@ export class SafetySupervisor {
    * caused (a boundary MC dropping closed, a GC closing by itself).
    */
   private checkInvariants(): void {
-    for (const v of this.seq.audit()) {
-      if (v.invariant !== 1 && v.invariant !== 2) continue;
+    const found = this.seq.audit().filter((v) => v.invariant === 1 || v.invariant === 2);
+    for (const v of found) {
       const guns = [...new Set(v.guns)].sort((a, b) => a - b);
-      this.condition(true, { kind: "invariantViolation", severity: "high", scope: guns.length ? { guns } : { global: true },
-        location: `§5.${v.invariant} guns ${guns.join(",")}`, cause: v.message, clear: { rule: "operatorReset" } });
+      this.condition(true, () => ({ kind: "invariantViolation", severity: "high", scope: guns.length ? { guns } : { global: true },
+        location: `§5.${v.invariant} guns ${guns.join(",")}`, cause: v.message, clear: { rule: "operatorReset" } }));
     }
     // Faults of this kind are cleared by the operator once the audit is clean.
-    if (this.seq.audit().every((v) => v.invariant !== 1 && v.invariant !== 2)) {
+    if (found.length === 0) {
       for (const f of this.seq.faults.list()) if (f.kind === "invariantViolation") this.seq.faults.causeGone(f.kind, f.location);
     }
   }

@@ -78,6 +78,8 @@ interface Island {
   voltageV: number;
   fast: boolean;
   zeroSinceMs: number | null;
+  /** Every contactor touching the island: untouchable while it is energized. */
+  locked: string[];
 }
 
 interface Target {
@@ -87,6 +89,7 @@ interface Target {
   slots: number[];
   modules: string[];
   requirements: Map<string, boolean>;
+  locked: string[];
   plan: GunPlan;
 }
 
@@ -118,6 +121,7 @@ export class ContactorSequencer {
   private readonly offers = new Map<number, number>();
   private readonly reasons = new Map<number, string>();
   private readonly refusals = new Map<string, string>();
+  private readonly requirementCache = new Map<string, { requirements: Map<string, boolean>; locked: string[] }>();
   private plan: Plan | null = null;
   private lastTargets = new Set<number>();
   private readings: Readings;
@@ -465,7 +469,16 @@ export class ContactorSequencer {
         this.reasons.set(gp.id, "no healthy module planned");
         continue;
       }
-      const requirements = islandRequirements(this.graph, nodes, modules);
+      const key = `${[...nodes].sort((a, b) => a - b).join(",")}|${[...modules].sort().join(",")}`;
+      let cached = this.requirementCache.get(key);
+      if (!cached) {
+        const requirements = islandRequirements(this.graph, nodes, modules);
+        const locked = this.graph.edges.filter((e) => requirements.has(e.id) || (e.kind === "GC" && nodes.includes(e.a))).map((e) => e.id);
+        cached = { requirements, locked };
+        if (this.requirementCache.size > 256) this.requirementCache.clear();
+        this.requirementCache.set(key, cached);
+      }
+      const { requirements, locked } = cached;
       const problem = this.requirementProblem(gp.id, nodes, modules, requirements, claimedNodes, claimedModules);
       if (problem) {
         this.reasons.set(gp.id, problem);
@@ -474,8 +487,7 @@ export class ContactorSequencer {
       for (const n of nodes) claimedNodes.set(n, gp.id);
       for (const m of modules) claimedModules.set(m, gp.id);
       const slots = nodes.map((n) => this.graph.nodeSlot.get(n)).filter((s): s is number => s !== undefined);
-      const key = `${[...nodes].sort((a, b) => a - b).join(",")}|${[...modules].sort().join(",")}`;
-      out.set(gp.id, { gunId: gp.id, key, nodes, slots, modules, requirements, plan: gp });
+      out.set(gp.id, { gunId: gp.id, key, nodes, slots, modules, requirements, locked, plan: gp });
     }
     return out;
   }
@@ -653,11 +665,7 @@ export class ContactorSequencer {
   /** Every contactor not locked by an energized island goes where the targets, the plan or the idle policy want. */
   private driveContactors(targets: Map<number, Target>, blocks: Blocks): void {
     const locked = new Set<string>();
-    for (const island of this.islands.values()) {
-      const inside = new Set<number>(island.nodes);
-      for (const m of island.modules) inside.add(this.graph.moduleNode.get(m)!);
-      for (const e of this.graph.edges) if (inside.has(e.a) || inside.has(e.b)) locked.add(e.id);
-    }
+    for (const island of this.islands.values()) for (const id of island.locked) locked.add(id);
     const desired = new Map<string, boolean>();
     if (blocks.global) {
       for (const e of this.graph.edges) desired.set(e.id, false);
@@ -709,7 +717,7 @@ export class ContactorSequencer {
     const island: Island = {
       gunId: g, key: target.key, nodes: target.nodes, slots: target.slots, modules: target.modules,
       stage: "precharging", stageSinceMs: now, limitA: 0, voltageV: this.clampVoltage(g, this.evStatus(g)?.batteryVoltageV ?? NaN),
-      fast: false, zeroSinceMs: null,
+      fast: false, zeroSinceMs: null, locked: target.locked,
     };
     this.islands.set(g, island);
     const view = this.makeView();

@@ -114,7 +114,6 @@ export class FakePlant {
   readonly violations: Violation[] = [];
   readonly breaks: BreakUnderLoad[] = [];
   /** Component id of every node, and per component: bus voltage and current. */
-  private comp = new Map<string, number>();
   private compV = new Map<number, number>();
   private compI = new Map<number, number>();
   private readonly delayMs: (id: string, closing: boolean) => number;
@@ -175,7 +174,7 @@ export class FakePlant {
 
   busVoltageV(slotId: number): number {
     this.settle();
-    return this.compV.get(this.comp.get(`S${slotId}`)!) ?? 0;
+    return this.compV.get(this.compOf(`S${slotId}`)) ?? 0;
   }
 
   /** Modules whose output is on. */
@@ -200,7 +199,7 @@ export class FakePlant {
     this.slew(end - this.nowMs);
     this.nowMs = end;
     for (const m of this.modules.values()) if (m.online) m.lastSeenMs = this.nowMs;
-    this.recompute();
+    this.touch();
   }
 
   private slew(ms: number): void {
@@ -211,7 +210,7 @@ export class FakePlant {
       const step = this.slewVPerMs * ms;
       m.outputV = Math.abs(target - m.outputV) <= step ? target : m.outputV + Math.sign(target - m.outputV) * step;
     }
-    this.recompute();
+    this.touch();
   }
 
   private transition(c: PlantContactor): void {
@@ -229,17 +228,13 @@ export class FakePlant {
       c.aux = c.closed;
       c.auxChangedAtMs = this.nowMs;
     }
-    this.recompute();
+    this.touch();
   }
 
   private running(m: PlantModule): boolean {
     return m.forceRunning || (m.online && m.cmd.enabled);
   }
 
-  private find(parent: Map<string, string>, x: string): string {
-    while (parent.get(x) !== x) x = parent.get(x)!;
-    return x;
-  }
 
   private dirty = true;
 
@@ -252,64 +247,103 @@ export class FakePlant {
     if (this.dirty) this.recompute();
   }
 
+  /** Node numbering for the union-find (built once). */
+  private nodeIndex = new Map<string, number>();
+  private edgeA: number[] = [];
+  private edgeB: number[] = [];
+  private edgeList: PlantContactor[] = [];
+  private moduleList: PlantModule[] = [];
+  private moduleNodes: number[] = [];
+  private gunNodes: number[] = [];
+  private parent = new Int32Array(0);
+
+  private buildIndex(): void {
+    const idx = (n: string) => {
+      let i = this.nodeIndex.get(n);
+      if (i === undefined) this.nodeIndex.set(n, (i = this.nodeIndex.size));
+      return i;
+    };
+    this.edgeList = [...this.contactors.values()];
+    this.edgeA = this.edgeList.map((c) => idx(c.a));
+    this.edgeB = this.edgeList.map((c) => idx(c.b));
+    this.moduleList = [...this.modules.values()];
+    this.moduleNodes = this.moduleList.map((m) => idx(`M${m.id}`));
+    this.gunNodes = this.config.guns.map((g) => idx(`G${g.id}`));
+    for (const s of this.config.slots) idx(`S${s.id}`);
+    this.parent = new Int32Array(this.nodeIndex.size);
+  }
+
+  private root(x: number): number {
+    const p = this.parent;
+    while (p[x] !== x) {
+      p[x] = p[p[x]];
+      x = p[x];
+    }
+    return x;
+  }
+
+  /** Component (root index) of a named node. */
+  private compOf(name: string): number {
+    return this.root(this.nodeIndex.get(name)!);
+  }
+
   /** Quasi-static electrical state: components, bus voltages, currents. */
   recompute(): void {
     this.dirty = false;
-    const parent = new Map<string, string>();
-    for (const c of this.contactors.values()) {
-      if (!parent.has(c.a)) parent.set(c.a, c.a);
-      if (!parent.has(c.b)) parent.set(c.b, c.b);
-      if (c.closed) {
-        const ra = this.find(parent, c.a);
-        const rb = this.find(parent, c.b);
-        if (ra !== rb) parent.set(ra, rb);
+    if (this.nodeIndex.size === 0) this.buildIndex();
+    const p = this.parent;
+    for (let i = 0; i < p.length; i++) p[i] = i;
+    for (let e = 0; e < this.edgeList.length; e++) {
+      if (!this.edgeList[e].closed) continue;
+      const ra = this.root(this.edgeA[e]);
+      const rb = this.root(this.edgeB[e]);
+      if (ra !== rb) p[ra] = rb;
+    }
+    const srcV = new Float64Array(p.length);
+    const srcN = new Int32Array(p.length);
+    const limitSum = new Float64Array(p.length);
+    for (let k = 0; k < this.moduleList.length; k++) {
+      const m = this.moduleList[k];
+      if (!this.running(m)) {
+        m.currentA = 0;
+        continue;
       }
+      const r = this.root(this.moduleNodes[k]);
+      srcV[r] = Math.max(srcV[r], m.outputV);
+      srcN[r] += 1;
+      limitSum[r] += m.forceRunning && !m.cmd.enabled ? 50 : m.cmd.currentLimitA;
     }
-    const ids = new Map<string, number>();
-    this.comp = new Map();
-    for (const n of parent.keys()) {
-      const r = this.find(parent, n);
-      if (!ids.has(r)) ids.set(r, ids.size);
-      this.comp.set(n, ids.get(r)!);
-    }
-    const sources = new Map<number, PlantModule[]>();
-    for (const m of this.modules.values()) {
-      if (!this.running(m)) continue;
-      const k = this.comp.get(`M${m.id}`)!;
-      const list = sources.get(k) ?? [];
-      list.push(m);
-      sources.set(k, list);
-    }
-    const evByComp = new Map<number, PlantEv>();
-    for (const g of this.config.guns) {
+    const evAt = new Map<number, PlantEv>();
+    this.config.guns.forEach((g, k) => {
       const ev = this.evs.get(g.id)!;
-      if (!ev.plugged || !this.gcClosed(g.id)) continue;
-      const k = this.comp.get(`G${g.id}`)!;
-      if (!evByComp.has(k)) evByComp.set(k, ev);
-    }
+      if (!ev.plugged || !this.gcClosed(g.id)) return;
+      const r = this.root(this.gunNodes[k]);
+      if (!evAt.has(r)) evAt.set(r, ev);
+    });
     this.compV = new Map();
     this.compI = new Map();
-    for (let k = 0; k < ids.size; k++) {
-      const src = sources.get(k) ?? [];
-      const ev = evByComp.get(k);
+    for (let r = 0; r < p.length; r++) {
+      if (p[r] !== r) continue;
+      const ev = evAt.get(r);
       let v = 0;
       let i = 0;
       if (ev) {
         v = ev.batteryV;
-        const srcV = src.reduce((x, m) => Math.max(x, m.outputV), 0);
-        if (src.length > 0 && srcV >= ev.batteryV - 5 && ev.ready && !ev.paused && !ev.stopRequested) {
-          const limitSum = src.reduce((x, m) => x + (m.forceRunning && !m.cmd.enabled ? 50 : m.cmd.currentLimitA), 0);
-          i = Math.max(0, Math.min(ev.requestCurrentA, ev.offeredA, limitSum));
+        if (srcN[r] > 0 && srcV[r] >= ev.batteryV - 5 && ev.ready && !ev.paused && !ev.stopRequested) {
+          i = Math.max(0, Math.min(ev.requestCurrentA, ev.offeredA, limitSum[r]));
         }
-      } else if (src.length > 0) {
-        v = src.reduce((x, m) => Math.max(x, m.outputV), 0);
+      } else if (srcN[r] > 0) {
+        v = srcV[r];
       }
-      this.compV.set(k, v);
-      this.compI.set(k, i);
-      const share = src.length ? i / src.length : 0;
-      for (const m of src) m.currentA = share;
+      this.compV.set(r, v);
+      this.compI.set(r, i);
     }
-    for (const m of this.modules.values()) if (!this.running(m)) m.currentA = 0;
+    for (let k = 0; k < this.moduleList.length; k++) {
+      const m = this.moduleList[k];
+      if (!this.running(m)) continue;
+      const r = this.root(this.moduleNodes[k]);
+      m.currentA = (this.compI.get(r) ?? 0) / srcN[r];
+    }
     this.oracleOnState();
   }
 
@@ -336,8 +370,8 @@ export class FakePlant {
   }
 
   private oracleOnTransition(c: PlantContactor, closing: boolean): void {
-    const k = this.comp.get(c.a)!;
-    const kb = this.comp.get(c.b)!;
+    const k = this.compOf(c.a);
+    const kb = this.compOf(c.b);
     const current = Math.max(this.compI.get(k) ?? 0, this.compI.get(kb) ?? 0,
       c.kind === "MN" || c.kind === "MX" ? this.modules.get(c.a.slice(1))!.currentA : 0);
     if (current > this.config.policy.switchingCurrentA) this.breaks.push({ atMs: this.nowMs, id: c.id, currentA: current });
@@ -361,12 +395,12 @@ export class FakePlant {
       return e;
     };
     for (const c of this.contactors.values()) {
-      if (c.kind === "GC" && c.closed) get(this.comp.get(c.a)!).gcs.push(c.id);
-      if (c.welded && c.closed && !c.commanded) get(this.comp.get(c.a)!).welded.push(c.id);
+      if (c.kind === "GC" && c.closed) get(this.compOf(c.a)).gcs.push(c.id);
+      if (c.welded && c.closed && !c.commanded) get(this.compOf(c.a)).welded.push(c.id);
     }
     for (const m of this.modules.values()) {
       if (!this.running(m)) continue;
-      const e = get(this.comp.get(`M${m.id}`)!);
+      const e = get(this.compOf(`M${m.id}`));
       e.running += 1;
       if (m.cmd.enabled) e.setpoints.push(m.cmd.voltageV);
     }
@@ -423,7 +457,7 @@ export class FakePlant {
       this.settle();
       const m = this.modules.get(id)!;
       const connected = this.moduleLinks(id).some((c) => c.closed);
-      const v = connected ? this.compV.get(this.comp.get(`M${id}`)!) ?? 0 : m.outputV;
+      const v = connected ? this.compV.get(this.compOf(`M${id}`)) ?? 0 : m.outputV;
       return { online: m.online, running: this.running(m), voltageV: this.running(m) || connected ? v : 0, currentA: this.moduleCurrentOverride.get(id) ?? m.currentA, tempC: m.tempC, alarms: [...m.alarms], lastSeenMs: m.lastSeenMs };
     },
     close: () => {},
@@ -432,7 +466,7 @@ export class FakePlant {
   private gunMeasurement(gunId: number): GunMeasurement {
     this.settle();
     const ev = this.evs.get(gunId)!;
-    const k = this.comp.get(`G${gunId}`)!;
+    const k = this.compOf(`G${gunId}`);
     let v = ev.plugged ? ev.batteryV : this.gcClosed(gunId) ? this.compV.get(k) ?? 0 : 0;
     let i = this.gcClosed(gunId) ? this.compI.get(k) ?? 0 : 0;
     if (this.gunVoltageOverride.has(gunId)) v = this.gunVoltageOverride.get(gunId)!;
@@ -449,7 +483,7 @@ export class FakePlant {
   private slotBus(slotId: number): BusMeasurement {
     this.settle();
     return {
-      voltageV: this.slotBusOverride.get(slotId) ?? this.compV.get(this.comp.get(`S${slotId}`)!) ?? 0,
+      voltageV: this.slotBusOverride.get(slotId) ?? this.compV.get(this.compOf(`S${slotId}`)) ?? 0,
     };
   }
 
