@@ -42,6 +42,8 @@ export interface PlantModule {
   alarms: string[];
   /** Keeps running whatever it is told (a module fault). */
   forceRunning: boolean;
+  /** Set by fault injection: from then on it must never be switched on again (§5.5). */
+  faultyAtMs: number | null;
 }
 
 export interface PlantEv {
@@ -138,7 +140,7 @@ export class FakePlant {
       this.contactors.set(c.id, { id: c.id, kind: c.kind, commanded: closed, closed, aux: closed, auxChangedAtMs: 0, dueAtMs: null, welded: false, stuckOpen: false, a, b });
     }
     for (const m of this.index.modules) {
-      this.modules.set(m.id, { id: m.id, cmd: { enabled: false, voltageV: 0, currentLimitA: 0 }, outputV: 0, currentA: 0, tempC: 30, online: true, lastSeenMs: 0, alarms: [], forceRunning: false });
+      this.modules.set(m.id, { id: m.id, cmd: { enabled: false, voltageV: 0, currentLimitA: 0 }, outputV: 0, currentA: 0, tempC: 30, online: true, lastSeenMs: 0, alarms: [], forceRunning: false, faultyAtMs: null });
     }
     for (const g of this.config.guns) {
       this.evs.set(g.id, { plugged: false, ready: false, batteryV: 0, maxV: 0, maxCurrentA: 0, requestCurrentA: 0, stopRequested: false, paused: false, offeredA: 0 });
@@ -161,6 +163,13 @@ export class FakePlant {
     const ev = this.evs.get(gunId)!;
     ev.plugged = false;
     ev.ready = false;
+  }
+
+  /** Inject a module fault the controller can see (an alarm). */
+  failModule(id: string): void {
+    const m = this.modules.get(id)!;
+    m.alarms = ["internalFault"];
+    m.faultyAtMs = this.nowMs;
   }
 
   weld(id: string): void {
@@ -186,6 +195,8 @@ export class FakePlant {
   // ------------------------------------------------------------ physics
 
   advance(ms: number): void {
+    // The ramp envelope (§5.6) is anchored at every time step, so a held limit cannot later jump.
+    for (const [gunId, e] of this.evs) this.lastOffer.set(gunId, { atMs: this.nowMs, currentA: e.offeredA });
     const end = this.nowMs + ms;
     // Contactor transitions happen at their due time, in order.
     for (;;) {
@@ -450,6 +461,9 @@ export class FakePlant {
     command: (id: string, command: ModuleCommand) => {
       const m = this.modules.get(id);
       if (!m) throw new Error(`unknown module ${id}`);
+      if (command.enabled && !m.cmd.enabled && m.faultyAtMs !== null && this.nowMs > m.faultyAtMs) {
+        this.violate(5, `faulty module ${id} switched on`);
+      }
       m.cmd = { ...command };
       this.touch();
     },
@@ -499,8 +513,12 @@ export class FakePlant {
     },
     offer: (gunId: number, maxCurrentA: number) => {
       const e = this.evs.get(gunId)!;
+      const last = this.lastOffer.get(gunId) ?? { atMs: this.nowMs, currentA: 0 };
+      const allowedRiseA = (this.config.policy.currentRampAPerS * (this.nowMs - last.atMs)) / 1000;
+      if (maxCurrentA > last.currentA + allowedRiseA + 1e-6) {
+        this.violate(6, `gun ${gunId} offer rises ${(maxCurrentA - last.currentA).toFixed(1)} A in ${this.nowMs - last.atMs} ms (ramp ${this.config.policy.currentRampAPerS} A/s)`);
+      }
       e.offeredA = maxCurrentA;
-      this.lastOffer.set(gunId, { atMs: this.nowMs, currentA: maxCurrentA });
       this.touch();
     },
   };
