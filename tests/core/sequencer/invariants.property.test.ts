@@ -12,6 +12,7 @@
  * caught by the very same oracle.
  */
 import { strict as assert } from "assert";
+import "../support/xs-timers";
 import fc from "fast-check";
 import type { CabinetConfig } from "../../../src/config";
 import type { Plan } from "../../../src/planner/types";
@@ -172,9 +173,30 @@ function simulate(c: Case, variant: Variant): Outcome {
   return { byInvariant, maxCharging, highFaults: highFaultTimes.size, refused };
 }
 
-const RUNS = inXs ? 6 : 40;
+const RUNS = inXs ? 12 : 40;
 const SEED = 4242;
 const cases = fc.sample(caseArb, { numRuns: RUNS, seed: SEED });
+
+/**
+ * Targeted cases added to the mutation runs so that the "can fail" tests do not
+ * depend on what a small sample happens to contain: two neighbours starting
+ * together from a closed ring with slow boundary MCs and fast MNs; a welded
+ * boundary MC; an island planned over another's slot.
+ */
+function targeted(): Case[] {
+  const base = fc.sample(caseArb, { numRuns: 1, seed: 11 })[0];
+  const quiet = { ...base, contactorFaults: [], spikes: [], moduleFaults: [], unplugs: [],
+    evs: base.evs.map((e, i) => ({ ...e, plugged: true, batteryV: 300 + 50 * i, headroomV: 100, maxA: 200, requestA: 150 })) };
+  const slowMc = contactorIds.map((id) => (id.startsWith("MC") ? 2 : 2));
+  const slowOpen = contactorIds.map((id) => (id.startsWith("MC") ? 40 : 2));
+  const mc1 = contactorIds.indexOf("MC_1");
+  return [
+    { ...quiet, closeDelays: slowMc, openDelays: slowOpen, plans: [{ afterMs: 800, guns: [{ gunId: 1, extend: 0, mask: 1, currentLimitA: 100 }, { gunId: 2, extend: 0, mask: 1, currentLimitA: 100 }] }] },
+    { ...quiet, closeDelays: slowMc, openDelays: slowOpen, contactorFaults: [{ idx: mc1, kind: "weld", atMs: 0 }],
+      plans: [{ afterMs: 600, guns: [{ gunId: 1, extend: 0, mask: 1, currentLimitA: 100 }] }] },
+    { ...quiet, closeDelays: slowMc, openDelays: slowOpen, plans: [{ afterMs: 600, guns: [{ gunId: 1, extend: 1, mask: 1, currentLimitA: 100 }, { gunId: 2, extend: 0, mask: 1, currentLimitA: 100 }] }] },
+  ];
+}
 
 const INVARIANTS: { n: number; name: string }[] = [
   { n: 1, name: "at most one closed GC per connected bus" },
@@ -209,7 +231,7 @@ describe("sequencer properties: DESIGN.md §5 under random plans, delays, welds 
   describe("the oracles can fail", () => {
     const naive: Outcome[] = [];
     before(() => {
-      for (const c of cases) naive.push(simulate(c, "naive"));
+      for (const c of [...targeted(), ...cases]) naive.push(simulate(c, "naive"));
     });
     for (const inv of INVARIANTS) {
       if (inv.n === 5) continue; // see the targeted test below
@@ -226,7 +248,7 @@ describe("sequencer properties: DESIGN.md §5 under random plans, delays, welds 
       assert.deepEqual(simulate(one, "real").byInvariant.get(5) ?? [], []);
     });
     it("§5.2 oracle catches the real sequencer with its step check removed (it relies on the check for aux feedback)", () => {
-      const broken = cases.map((c) => simulate(c, "noCheck"));
+      const broken = targeted().map((c) => simulate(c, "noCheck"));
       const caught = broken.filter((o) => [1, 2, 9].some((n) => (o.byInvariant.get(n) ?? []).length > 0)).length;
       assert.ok(caught > 0, "removing the step check went unnoticed");
     });
