@@ -182,11 +182,12 @@ export class ContactorHealth {
     return t.commanded || t.lastAux || t.fault === "welded" || t.fault === "feedbackFault";
   }
 
-  /** Commanded and confirmed by aux in the given position, and not faulted. */
+  /** Commanded and confirmed by aux in the given position (never "open" for a welded one). */
   confirmed(id: string, closed: boolean): boolean {
     const t = this.tracks.get(id);
     if (!t) return false;
-    if (t.fault === "welded" || t.fault === "feedbackFault") return false;
+    // A welded contactor can be confirmed closed (it is), never open; flickering feedback confirms nothing.
+    if (t.fault === "feedbackFault" || (t.fault === "welded" && !closed)) return false;
     return t.commanded === closed && t.lastAux === closed;
   }
 

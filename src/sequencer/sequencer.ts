@@ -565,7 +565,9 @@ export class ContactorSequencer {
     if (blocked) this.startRampDown(island, true, now, "latched fault");
     else if (!target || target.key !== island.key) {
       const why = !target ? this.reasons.get(g) ?? "not planned" : "island changes (stop -> re-segment -> restart)";
-      this.startRampDown(island, false, now, why);
+      // The EV left or asked to stop: nothing to ramp for (seed 000 §11.10). A plan change ramps.
+      const evGone = !target && (why === "EV unplugged" || why === "EV not requesting" || why === "no EV status");
+      this.startRampDown(island, evGone, now, why);
     }
     const ev = this.evStatus(g);
     const gc = this.graph.gcOfGun.get(g);

@@ -56,6 +56,8 @@ export interface PlantEv {
   stopRequested: boolean;
   paused: boolean;
   offeredA: number;
+  /** A misbehaving EV that keeps drawing whatever it is offered. */
+  ignoresOffer?: boolean;
 }
 
 export interface Violation {
@@ -322,7 +324,7 @@ export class FakePlant {
       const r = this.root(this.moduleNodes[k]);
       srcV[r] = Math.max(srcV[r], m.outputV);
       srcN[r] += 1;
-      limitSum[r] += m.forceRunning && !m.cmd.enabled ? 50 : m.cmd.currentLimitA;
+      limitSum[r] += m.forceRunning ? Math.max(50, m.cmd.currentLimitA) : m.cmd.currentLimitA;
     }
     const evAt = new Map<number, PlantEv>();
     this.config.guns.forEach((g, k) => {
@@ -341,7 +343,7 @@ export class FakePlant {
       if (ev) {
         v = ev.batteryV;
         if (srcN[r] > 0 && srcV[r] >= ev.batteryV - 5 && ev.ready && !ev.paused && !ev.stopRequested) {
-          i = Math.max(0, Math.min(ev.requestCurrentA, ev.offeredA, limitSum[r]));
+          i = Math.max(0, Math.min(ev.requestCurrentA, ev.ignoresOffer ? Infinity : ev.offeredA, limitSum[r]));
         }
       } else if (srcN[r] > 0) {
         v = srcV[r];
