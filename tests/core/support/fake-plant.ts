@@ -219,7 +219,7 @@ export class FakePlant {
     if (ms <= 0) return;
     this.settle();
     for (const m of this.modules.values()) {
-      const target = this.running(m) ? m.cmd.voltageV : 0;
+      const target = m.forceRunning && !m.cmd.enabled ? m.outputV : this.running(m) ? m.cmd.voltageV : 0;
       const step = this.slewVPerMs * ms;
       m.outputV = Math.abs(target - m.outputV) <= step ? target : m.outputV + Math.sign(target - m.outputV) * step;
     }
