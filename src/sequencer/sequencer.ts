@@ -117,6 +117,10 @@ export class ContactorSequencer {
   private readonly check: (view: SafetyView, step: Step) => Violation | null;
 
   private readonly islands = new Map<number, Island>();
+  /** Module -> gun of its island, rebuilt lazily when islands change. */
+  private readonly owners = new Map<string, number>();
+  private islandsVersion = 0;
+  private ownersVersion = -1;
   private readonly moduleCmd = new Map<string, ModuleCommand>();
   private readonly offers = new Map<number, number>();
   private readonly reasons = new Map<number, string>();
@@ -189,8 +193,12 @@ export class ContactorSequencer {
 
   /** Gun whose energized island holds this module, or null. */
   moduleOwner(moduleId: string): number | null {
-    for (const island of this.islands.values()) if (island.modules.includes(moduleId)) return island.gunId;
-    return null;
+    if (this.ownersVersion !== this.islandsVersion) {
+      this.owners.clear();
+      for (const island of this.islands.values()) for (const m of island.modules) this.owners.set(m, island.gunId);
+      this.ownersVersion = this.islandsVersion;
+    }
+    return this.owners.get(moduleId) ?? null;
   }
 
   /** Guns with an energized island (any stage). */
@@ -265,7 +273,7 @@ export class ContactorSequencer {
         }
       }
       this.setOffer(island.gunId, 0);
-      this.islands.delete(island.gunId);
+      this.removeIsland(island.gunId);
       this.events.push(now, "phase", `gun ${island.gunId}`, `emergency shutdown: ${reason}`);
     }
     if (s.global) {
@@ -299,6 +307,16 @@ export class ContactorSequencer {
   }
 
   // ---------------------------------------------------------------- internals
+
+  private addIsland(island: Island): void {
+    this.islands.set(island.gunId, island);
+    this.islandsVersion += 1;
+  }
+
+  private removeIsland(gunId: number): void {
+    this.islands.delete(gunId);
+    this.islandsVersion += 1;
+  }
 
   private inScope(island: Island, s: FaultScope): boolean {
     return s.global || s.guns.includes(island.gunId) || island.slots.some((x) => s.slots.includes(x)) ||
@@ -418,8 +436,8 @@ export class ContactorSequencer {
   private moduleEnergized(id: string): boolean {
     if (this.moduleCmd.get(id)?.enabled) return true;
     if (!(this.readings.modules.get(id)?.running ?? false)) return false;
-    const n = this.graph.moduleNode.get(id);
-    return this.graph.edges.some((e) => e.a === n && this.health.possiblyClosed(e.id));
+    for (const e of this.graph.moduleEdges.get(id) ?? []) if (this.health.possiblyClosed(e)) return true;
+    return false;
   }
 
   /** Emit a step through the §5 check. Returns true when emitted. */
@@ -642,7 +660,7 @@ export class ContactorSequencer {
           }
         }
         if (gcDone && lingering.length === 0) {
-          this.islands.delete(g);
+          this.removeIsland(g);
           this.setOffer(g, 0);
           this.events.push(now, "phase", `gun ${g}`, "island released");
         }
@@ -721,11 +739,11 @@ export class ContactorSequencer {
       stage: "precharging", stageSinceMs: now, limitA: 0, voltageV: this.clampVoltage(g, this.evStatus(g)?.batteryVoltageV ?? NaN),
       fast: false, zeroSinceMs: null, locked: target.locked,
     };
-    this.islands.set(g, island);
+    this.addIsland(island);
     const view = this.makeView();
     for (const m of target.modules) {
       if (!this.emit({ kind: "module", id: m, enabled: true }, "energize island", view)) {
-        this.islands.delete(g);
+        this.removeIsland(g);
         this.reasons.set(g, `isolating: ${this.refusals.get(stepKey({ kind: "module", id: m, enabled: true })) ?? "energizing refused"}`);
         return;
       }

@@ -28,6 +28,8 @@ export interface PowerGraph {
   readonly nodeModule: ReadonlyMap<number, string>;
   readonly nodeSlot: ReadonlyMap<number, number>;
   readonly gcOfGun: ReadonlyMap<number, string>;
+  /** MN (ring) or MX (matrix) contactors of each module. */
+  readonly moduleEdges: ReadonlyMap<string, readonly string[]>;
 }
 
 export function buildPowerGraph(index: CabinetIndex): PowerGraph {
@@ -73,6 +75,12 @@ export function buildPowerGraph(index: CabinetIndex): PowerGraph {
     }
     if (a !== undefined && b !== undefined) edges.push({ id: c.id, kind: c.kind, a, b });
   }
+  const moduleEdges = new Map<string, string[]>();
+  for (const e of edges) {
+    if (e.kind !== "MN" && e.kind !== "MX") continue;
+    const m = [...moduleNode].find(([, n]) => n === e.a)?.[0];
+    if (m !== undefined) moduleEdges.set(m, [...(moduleEdges.get(m) ?? []), e.id]);
+  }
   const invert = <K>(m: Map<K, number>) => new Map([...m].map(([k, v]) => [v, k] as [number, K]));
   return {
     nodeNames: names,
@@ -86,6 +94,7 @@ export function buildPowerGraph(index: CabinetIndex): PowerGraph {
     nodeModule: invert(moduleNode),
     nodeSlot: invert(slotNode),
     gcOfGun,
+    moduleEdges,
   };
 }
 
