@@ -117,6 +117,8 @@ export class SafetySupervisor {
       this.checkContactors();
       this.checkInvariants();
       cleared = this.seq.faults.evaluateClears((g) => evs.get(g)?.plugged === false);
+      // A clean pass is the cause of a supervisor internal error gone (operator reset may clear it).
+      this.seq.faults.causeGone("internalError", "supervisor");
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       try {

@@ -76,7 +76,7 @@ function moduleOn(rig: Rig, id: string): boolean {
   return rig.plant.modules.get(id)!.cmd.enabled;
 }
 
-describe("safety supervisor: every fault kind in every gun state (ring 12x2)", () => {
+describe("§5.8 safety supervisor: every fault kind in every gun state reaches its safe state in time (ring 12x2)", () => {
   for (const c of cases) {
     for (const state of STATES) {
       if (c.states && !c.states.includes(state)) continue;

@@ -94,6 +94,8 @@ describe("safety reactions and clearing rules", () => {
     assert.equal(fault.location, "supervisor");
     assert.equal(fault.scope.global, true);
     assert.deepEqual(rig.plant.runningModules(), []);
+    rig.run(20);
+    assert.ok(rig.sup.operatorReset(fault.id).some((f) => f.id === fault.id), "reset once a tick passed cleanly");
 
     const rig2 = new Rig();
     rig2.startCharging([{ gunId: 6 }]);
