@@ -23,6 +23,7 @@ export type FaultKind =
   | "moduleCommsLost"
   | "moduleAlarm"
   | "sensorFault"
+  | "evLinkLost"
   | "implausibleMeasurement"
   | "contactorWelded"
   | "contactorStuckOpen"

@@ -196,6 +196,8 @@ export class SafetySupervisor {
     } catch {
       ev = null;
     }
+    this.condition(ev === null, () => ({ kind: "evLinkLost", severity: "medium", scope: local, location, cause: "EV communication controller unreadable",
+      clear: { rule: "causeGoneFor", ms: 2000 } }));
     const finite = m !== null && Number.isFinite(m.voltageV) && Number.isFinite(m.currentA) && Number.isFinite(m.connectorTempC) && !Number.isNaN(m.insulationOhm);
     this.condition(!finite, () => ({ kind: "sensorFault", severity: "medium", scope: local, location, cause: m ? "gun measurement not a number" : "gun sensors unreadable", clear: { rule: "causeGoneFor", ms: 5000 } }));
     if (!m || !finite) return ev;

@@ -40,6 +40,7 @@ const cases: FaultCase[] = [
   { kind: "islandOverCurrent", severity: "high", scope: "island", minDelayMs: 0, maxDelayMs: PERIOD, states: ["precharging", "charging", "rampingDown"], inject: (r) => r.plant.moduleCurrentOverride.set(`M${VICTIM}_0`, 700) },
   { kind: "connectorOverTemp", severity: "medium", scope: "island", minDelayMs: 0, maxDelayMs: PERIOD, inject: (r) => r.plant.connectorTempC.set(VICTIM, 95) },
   { kind: "sensorFault", severity: "medium", scope: "island", minDelayMs: 0, maxDelayMs: PERIOD, inject: (r) => r.plant.gunVoltageOverride.set(VICTIM, NaN) },
+  { kind: "evLinkLost", severity: "medium", scope: "island", minDelayMs: 0, maxDelayMs: PERIOD, inject: (r) => r.plant.evLinkDown.add(VICTIM) },
   { kind: "implausibleMeasurement", severity: "medium", scope: "island", minDelayMs: 100, maxDelayMs: 100 + PERIOD, states: ["precharging", "charging", "rampingDown"], inject: (r) => r.plant.slotBusOverride.set(VICTIM, -100) },
   { kind: "moduleOverTemp", severity: "low", scope: "module", minDelayMs: 0, maxDelayMs: PERIOD, inject: (r) => { r.plant.modules.get(`M${VICTIM}_0`)!.tempC = 90; } },
   { kind: "moduleAlarm", severity: "low", scope: "module", minDelayMs: 0, maxDelayMs: PERIOD, inject: (r) => { r.plant.modules.get(`M${VICTIM}_0`)!.alarms = ["fanFail"]; } },
@@ -129,6 +130,7 @@ describe("§5.8 safety supervisor: every fault kind in every gun state reaches i
         rig.plant.gunVoltageOverride.clear();
         rig.plant.moduleCurrentOverride.clear();
         rig.plant.slotBusOverride.clear();
+        rig.plant.evLinkDown.clear();
         rig.run(300);
         const victim = rig.seq.gunStatus(VICTIM);
         if (c.scope === "module") {

@@ -115,6 +115,8 @@ export class FakePlant {
   readonly gunCurrentOverride = new Map<number, number>();
   readonly slotBusOverride = new Map<number, number>();
   readonly moduleCurrentOverride = new Map<string, number>();
+  /** Guns whose EV link throws on status() (communication lost). */
+  readonly evLinkDown = new Set<number>();
   readonly violations: Violation[] = [];
   readonly breaks: BreakUnderLoad[] = [];
   /** Component id of every node, and per component: bus voltage and current. */
@@ -507,6 +509,7 @@ export class FakePlant {
 
   readonly ev: EvLink = {
     status: (gunId: number): EvStatus => {
+      if (this.evLinkDown.has(gunId)) throw new Error(`EV link of gun ${gunId} down`);
       const e = this.evs.get(gunId)!;
       return {
         plugged: e.plugged, ready: e.ready, requestCurrentA: e.requestCurrentA, requestVoltageV: e.batteryV + 10, maxVoltageV: e.maxV,
