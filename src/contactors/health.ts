@@ -1,0 +1,233 @@
+/**
+ * Contactor health: every command to a contactor goes through here so that
+ * operations and breaks under load are counted (and persisted), and the aux
+ * feedback is compared with the command:
+ *   commanded open, aux closed past the feedback timeout   -> "welded"
+ *   commanded closed, aux open past the feedback timeout   -> "stuckOpen"
+ *   aux changing on its own (not after a command) N times   -> "feedbackFault"
+ * Faults latch until `reset(id)` (operator action after inspection).
+ */
+import type { Clock } from "../../hal/clock";
+import type { ContactorBank } from "../../hal/contactors";
+import type { Storage } from "../../hal/storage";
+import type { CabinetIndex } from "../config/cabinet-index";
+import type { ContactorFault } from "../planner/types";
+import type { EventLog } from "../events/event-log";
+
+export interface ContactorCounters {
+  operations: number;
+  breaksUnderLoad: number;
+}
+
+export interface ContactorHealthOptions {
+  index: CabinetIndex;
+  bank: ContactorBank;
+  storage: Storage;
+  clock: Clock;
+  events: EventLog;
+  /** Unexplained aux changes within flickerWindowMs that make a feedback fault. Default 3. */
+  flickerCount?: number;
+  flickerWindowMs?: number;
+}
+
+interface Track {
+  id: string;
+  commanded: boolean;
+  commandedAtMs: number;
+  lastAux: boolean;
+  mismatchSinceMs: number | null;
+  fault: ContactorFault | null;
+  flickersMs: number[];
+  counters: ContactorCounters;
+}
+
+/** Storage key of a contactor's counters (short: device preference keys are small). */
+export function counterKey(id: string): string {
+  return `cc/${id}`;
+}
+
+function parseCounters(text: string | undefined): ContactorCounters {
+  if (text === undefined) return { operations: 0, breaksUnderLoad: 0 };
+  const [ops, breaks] = text.split(",").map((s) => Number(s));
+  return {
+    operations: Number.isFinite(ops) && ops >= 0 ? ops : 0,
+    breaksUnderLoad: Number.isFinite(breaks) && breaks >= 0 ? breaks : 0,
+  };
+}
+
+export class ContactorHealth {
+  private readonly tracks = new Map<string, Track>();
+  private readonly bank: ContactorBank;
+  private readonly storage: Storage;
+  private readonly clock: Clock;
+  private readonly events: EventLog;
+  private readonly feedbackTimeoutMs: number;
+  private readonly switchingCurrentA: number;
+  private readonly flickerCount: number;
+  private readonly flickerWindowMs: number;
+
+  constructor(options: ContactorHealthOptions) {
+    this.bank = options.bank;
+    this.storage = options.storage;
+    this.clock = options.clock;
+    this.events = options.events;
+    this.feedbackTimeoutMs = options.index.config.policy.contactorFeedbackTimeoutMs;
+    this.switchingCurrentA = options.index.config.policy.switchingCurrentA;
+    this.flickerCount = options.flickerCount ?? 3;
+    this.flickerWindowMs = options.flickerWindowMs ?? 1000;
+    const now = this.clock.nowMs();
+    for (const info of options.index.contactors) {
+      const aux = this.readAux(info.id, false);
+      this.tracks.set(info.id, {
+        id: info.id,
+        commanded: this.safeCommanded(info.id, info.normallyClosed),
+        commandedAtMs: now,
+        lastAux: aux,
+        mismatchSinceMs: null,
+        fault: null,
+        flickersMs: [],
+        counters: parseCounters(this.storage.get(counterKey(info.id))),
+      });
+    }
+  }
+
+  get ids(): string[] {
+    return [...this.tracks.keys()];
+  }
+
+  /**
+   * Command a contactor. Returns true when the command changed something.
+   * `throughCurrentA` is the best estimate of the current it switches: above the
+   * switching threshold the operation is counted and logged as a break under load.
+   */
+  command(id: string, closed: boolean, throughCurrentA: number, reason: string): boolean {
+    const t = this.tracks.get(id);
+    if (!t || t.commanded === closed) return false;
+    const now = this.clock.nowMs();
+    try {
+      this.bank.command(id, closed);
+    } catch (error) {
+      this.events.push(now, "refused", id, `bank refused command ${closed ? "close" : "open"}: ${String(error)}`);
+      return false;
+    }
+    t.commanded = closed;
+    t.commandedAtMs = now;
+    t.mismatchSinceMs = t.lastAux !== closed ? now : null;
+    t.counters.operations += 1;
+    const underLoad = Math.abs(throughCurrentA) > this.switchingCurrentA;
+    if (underLoad) t.counters.breaksUnderLoad += 1;
+    this.persist(t);
+    this.events.push(now, "command", id, `${closed ? "close" : "open"} (${reason})${underLoad ? " BREAK UNDER LOAD" : ""}`,
+      { currentA: throughCurrentA, operations: t.counters.operations, breaksUnderLoad: t.counters.breaksUnderLoad });
+    return true;
+  }
+
+  /** Read every aux contact and update fault verdicts. Cheap; call every fast tick. */
+  update(): void {
+    const now = this.clock.nowMs();
+    for (const t of this.tracks.values()) {
+      const aux = this.readAux(t.id, t.lastAux);
+      if (aux !== t.lastAux) {
+        t.lastAux = aux;
+        this.events.push(now, "feedback", t.id, `aux ${aux ? "closed" : "open"}`);
+        const explained = now - t.commandedAtMs <= this.feedbackTimeoutMs && aux === t.commanded;
+        if (!explained) {
+          t.flickersMs.push(now);
+          while (t.flickersMs.length > 0 && now - t.flickersMs[0] > this.flickerWindowMs) t.flickersMs.shift();
+          if (t.flickersMs.length >= this.flickerCount) this.latch(t, "feedbackFault", now);
+        }
+      }
+      if (aux !== t.commanded) {
+        if (t.mismatchSinceMs === null) t.mismatchSinceMs = now;
+        if (now - t.mismatchSinceMs > this.feedbackTimeoutMs) this.latch(t, t.commanded ? "stuckOpen" : "welded", now);
+      } else {
+        t.mismatchSinceMs = null;
+      }
+    }
+  }
+
+  private latch(t: Track, fault: ContactorFault, now: number): void {
+    // A weld is the most restrictive verdict: it is never downgraded by a later reading.
+    if (t.fault === fault || t.fault === "welded") return;
+    t.fault = fault;
+    this.events.push(now, "fault", t.id, `contactor ${fault} (commanded ${t.commanded ? "closed" : "open"}, aux ${t.lastAux ? "closed" : "open"})`);
+  }
+
+  /** Latched contactor faults, in the shape the planner observes. */
+  faults(): Record<string, ContactorFault> {
+    const out: Record<string, ContactorFault> = {};
+    for (const t of this.tracks.values()) if (t.fault) out[t.id] = t.fault;
+    return out;
+  }
+
+  fault(id: string): ContactorFault | null {
+    return this.tracks.get(id)?.fault ?? null;
+  }
+
+  commanded(id: string): boolean {
+    return this.tracks.get(id)?.commanded ?? false;
+  }
+
+  aux(id: string): boolean {
+    return this.tracks.get(id)?.lastAux ?? false;
+  }
+
+  /**
+   * Conservative position for safety decisions: closed unless commanded open AND aux
+   * confirms open AND the contactor is not welded or flickering.
+   */
+  possiblyClosed(id: string): boolean {
+    const t = this.tracks.get(id);
+    if (!t) return false;
+    return t.commanded || t.lastAux || t.fault === "welded" || t.fault === "feedbackFault";
+  }
+
+  /** Commanded and confirmed by aux in the given position (never "open" for a welded one). */
+  confirmed(id: string, closed: boolean): boolean {
+    const t = this.tracks.get(id);
+    if (!t) return false;
+    // A welded contactor can be confirmed closed (it is), never open; flickering feedback confirms nothing.
+    if (t.fault === "feedbackFault" || (t.fault === "welded" && !closed)) return false;
+    return t.commanded === closed && t.lastAux === closed;
+  }
+
+  counters(id: string): ContactorCounters {
+    const c = this.tracks.get(id)?.counters;
+    return c ? { ...c } : { operations: 0, breaksUnderLoad: 0 };
+  }
+
+  /** Operator reset after inspection: forget the latched fault of one contactor. */
+  reset(id: string): boolean {
+    const t = this.tracks.get(id);
+    if (!t || t.fault === null) return false;
+    t.fault = null;
+    t.flickersMs = [];
+    t.mismatchSinceMs = null;
+    this.events.push(this.clock.nowMs(), "clear", id, "contactor fault reset by operator");
+    return true;
+  }
+
+  private persist(t: Track): void {
+    try {
+      this.storage.set(counterKey(t.id), `${t.counters.operations},${t.counters.breaksUnderLoad}`);
+    } catch (error) {
+      this.events.push(this.clock.nowMs(), "info", t.id, `counters not persisted: ${String(error)}`);
+    }
+  }
+
+  private readAux(id: string, fallback: boolean): boolean {
+    try {
+      return this.bank.aux(id).closed;
+    } catch {
+      return fallback;
+    }
+  }
+
+  private safeCommanded(id: string, fallback: boolean): boolean {
+    try {
+      return this.bank.commanded(id);
+    } catch {
+      return fallback;
+    }
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Latched faults: what happened (kind, cause, values), where (location, scope),
+ * when, how bad (severity -> reaction) and how it may be cleared. The registry is
+ * shared by the supervisor (which detects most faults) and the sequencer (which
+ * detects sequencing faults such as a precharge timeout); both read `blocks()`.
+ */
+import type { Clock } from "../../hal/clock";
+import type { EventLog } from "../events/event-log";
+
+/** seed 003: High -> emergency shutdown; Medium/Low -> error shutdown. */
+export type Severity = "high" | "medium" | "low";
+
+export type FaultKind =
+  | "estop"
+  | "doorOpen"
+  | "insulation"
+  | "overVoltageEmergency"
+  | "evOverVoltage"
+  | "gunOverCurrent"
+  | "islandOverCurrent"
+  | "moduleOverTemp"
+  | "connectorOverTemp"
+  | "moduleCommsLost"
+  | "moduleAlarm"
+  | "sensorFault"
+  | "evLinkLost"
+  | "implausibleMeasurement"
+  | "contactorWelded"
+  | "contactorStuckOpen"
+  | "contactorFeedback"
+  | "prechargeTimeout"
+  | "zeroCurrentTimeout"
+  | "invariantViolation"
+  | "internalError";
+
+/** How a latched fault may be cleared. In every rule the cause must be gone first. */
+export type ClearRule =
+  /** Clears by itself once the cause has been absent for `ms`. */
+  | { rule: "causeGoneFor"; ms: number }
+  /** Needs `operatorReset` (local console, OCPP Reset/ChangeAvailability) once the cause is gone. */
+  | { rule: "operatorReset" }
+  /** Clears when the cause is gone and the EV of every gun in scope is unplugged (new session). */
+  | { rule: "unplug" };
+
+/** What a fault switches off. `global` stops the whole cabinet (seed 000 §9.1 enter_global_fault). */
+export interface FaultScope {
+  global: boolean;
+  guns: number[];
+  slots: number[];
+  modules: string[];
+}
+
+export interface Fault {
+  id: number;
+  kind: FaultKind;
+  severity: Severity;
+  scope: FaultScope;
+  /** Where: "cabinet", "gun 3", "module M3_1", "MC_4". Unique per kind while active. */
+  location: string;
+  cause: string;
+  values: Record<string, number>;
+  raisedAtMs: number;
+  clear: ClearRule;
+  /** When the cause was last seen gone (null while present). */
+  causeGoneSinceMs: number | null;
+}
+
+export interface FaultSpec {
+  kind: FaultKind;
+  severity: Severity;
+  scope: Partial<FaultScope>;
+  location: string;
+  cause: string;
+  values?: Record<string, number>;
+  clear: ClearRule;
+  /** One-shot faults (a timeout) have no lasting cause: gone at once. Default false. */
+  oneShot?: boolean;
+}
+
+export interface Blocks {
+  global: boolean;
+  guns: ReadonlySet<number>;
+  slots: ReadonlySet<number>;
+  modules: ReadonlySet<string>;
+}
+
+export function fullScope(scope: Partial<FaultScope>): FaultScope {
+  return { global: scope.global ?? false, guns: scope.guns ?? [], slots: scope.slots ?? [], modules: scope.modules ?? [] };
+}
+
+export class FaultRegistry {
+  private readonly clock: Clock;
+  private readonly events: EventLog;
+  private readonly active = new Map<string, Fault>();
+  private nextId = 1;
+  private cachedBlocks: Blocks | null = null;
+
+  constructor(options: { clock: Clock; events: EventLog }) {
+    this.clock = options.clock;
+    this.events = options.events;
+  }
+
+  private static key(kind: FaultKind, location: string): string {
+    return `${kind}@${location}`;
+  }
+
+  /**
+   * Latch a fault, or refresh the values of the same kind at the same location.
+   * Returns the fault and whether it is new (new faults need their reaction).
+   */
+  raise(spec: FaultSpec): { fault: Fault; isNew: boolean } {
+    const now = this.clock.nowMs();
+    const key = FaultRegistry.key(spec.kind, spec.location);
+    const existing = this.active.get(key);
+    if (existing) {
+      existing.causeGoneSinceMs = spec.oneShot ? now : null;
+      if (spec.values) existing.values = { ...spec.values };
+      return { fault: existing, isNew: false };
+    }
+    const fault: Fault = {
+      id: this.nextId++,
+      kind: spec.kind,
+      severity: spec.severity,
+      scope: fullScope(spec.scope),
+      location: spec.location,
+      cause: spec.cause,
+      values: { ...(spec.values ?? {}) },
+      raisedAtMs: now,
+      clear: spec.clear,
+      causeGoneSinceMs: spec.oneShot ? now : null,
+    };
+    this.active.set(key, fault);
+    this.cachedBlocks = null;
+    this.events.push(now, "fault", fault.location, `${fault.severity} ${fault.kind}: ${fault.cause}`, fault.values);
+    return { fault, isNew: true };
+  }
+
+  /** Report that the cause of (kind, location) is absent now, if it is latched. */
+  causeGone(kind: FaultKind, location: string): void {
+    const f = this.active.get(FaultRegistry.key(kind, location));
+    if (f && f.causeGoneSinceMs === null) f.causeGoneSinceMs = this.clock.nowMs();
+  }
+
+  /** Number of latched faults. */
+  get size(): number {
+    return this.active.size;
+  }
+
+  isActive(kind: FaultKind, location: string): boolean {
+    return this.active.has(FaultRegistry.key(kind, location));
+  }
+
+  list(): Fault[] {
+    return [...this.active.values()].sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * Apply the automatic clearing rules. `unplugged(gunId)` tells whether a gun's
+   * EV is unplugged now.
+   */
+  evaluateClears(unplugged: (gunId: number) => boolean): Fault[] {
+    const now = this.clock.nowMs();
+    const cleared: Fault[] = [];
+    for (const [key, f] of this.active) {
+      if (f.causeGoneSinceMs === null) continue;
+      let ok = false;
+      if (f.clear.rule === "causeGoneFor") ok = now - f.causeGoneSinceMs >= f.clear.ms;
+      else if (f.clear.rule === "unplug") ok = f.scope.guns.every((g) => unplugged(g));
+      if (ok) {
+        this.active.delete(key);
+        cleared.push(f);
+        this.events.push(now, "clear", f.location, `${f.kind} cleared (${f.clear.rule})`);
+      }
+    }
+    if (cleared.length) this.cachedBlocks = null;
+    return cleared;
+  }
+
+  /**
+   * Operator reset: clears the given fault (or every fault when id is omitted) whose
+   * cause is gone, whatever its rule. Faults whose cause persists stay latched.
+   */
+  operatorReset(id?: number): Fault[] {
+    const now = this.clock.nowMs();
+    const cleared: Fault[] = [];
+    for (const [key, f] of this.active) {
+      if (id !== undefined && f.id !== id) continue;
+      if (f.causeGoneSinceMs === null) {
+        this.events.push(now, "refused", f.location, `reset of ${f.kind} refused: cause still present`);
+        continue;
+      }
+      this.active.delete(key);
+      cleared.push(f);
+      this.events.push(now, "clear", f.location, `${f.kind} cleared by operator reset`);
+    }
+    if (cleared.length) this.cachedBlocks = null;
+    return cleared;
+  }
+
+  /** What the latched faults switch off, merged. */
+  blocks(): Blocks {
+    if (this.cachedBlocks) return this.cachedBlocks;
+    let global = false;
+    const guns = new Set<number>();
+    const slots = new Set<number>();
+    const modules = new Set<string>();
+    for (const f of this.active.values()) {
+      if (f.scope.global) global = true;
+      for (const g of f.scope.guns) guns.add(g);
+      for (const s of f.scope.slots) slots.add(s);
+      for (const m of f.scope.modules) modules.add(m);
+    }
+    this.cachedBlocks = { global, guns, slots, modules };
+    return this.cachedBlocks;
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./faults";
+export * from "./supervisor";
+export * from "./core";

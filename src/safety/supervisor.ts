@@ -1,0 +1,356 @@
+/**
+ * The safety supervisor: run every fast tick (10 ms). Reads the protections,
+ * latches faults in the shared registry and reacts within the same tick:
+ *   High   -> emergency shutdown: module outputs off, contactors commanded open
+ *   Medium -> error shutdown: current limit to zero now, contactors open once the
+ *   Low       current is below the switching threshold (sequencer ramp-down path)
+ * Scope is island-local where the cause is local (seed 000 §11.7, §11.8) and
+ * global where it is not (§9.1). See docs/safety.md for the fault catalogue.
+ */
+import type { Clock } from "../../hal/clock";
+import type { EvLink, EvStatus } from "../../hal/ev-link";
+import type { SafetyInputs } from "../../hal/inputs";
+import type { Log } from "../../hal/log";
+import type { ModuleBus, ModuleReading } from "../../hal/power-modules";
+import type { GunMeasurement, Sensors } from "../../hal/sensors";
+import type { CabinetConfig, OverVoltageBand } from "../config/types";
+import type { ContactorSequencer } from "../sequencer/sequencer";
+import type { ClearRule, Fault, FaultKind, FaultScope, Severity } from "./faults";
+
+export interface SupervisorOptions {
+  /** The sequencer it overrides; its health, fault registry and event log are shared. */
+  sequencer: ContactorSequencer;
+  clock: Clock;
+  sensors: Sensors;
+  modules: ModuleBus;
+  inputs: SafetyInputs;
+  ev: EvLink;
+  log: Log;
+  /** Implausible-measurement debounce (the bus and a module may disagree while switching). Default 100 ms. */
+  implausibleDebounceMs?: number;
+  /** Temperatures must fall this far below the trip before the cause counts as gone. Default 5 °C. */
+  tempHysteresisC?: number;
+}
+
+export interface TickResult {
+  raised: Fault[];
+  cleared: Fault[];
+}
+
+/** The emergency over-voltage threshold for a negotiated EV maximum (IEC 61851-23 bands). */
+export function overVoltageTripV(bands: readonly OverVoltageBand[], evMaxVoltageV: number): number {
+  for (const b of bands) if (b.evMaxVoltageUpToV === null || evMaxVoltageV <= b.evMaxVoltageUpToV) return b.emergencyTripV;
+  return bands.length ? bands[bands.length - 1].emergencyTripV : Infinity;
+}
+
+interface Detection {
+  kind: FaultKind;
+  severity: Severity;
+  scope: Partial<FaultScope>;
+  location: string;
+  cause: string;
+  values?: Record<string, number>;
+  clear: ClearRule;
+}
+
+export class SafetySupervisor {
+  private readonly seq: ContactorSequencer;
+  private readonly config: CabinetConfig;
+  private readonly clock: Clock;
+  private readonly sensors: Sensors;
+  private readonly moduleBus: ModuleBus;
+  private readonly inputs: SafetyInputs;
+  private readonly ev: EvLink;
+  private readonly log: Log;
+  private readonly debounceMs: number;
+  private readonly hysteresisC: number;
+  /** When a debounced condition was first seen (key -> ms). */
+  private readonly since = new Map<string, number>();
+  private raisedThisTick: Fault[] = [];
+
+  constructor(options: SupervisorOptions) {
+    this.seq = options.sequencer;
+    this.config = options.sequencer.config;
+    this.clock = options.clock;
+    this.sensors = options.sensors;
+    this.moduleBus = options.modules;
+    this.inputs = options.inputs;
+    this.ev = options.ev;
+    this.log = options.log;
+    this.debounceMs = options.implausibleDebounceMs ?? 100;
+    this.hysteresisC = options.tempHysteresisC ?? 5;
+  }
+
+  /** Latched faults, oldest first. */
+  faults(): Fault[] {
+    return this.seq.faults.list();
+  }
+
+  /**
+   * Operator reset (console, OCPP Reset): clears the fault with this id, or all,
+   * whose cause is gone. Contactor faults also reset the contactor's verdict
+   * (the operator vouches that it was inspected).
+   */
+  operatorReset(faultId?: number): Fault[] {
+    for (const f of this.seq.faults.list()) {
+      if (faultId !== undefined && f.id !== faultId) continue;
+      if (f.kind === "contactorWelded" || f.kind === "contactorStuckOpen" || f.kind === "contactorFeedback") {
+        this.seq.health.reset(f.location);
+        this.seq.faults.causeGone(f.kind, f.location);
+      }
+    }
+    return this.seq.faults.operatorReset(faultId);
+  }
+
+  /** One fast tick. Never throws: a failure of the supervisor itself is a global High fault. */
+  tick(): TickResult {
+    this.raisedThisTick = [];
+    const now = this.clock.nowMs();
+    let cleared: Fault[] = [];
+    try {
+      this.seq.health.update();
+      this.checkInputs();
+      const evs = new Map<number, EvStatus | null>();
+      for (const g of this.config.guns) evs.set(g.id, this.checkGun(g.id, now));
+      this.checkModules(now);
+      this.checkIslands(now);
+      this.checkContactors();
+      this.checkInvariants();
+      cleared = this.seq.faults.evaluateClears((g) => evs.get(g)?.plugged === false);
+      // A clean pass is the cause of a supervisor internal error gone (operator reset may clear it).
+      this.seq.faults.causeGone("internalError", "supervisor");
+    } catch (error) {
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      try {
+        this.log.write("error", `supervisor: ${message}`);
+      } catch {
+        /* keep going */
+      }
+      this.condition(true, () => ({ kind: "internalError", severity: "high", scope: { global: true }, location: "supervisor", cause: message, clear: { rule: "operatorReset" } }));
+    }
+    return { raised: this.raisedThisTick, cleared };
+  }
+
+  // ------------------------------------------------------------ detections
+
+  /** Latch (and react to) a present condition, or note its cause gone. */
+  private condition(present: boolean, make: () => Detection): void {
+    const registry = this.seq.faults;
+    if (!present) {
+      // Detections are built only when needed: most ticks have no fault at all.
+      if (registry.size > 0) {
+        const d = make();
+        registry.causeGone(d.kind, d.location);
+      }
+      return;
+    }
+    const { fault, isNew } = registry.raise(make());
+    if (!isNew) return;
+    this.raisedThisTick.push(fault);
+    if (fault.severity === "high") this.seq.emergencyShutdown(fault.scope, `${fault.kind} at ${fault.location}`);
+    else this.seq.errorShutdown(fault.scope, `${fault.kind} at ${fault.location}`);
+  }
+
+  /** True once `present` has held for at least `forMs` (0 = at once). */
+  private debounced(key: string, present: boolean, now: number, forMs: number): boolean {
+    if (!present) {
+      this.since.delete(key);
+      return false;
+    }
+    const start = this.since.get(key) ?? now;
+    this.since.set(key, start);
+    return now - start >= forMs;
+  }
+
+  private checkInputs(): void {
+    let estop = true;
+    let door = true;
+    try {
+      estop = this.inputs.estopActive();
+    } catch {
+      estop = true; // an unreadable e-stop line is treated as pressed
+    }
+    try {
+      door = this.inputs.doorOpen();
+    } catch {
+      door = true;
+    }
+    this.condition(estop, () => ({ kind: "estop", severity: "high", scope: { global: true }, location: "cabinet", cause: "emergency stop pressed", clear: { rule: "operatorReset" } }));
+    this.condition(door, () => ({ kind: "doorOpen", severity: "high", scope: { global: true }, location: "cabinet", cause: "door interlock open", clear: { rule: "causeGoneFor", ms: 1000 } }));
+  }
+
+  private checkGun(gunId: number, now: number): EvStatus | null {
+    const gun = this.seq.index.gunById.get(gunId)!;
+    const s = this.config.safety;
+    const location = `gun ${gunId}`;
+    const local = { guns: [gunId] };
+    let m: GunMeasurement | null = null;
+    let ev: EvStatus | null = null;
+    try {
+      m = this.sensors.gun(gunId);
+    } catch {
+      m = null;
+    }
+    try {
+      ev = this.ev.status(gunId);
+    } catch {
+      ev = null;
+    }
+    this.condition(ev === null, () => ({ kind: "evLinkLost", severity: "medium", scope: local, location, cause: "EV communication controller unreadable",
+      clear: { rule: "causeGoneFor", ms: 2000 } }));
+    const finite = m !== null && Number.isFinite(m.voltageV) && Number.isFinite(m.currentA) && Number.isFinite(m.connectorTempC) && !Number.isNaN(m.insulationOhm);
+    this.condition(!finite, () => ({ kind: "sensorFault", severity: "medium", scope: local, location, cause: m ? "gun measurement not a number" : "gun sensors unreadable", clear: { rule: "causeGoneFor", ms: 5000 } }));
+    if (!m || !finite) return ev;
+
+    // Insulation (seed 000 §11.8): the island is switched off and its slots kept off until the EV leaves.
+    const slots = this.seq.islandSlotsOf(gunId);
+    const islandSlots = slots.length ? slots : gun.slotId !== undefined ? [gun.slotId] : [];
+    this.condition(m.insulationOhm < s.insulationFaultOhm, () => ({ kind: "insulation", severity: "medium", scope: { guns: [gunId], slots: islandSlots }, location,
+      cause: `insulation ${Math.round(m.insulationOhm)} Ω below ${s.insulationFaultOhm} Ω`, values: { insulationOhm: m.insulationOhm }, clear: { rule: "unplug" } }));
+
+    // Over-voltage: the highest of the EV-side and island readings.
+    let v = m.voltageV;
+    if (this.seq.energizedGuns().includes(gunId) && this.config.topology === "ring") {
+      try {
+        const bus = this.sensors.slotBus(gun.slotId ?? -1).voltageV;
+        if (Number.isFinite(bus)) v = Math.max(v, bus);
+      } catch {
+        /* the gun reading stands */
+      }
+    }
+    const evMax = ev && ev.maxVoltageV > 0 ? ev.maxVoltageV : gun.maxVoltageV;
+    const tripV = overVoltageTripV(s.overVoltageBands, evMax);
+    this.condition(this.debounced(`ov:${gunId}`, v > tripV, now, s.overVoltageEmergencyMs), () => ({ kind: "overVoltageEmergency", severity: "high", scope: local, location,
+      cause: `${v.toFixed(0)} V above ${tripV} V (EV max ${evMax} V) for ${s.overVoltageEmergencyMs} ms`, values: { voltageV: v, tripV }, clear: { rule: "unplug" } }));
+    const evOver = ev !== null && ev.maxVoltageV > 0 && v > ev.maxVoltageV;
+    this.condition(this.debounced(`evov:${gunId}`, evOver, now, s.evOverVoltageErrorMs), () => ({ kind: "evOverVoltage", severity: "medium", scope: local, location,
+      cause: `${v.toFixed(0)} V above the EV maximum ${ev?.maxVoltageV ?? 0} V for ${s.evOverVoltageErrorMs} ms`, values: { voltageV: v, evMaxV: ev?.maxVoltageV ?? 0 }, clear: { rule: "unplug" } }));
+
+    // Over-current (seed 000 §11.7): fast local action.
+    const limitA = gun.maxCurrentA * s.overCurrentFactor;
+    this.condition(Math.abs(m.currentA) > limitA, () => ({ kind: "gunOverCurrent", severity: "high", scope: local, location,
+      cause: `${Math.abs(m.currentA).toFixed(0)} A above ${limitA.toFixed(0)} A`, values: { currentA: m.currentA, limitA }, clear: { rule: "unplug" } }));
+
+    const hot = m.connectorTempC >= s.connectorTripTempC;
+    const cool = m.connectorTempC < s.connectorTripTempC - this.hysteresisC;
+    if (hot || cool) {
+      this.condition(hot, () => ({ kind: "connectorOverTemp", severity: "medium", scope: local, location,
+        cause: `connector ${m.connectorTempC.toFixed(0)} °C at or above ${s.connectorTripTempC} °C`, values: { tempC: m.connectorTempC }, clear: { rule: "causeGoneFor", ms: 60_000 } }));
+    }
+    return ev;
+  }
+
+  private checkModules(now: number): void {
+    const trip = this.config.moduleRating.tripTempC;
+    for (const info of this.seq.index.modules) {
+      const location = `module ${info.id}`;
+      const scope = { modules: [info.id] };
+      let r: ModuleReading | null = null;
+      try {
+        r = this.moduleBus.read(info.id);
+      } catch {
+        r = null;
+      }
+      const lost = r === null || !r.online || now - r.lastSeenMs > this.config.safety.moduleCommsTimeoutMs;
+      this.condition(lost, () => ({ kind: "moduleCommsLost", severity: "medium", scope, location,
+        cause: r ? `no frame for ${now - r.lastSeenMs} ms` : "module bus unreadable", clear: { rule: "causeGoneFor", ms: 5000 } }));
+      if (!r || lost) continue;
+      const hot = r.tempC >= trip;
+      if (hot || r.tempC < trip - this.hysteresisC) {
+        this.condition(hot, () => ({ kind: "moduleOverTemp", severity: "low", scope, location, cause: `${r.tempC.toFixed(0)} °C at or above ${trip} °C`,
+          values: { tempC: r.tempC }, clear: { rule: "causeGoneFor", ms: 30_000 } }));
+      }
+      this.condition(r.alarms.length > 0, () => ({ kind: "moduleAlarm", severity: "low", scope, location, cause: `alarms: ${r.alarms.join(", ")}`,
+        clear: { rule: "causeGoneFor", ms: 5000 } }));
+    }
+  }
+
+  private checkIslands(now: number): void {
+    const s = this.config.safety;
+    for (const g of this.seq.energizedGuns()) {
+      const location = `gun ${g}`;
+      const status = this.seq.gunStatus(g);
+      let sumA = 0;
+      let worstDeltaV = 0;
+      const gun = this.seq.index.gunById.get(g)!;
+      let busV = NaN;
+      if (this.config.topology === "ring") {
+        try {
+          busV = this.sensors.slotBus(gun.slotId ?? -1).voltageV;
+        } catch {
+          busV = NaN;
+        }
+      }
+      for (const m of status.modules) {
+        let r: ModuleReading | null = null;
+        try {
+          r = this.moduleBus.read(m);
+        } catch {
+          r = null;
+        }
+        if (!r || !r.online) continue;
+        sumA += Math.abs(r.currentA);
+        const info = this.seq.index.moduleById.get(m);
+        const connected = info?.mn ? this.seq.health.confirmed(info.mn, true) : false;
+        if (r.running && connected && Number.isFinite(busV)) worstDeltaV = Math.max(worstDeltaV, Math.abs(busV - r.voltageV));
+      }
+      this.condition(sumA > s.islandOverCurrentA, () => ({ kind: "islandOverCurrent", severity: "high", scope: { guns: [g] }, location,
+        cause: `island modules deliver ${sumA.toFixed(0)} A above ${s.islandOverCurrentA} A`, values: { currentA: sumA }, clear: { rule: "unplug" } }));
+      const implausible = this.debounced(`implausible:${g}`, worstDeltaV > s.implausibleVoltageDeltaV, now, this.debounceMs);
+      this.condition(implausible, () => ({ kind: "implausibleMeasurement", severity: "medium", scope: { guns: [g] }, location,
+        cause: `island bus and module reports differ by ${worstDeltaV.toFixed(0)} V (> ${s.implausibleVoltageDeltaV} V)`, values: { deltaV: worstDeltaV },
+        clear: { rule: "causeGoneFor", ms: 5000 } }));
+    }
+  }
+
+  private checkContactors(): void {
+    const verdicts = this.seq.health.faults();
+    for (const id in verdicts) {
+      const f = verdicts[id];
+      const info = this.seq.index.contactorById.get(id)!;
+      const scope: Partial<FaultScope> = {};
+      let severity: Severity = "low";
+      if (f === "welded") {
+        if (info.kind === "GC") {
+          severity = "medium";
+          scope.guns = info.gunId !== undefined ? [info.gunId] : [];
+          scope.slots = info.slotId !== undefined ? [info.slotId] : [];
+        } else if (info.kind === "MN") {
+          // Module forced onto its slot bus: the module and every island holding that slot stay off.
+          severity = "medium";
+          scope.modules = info.moduleId ? [info.moduleId] : [];
+          scope.slots = info.slotId !== undefined ? [info.slotId] : [];
+        } else if (info.kind === "MX") {
+          severity = "medium";
+          scope.modules = info.moduleId ? [info.moduleId] : [];
+        }
+        // A welded MC blocks nothing by itself: the §5.9 check keeps any island it would bridge off.
+      } else if (f === "stuckOpen" || f === "feedbackFault") {
+        if (info.kind === "GC") scope.guns = info.gunId !== undefined ? [info.gunId] : [];
+        else if (info.kind === "MN" || info.kind === "MX") scope.modules = info.moduleId ? [info.moduleId] : [];
+        severity = info.kind === "GC" ? "medium" : "low";
+      }
+      const kind: FaultKind = f === "welded" ? "contactorWelded" : f === "stuckOpen" ? "contactorStuckOpen" : "contactorFeedback";
+      if (f) {
+        this.condition(true, () => ({ kind, severity, scope, location: id, cause: `${info.kind} ${id} ${f}`, clear: { rule: "operatorReset" } }));
+      }
+    }
+  }
+
+  /**
+   * Runtime audit of §5.1/§5.2 on the conservative view: catches what no step
+   * caused (a boundary MC dropping closed, a GC closing by itself).
+   */
+  private checkInvariants(): void {
+    const found = this.seq.audit().filter((v) => v.invariant === 1 || v.invariant === 2);
+    for (const v of found) {
+      const guns = [...new Set(v.guns)].sort((a, b) => a - b);
+      this.condition(true, () => ({ kind: "invariantViolation", severity: "high", scope: guns.length ? { guns } : { global: true },
+        location: `§5.${v.invariant} guns ${guns.join(",")}`, cause: v.message, clear: { rule: "operatorReset" } }));
+    }
+    // Faults of this kind are cleared by the operator once the audit is clean.
+    if (found.length === 0) {
+      for (const f of this.seq.faults.list()) if (f.kind === "invariantViolation") this.seq.faults.causeGone(f.kind, f.location);
+    }
+  }
+}

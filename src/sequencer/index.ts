@@ -1,0 +1,3 @@
+export * from "./sequencer";
+export * from "./invariants";
+export * from "./topology";

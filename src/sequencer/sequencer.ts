@@ -1,0 +1,841 @@
+/**
+ * The contactor sequencer: moves the plant from what it observes to what the
+ * planner wants, one safe step at a time (seed 000 §7.3, C.1, C.2; issue 4).
+ *
+ *   island to start : isolate (open boundaries, close inner MCs and MNs, aux confirms)
+ *                     -> modules on at zero current, precharge to the EV battery voltage
+ *                     -> close GC (aux confirms) -> release the current ramp
+ *   island to change: ramp to zero -> wait below the switching current -> modules off,
+ *                     GC open -> re-segment -> restart   (stop -> re-segment -> restart)
+ *
+ * An energized island is locked: none of its contactors is touched until it has
+ * been ramped down, so untouched islands keep charging. Every step goes through
+ * one check (`checkStep`, DESIGN.md §5) and is refused if it would break an
+ * invariant, whatever the plan says. All time comes from the injected clock.
+ */
+import type { Clock } from "../../hal/clock";
+import type { ContactorBank } from "../../hal/contactors";
+import type { EvLink, EvStatus } from "../../hal/ev-link";
+import type { Log } from "../../hal/log";
+import type { ModuleBus, ModuleCommand, ModuleReading } from "../../hal/power-modules";
+import type { GunMeasurement, Sensors } from "../../hal/sensors";
+import type { Storage } from "../../hal/storage";
+import { indexCabinet, type CabinetIndex } from "../config/cabinet-index";
+import type { CabinetConfig, GunConfig } from "../config/types";
+import { ContactorHealth } from "../contactors/health";
+import { EventLog } from "../events/event-log";
+import type { GunPlan, Plan } from "../planner/types";
+import { FaultRegistry, fullScope, type Blocks, type FaultScope } from "../safety/faults";
+import { checkState, checkStep, type SafetyView, type Step, type Violation } from "./invariants";
+import { buildPowerGraph, islandBusNodes, islandRequirements, type PowerGraph } from "./topology";
+
+export type GunPhase = "idle" | "isolating" | "precharging" | "ready" | "charging" | "rampingDown" | "faulted";
+
+type Stage = "precharging" | "closingGc" | "charging" | "rampingDown" | "opening";
+
+export interface GunStatus {
+  gunId: number;
+  phase: GunPhase;
+  /** Slots of its energized island (ring), empty when it has none. */
+  islandSlots: number[];
+  /** Modules of its energized island. */
+  modules: string[];
+  /** Current limit the sequencer allows now (ramped); 0 unless charging or ramping down. */
+  currentLimitA: number;
+  voltageSetpointV: number;
+  /** Why the gun is not where the plan wants it (refused step, blocked, waiting); null otherwise. */
+  reason: string | null;
+}
+
+export interface SequencerOptions {
+  config: CabinetConfig;
+  /** Derived from config when absent. */
+  index?: CabinetIndex;
+  clock: Clock;
+  contactors: ContactorBank;
+  modules: ModuleBus;
+  sensors: Sensors;
+  ev: EvLink;
+  storage: Storage;
+  log: Log;
+  /** Shared with the supervisor; created when absent. */
+  events?: EventLog;
+  health?: ContactorHealth;
+  faults?: FaultRegistry;
+  /** The step check; defaults to DESIGN.md §5 `checkStep`. Replaceable only to add checks. */
+  check?: (view: SafetyView, step: Step) => Violation | null;
+}
+
+interface Island {
+  gunId: number;
+  key: string;
+  nodes: number[];
+  slots: number[];
+  modules: string[];
+  stage: Stage;
+  stageSinceMs: number;
+  limitA: number;
+  voltageV: number;
+  fast: boolean;
+  zeroSinceMs: number | null;
+  /** Every contactor touching the island: untouchable while it is energized. */
+  locked: string[];
+}
+
+interface Target {
+  gunId: number;
+  key: string;
+  nodes: number[];
+  slots: number[];
+  modules: string[];
+  requirements: Map<string, boolean>;
+  locked: string[];
+  plan: GunPlan;
+}
+
+interface Readings {
+  guns: Map<number, GunMeasurement | null>;
+  modules: Map<string, ModuleReading | null>;
+  ev: Map<number, EvStatus | null>;
+  slotBusV: Map<number, number>;
+}
+
+const OFF: ModuleCommand = { enabled: false, voltageV: 0, currentLimitA: 0 };
+
+export class ContactorSequencer {
+  readonly config: CabinetConfig;
+  readonly index: CabinetIndex;
+  readonly graph: PowerGraph;
+  readonly events: EventLog;
+  readonly health: ContactorHealth;
+  readonly faults: FaultRegistry;
+  private readonly clock: Clock;
+  private readonly moduleBus: ModuleBus;
+  private readonly sensors: Sensors;
+  private readonly ev: EvLink;
+  private readonly log: Log;
+  private readonly check: (view: SafetyView, step: Step) => Violation | null;
+
+  private readonly islands = new Map<number, Island>();
+  /** Module -> gun of its island, rebuilt lazily when islands change. */
+  private readonly owners = new Map<string, number>();
+  private islandsVersion = 0;
+  private ownersVersion = -1;
+  private readonly moduleCmd = new Map<string, ModuleCommand>();
+  private readonly offers = new Map<number, number>();
+  private readonly reasons = new Map<number, string>();
+  private readonly refusals = new Map<string, string>();
+  private readonly requirementCache = new Map<string, { requirements: Map<string, boolean>; locked: string[] }>();
+  private plan: Plan | null = null;
+  private lastTargets = new Set<number>();
+  private readings: Readings;
+  private lastStepMs: number | null = null;
+  private dtMs = 0;
+  private closed = false;
+
+  constructor(options: SequencerOptions) {
+    this.config = options.config;
+    this.index = options.index ?? indexCabinet(options.config);
+    this.graph = buildPowerGraph(this.index);
+    this.clock = options.clock;
+    this.moduleBus = options.modules;
+    this.sensors = options.sensors;
+    this.ev = options.ev;
+    this.log = options.log;
+    this.events = options.events ?? new EventLog();
+    this.health = options.health ?? new ContactorHealth({
+      index: this.index, bank: options.contactors, storage: options.storage, clock: options.clock, events: this.events,
+    });
+    this.faults = options.faults ?? new FaultRegistry({ clock: options.clock, events: this.events });
+    this.check = options.check ?? checkStep;
+    this.readings = { guns: new Map(), modules: new Map(), ev: new Map(), slotBusV: new Map() };
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  gunStatus(gunId: number): GunStatus {
+    const island = this.islands.get(gunId);
+    const blocks = this.faults.blocks();
+    let phase: GunPhase;
+    if (island) {
+      phase = island.stage === "precharging" ? "precharging"
+        : island.stage === "closingGc" ? "ready"
+        : island.stage === "charging" ? "charging" : "rampingDown";
+    } else if (blocks.global || blocks.guns.has(gunId)) {
+      phase = "faulted";
+    } else {
+      phase = this.lastTargets.has(gunId) ? "isolating" : "idle";
+    }
+    return {
+      gunId,
+      phase,
+      islandSlots: island ? [...island.slots] : [],
+      modules: island ? [...island.modules] : [],
+      currentLimitA: island && (island.stage === "charging" || island.stage === "rampingDown") ? island.limitA : 0,
+      voltageSetpointV: island ? island.voltageV : 0,
+      reason: this.reasons.get(gunId) ?? null,
+    };
+  }
+
+  gunStatuses(): GunStatus[] {
+    return this.config.guns.map((g) => this.gunStatus(g.id));
+  }
+
+  /** Current limit the sequencer allows for a gun now (what the EV is offered). */
+  allowedCurrentA(gunId: number): number {
+    return this.gunStatus(gunId).currentLimitA;
+  }
+
+  /** Slots of a gun's energized island (for fault scoping), or [] when none. */
+  islandSlotsOf(gunId: number): number[] {
+    return this.islands.get(gunId)?.slots.slice() ?? [];
+  }
+
+  /** Gun whose energized island holds this module, or null. */
+  moduleOwner(moduleId: string): number | null {
+    if (this.ownersVersion !== this.islandsVersion) {
+      this.owners.clear();
+      for (const island of this.islands.values()) for (const m of island.modules) this.owners.set(m, island.gunId);
+      this.ownersVersion = this.islandsVersion;
+    }
+    return this.owners.get(moduleId) ?? null;
+  }
+
+  /** Guns with an energized island (any stage). */
+  energizedGuns(): number[] {
+    return [...this.islands.keys()];
+  }
+
+  /** Last module command sent (what the sequencer wants the module to do). */
+  moduleCommand(moduleId: string): ModuleCommand {
+    return this.moduleCmd.get(moduleId) ?? OFF;
+  }
+
+  /** The view the §5 checks use, built on the latest readings. */
+  safetyView(): SafetyView {
+    return this.makeView();
+  }
+
+  /** Audit the present state against §5.1, §5.2, §5.5. */
+  audit(): Violation[] {
+    return checkState(this.makeView());
+  }
+
+  // ---------------------------------------------------------------- the step
+
+  /**
+   * Advance toward the plan. Call every fast tick (10 ms; every control tick works
+   * too, with coarser timeouts), after `SafetySupervisor.tick()`. Never throws:
+   * an internal error becomes a global High fault.
+   */
+  step(plan: Plan | null): void {
+    if (this.closed) return;
+    const now = this.clock.nowMs();
+    this.dtMs = this.lastStepMs === null ? 0 : Math.max(0, now - this.lastStepMs);
+    this.lastStepMs = now;
+    if (plan) this.plan = plan;
+    try {
+      this.health.update();
+      this.readAll();
+      const blocks = this.faults.blocks();
+      this.reasons.clear();
+      const targets = this.buildTargets(blocks);
+      this.lastTargets = new Set(targets.keys());
+      for (const island of [...this.islands.values()]) this.advanceIsland(island, targets.get(island.gunId), blocks, now);
+      this.driveContactors(targets, blocks);
+      for (const target of targets.values()) if (!this.islands.has(target.gunId)) this.tryEnergize(target, now);
+      this.applyOutputs();
+    } catch (error) {
+      this.internalError(error);
+    }
+  }
+
+  /**
+   * Emergency shutdown (severity High) for a scope, within the calling tick:
+   * module outputs off and contactors commanded open, breaking under load if it
+   * must (counted). Global scope opens every GC, MN, MX and MC (seed 000 §9.1).
+   */
+  emergencyShutdown(scope: Partial<FaultScope>, reason: string): void {
+    const s = fullScope(scope);
+    const now = this.clock.nowMs();
+    this.readAllSafe();
+    const estimates = s.global ? new Map(this.graph.edges.map((e) => [e.id, this.edgeCurrentEstimate(e.id)])) : null;
+    for (const island of [...this.islands.values()]) {
+      if (!this.inScope(island, s)) continue;
+      for (const m of island.modules) this.sendModule(m, OFF);
+      const gc = this.graph.gcOfGun.get(island.gunId);
+      if (gc) this.health.command(gc, false, this.gunCurrent(island.gunId), `emergency: ${reason}`);
+      for (const m of island.modules) {
+        for (const e of this.graph.edges) {
+          if ((e.kind === "MN" || e.kind === "MX") && this.graph.nodeModule.get(e.a) === m) {
+            this.health.command(e.id, false, this.moduleCurrent(m), `emergency: ${reason}`);
+          }
+        }
+      }
+      this.setOffer(island.gunId, 0);
+      this.removeIsland(island.gunId);
+      this.events.push(now, "phase", `gun ${island.gunId}`, `emergency shutdown: ${reason}`);
+    }
+    if (s.global) {
+      for (const m of this.index.modules) this.sendModule(m.id, OFF);
+      for (const e of this.graph.edges) this.health.command(e.id, false, estimates?.get(e.id) ?? 0, `emergency: ${reason}`);
+      for (const g of this.config.guns) this.setOffer(g.id, 0);
+    }
+  }
+
+  /**
+   * Error shutdown (severity Medium/Low): current limits to zero now, then the
+   * normal ramp-down path opens contactors once the current is below threshold.
+   */
+  errorShutdown(scope: Partial<FaultScope>, reason: string): void {
+    const s = fullScope(scope);
+    const now = this.clock.nowMs();
+    for (const island of this.islands.values()) {
+      if (!this.inScope(island, s)) continue;
+      this.startRampDown(island, true, now, reason);
+    }
+    this.applyOutputs();
+  }
+
+  /** Switch everything off (modules off, GC/MN/MX open) and stop stepping. */
+  close(): void {
+    if (this.closed) return;
+    this.emergencyShutdown({ guns: [...this.islands.keys()] }, "sequencer closed");
+    for (const m of this.index.modules) this.sendModule(m.id, OFF);
+    for (const e of this.graph.edges) if (e.kind !== "MC") this.health.command(e.id, false, this.edgeCurrentEstimate(e.id), "sequencer closed");
+    this.closed = true;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private addIsland(island: Island): void {
+    this.islands.set(island.gunId, island);
+    this.islandsVersion += 1;
+  }
+
+  private removeIsland(gunId: number): void {
+    this.islands.delete(gunId);
+    this.islandsVersion += 1;
+  }
+
+  private inScope(island: Island, s: FaultScope): boolean {
+    return s.global || s.guns.includes(island.gunId) || island.slots.some((x) => s.slots.includes(x)) ||
+      island.modules.some((m) => s.modules.includes(m));
+  }
+
+  private readAllSafe(): void {
+    try {
+      this.readAll();
+    } catch {
+      /* keep the last readings */
+    }
+  }
+
+  private readAll(): void {
+    const r: Readings = { guns: new Map(), modules: new Map(), ev: new Map(), slotBusV: new Map() };
+    for (const g of this.config.guns) {
+      r.guns.set(g.id, attempt(() => this.sensors.gun(g.id)));
+      r.ev.set(g.id, attempt(() => this.ev.status(g.id)));
+    }
+    for (const m of this.index.modules) r.modules.set(m.id, attempt(() => this.moduleBus.read(m.id)));
+    if (this.config.topology === "ring") {
+      for (const s of this.config.slots) {
+        const v = attempt(() => this.sensors.slotBus(s.id).voltageV);
+        r.slotBusV.set(s.id, v === null || !Number.isFinite(v) ? NaN : v);
+      }
+    }
+    this.readings = r;
+  }
+
+  /** Unknown readings count as large: never switch on a guess (§5.3). */
+  private gunCurrent(gunId: number): number {
+    const m = this.readings.guns.get(gunId);
+    if (!m || !Number.isFinite(m.currentA)) return Infinity;
+    return Math.abs(m.currentA);
+  }
+
+  private moduleCurrent(id: string): number {
+    const r = this.readings.modules.get(id);
+    if (!r) return Infinity;
+    if (!Number.isFinite(r.currentA)) return Infinity;
+    return Math.abs(r.currentA);
+  }
+
+  private edgeCurrentEstimate(id: string): number {
+    const e = this.graph.edgeById.get(id);
+    if (!e) return 0;
+    if (e.kind === "GC") return this.gunCurrent(this.graph.nodeGun.get(e.b)!);
+    if (e.kind === "MN" || e.kind === "MX") return this.moduleCurrent(this.graph.nodeModule.get(e.a)!);
+    let total = 0;
+    for (const island of this.islands.values()) {
+      if (island.nodes.includes(e.a) || island.nodes.includes(e.b)) for (const m of island.modules) total += this.moduleCurrent(m);
+    }
+    return total;
+  }
+
+  private islandVoltage(gunId: number): number {
+    const gun = this.index.gunById.get(gunId);
+    if (!gun) return NaN;
+    if (this.config.topology === "ring") return this.readings.slotBusV.get(gun.slotId ?? -1) ?? NaN;
+    const island = this.islands.get(gunId);
+    let v = NaN;
+    for (const m of island?.modules ?? []) {
+      const r = this.readings.modules.get(m);
+      if (r && Number.isFinite(r.voltageV)) v = Number.isNaN(v) ? r.voltageV : Math.max(v, r.voltageV);
+    }
+    return v;
+  }
+
+  private evStatus(gunId: number): EvStatus | null {
+    return this.readings.ev.get(gunId) ?? null;
+  }
+
+  private gunConfig(gunId: number): GunConfig | undefined {
+    return this.index.gunById.get(gunId);
+  }
+
+  private planFor(gunId: number): GunPlan | undefined {
+    return this.plan?.guns.find((g) => g.id === gunId);
+  }
+
+  /** min(cable, EV max, EV request, plan) (§5.6). */
+  private ceilingA(gunId: number): number {
+    const gun = this.gunConfig(gunId);
+    const ev = this.evStatus(gunId);
+    const plan = this.planFor(gunId);
+    if (!gun || !ev || !plan) return 0;
+    const values = [gun.maxCurrentA, plan.currentLimitA, ev.requestCurrentA];
+    if (ev.maxCurrentA > 0) values.push(ev.maxCurrentA);
+    const c = Math.min(...values);
+    return Number.isFinite(c) && c > 0 ? c : 0;
+  }
+
+  private makeView(): SafetyView {
+    const policy = this.config.policy;
+    const blocks = this.faults.blocks();
+    return {
+      graph: this.graph,
+      switchingCurrentA: policy.switchingCurrentA,
+      prechargeToleranceV: policy.prechargeToleranceV,
+      possiblyClosed: (id) => this.health.possiblyClosed(id),
+      moduleEnergized: (id) => this.moduleEnergized(id),
+      moduleHealthy: (id) => !blocks.modules.has(id) && !blocks.global && (this.readings.modules.get(id)?.online ?? false),
+      moduleOwner: (id) => this.moduleOwner(id),
+      islandNodes: (g) => this.islands.get(g)?.nodes ?? null,
+      gunCurrentA: (g) => this.gunCurrent(g),
+      moduleCurrentA: (m) => this.moduleCurrent(m),
+      islandVoltageV: (g) => this.islandVoltage(g),
+      evBatteryVoltageV: (g) => this.evStatus(g)?.batteryVoltageV ?? NaN,
+      currentCeilingA: (g) => this.ceilingA(g),
+      currentLimitA: (g) => this.islands.get(g)?.limitA ?? 0,
+      maxRampStepA: () => (policy.currentRampAPerS * this.dtMs) / 1000,
+    };
+  }
+
+  /** Output commanded on, or running while it may still be connected (a running module behind an open MN energizes nothing). */
+  private moduleEnergized(id: string): boolean {
+    if (this.moduleCmd.get(id)?.enabled) return true;
+    if (!(this.readings.modules.get(id)?.running ?? false)) return false;
+    for (const e of this.graph.moduleEdges.get(id) ?? []) if (this.health.possiblyClosed(e)) return true;
+    return false;
+  }
+
+  /** Emit a step through the §5 check. Returns true when emitted. */
+  private emit(step: Step, reason: string, view?: SafetyView): boolean {
+    const v = this.check(view ?? this.makeView(), step);
+    const key = stepKey(step);
+    if (v) {
+      const text = `§5.${v.invariant}: ${v.message}`;
+      if (this.refusals.get(key) !== text) {
+        this.refusals.set(key, text);
+        this.events.push(this.clock.nowMs(), "refused", stepSource(step), `${describeStep(step)} refused (${reason}): ${text}`);
+      }
+      return false;
+    }
+    this.refusals.delete(key);
+    if (step.kind === "contactor") {
+      this.health.command(step.id, step.closed, this.edgeCurrentEstimate(step.id), reason);
+    }
+    return true;
+  }
+
+  private buildTargets(blocks: Blocks): Map<number, Target> {
+    const out = new Map<number, Target>();
+    const plan = this.plan;
+    if (!plan || blocks.global) return out;
+    const claimedNodes = new Map<number, number>();
+    const claimedModules = new Map<string, number>();
+    for (const island of this.islands.values()) {
+      for (const n of island.nodes) claimedNodes.set(n, island.gunId);
+      for (const m of island.modules) claimedModules.set(m, island.gunId);
+    }
+    // Islands keep their claim first; other guns follow in plan order.
+    const order = [...plan.guns].sort((a, b) => Number(!this.islands.has(a.id)) - Number(!this.islands.has(b.id)));
+    for (const gp of order) {
+      const why = this.targetProblem(gp, blocks);
+      if (why) {
+        this.reasons.set(gp.id, why);
+        continue;
+      }
+      const nodes = islandBusNodes(this.graph, this.index, gp.id, gp.islandSlots);
+      if (typeof nodes === "string") {
+        this.reasons.set(gp.id, `bad plan: ${nodes}`);
+        continue;
+      }
+      const modules = gp.modules.filter((m) => !blocks.modules.has(m));
+      if (modules.length === 0) {
+        this.reasons.set(gp.id, "no healthy module planned");
+        continue;
+      }
+      const key = `${[...nodes].sort((a, b) => a - b).join(",")}|${[...modules].sort().join(",")}`;
+      let cached = this.requirementCache.get(key);
+      if (!cached) {
+        const requirements = islandRequirements(this.graph, nodes, modules);
+        const locked = this.graph.edges.filter((e) => requirements.has(e.id) || (e.kind === "GC" && nodes.includes(e.a))).map((e) => e.id);
+        cached = { requirements, locked };
+        if (this.requirementCache.size > 256) this.requirementCache.clear();
+        this.requirementCache.set(key, cached);
+      }
+      const { requirements, locked } = cached;
+      const problem = this.requirementProblem(gp.id, nodes, modules, requirements, claimedNodes, claimedModules);
+      if (problem) {
+        this.reasons.set(gp.id, problem);
+        continue;
+      }
+      for (const n of nodes) claimedNodes.set(n, gp.id);
+      for (const m of modules) claimedModules.set(m, gp.id);
+      const slots = nodes.map((n) => this.graph.nodeSlot.get(n)).filter((s): s is number => s !== undefined);
+      out.set(gp.id, { gunId: gp.id, key, nodes, slots, modules, requirements, locked, plan: gp });
+    }
+    return out;
+  }
+
+  private targetProblem(gp: GunPlan, blocks: Blocks): string | null {
+    if (!this.gunConfig(gp.id)) return `bad plan: gun ${gp.id} is not in the cabinet`;
+    if (gp.modules.length === 0) return "not requested";
+    if (blocks.guns.has(gp.id)) return "blocked by a latched fault";
+    if (gp.islandSlots.some((s) => blocks.slots.has(s))) return "island slot blocked by a latched fault";
+    const gun = this.gunConfig(gp.id)!;
+    if (this.config.topology === "ring" && gp.islandSlots.length === 0 && blocks.slots.has(gun.slotId ?? -1)) return "slot blocked by a latched fault";
+    const ev = this.evStatus(gp.id);
+    if (!ev) return "no EV status";
+    if (!ev.plugged) return "EV unplugged";
+    if (!ev.ready || ev.stopRequested || ev.paused) return "EV not requesting";
+    if (!(ev.batteryVoltageV > 0)) return "EV battery voltage unknown";
+    if (!(gp.currentLimitA > 0)) return "no current planned";
+    for (const m of gp.modules) if (!this.index.moduleById.has(m)) return `bad plan: module ${m} is not in the cabinet`;
+    return null;
+  }
+
+  private requirementProblem(
+    gunId: number,
+    nodes: number[],
+    modules: string[],
+    req: Map<string, boolean>,
+    claimedNodes: Map<number, number>,
+    claimedModules: Map<string, number>,
+  ): string | null {
+    for (const n of nodes) {
+      const other = claimedNodes.get(n);
+      if (other !== undefined && other !== gunId) return `overlaps the island of gun ${other}`;
+    }
+    for (const m of modules) {
+      const other = claimedModules.get(m);
+      if (other !== undefined && other !== gunId) return `module ${m} belongs to the island of gun ${other}`;
+      const mn = this.graph.moduleNode.get(m)!;
+      const joins = this.graph.edges.some((e) => e.a === mn && req.get(e.id) === true);
+      if (!joins) return `bad plan: module ${m} cannot reach the island`;
+    }
+    for (const [id, closed] of req) {
+      const f = this.health.fault(id);
+      if (f === "welded" && !closed) return `${id} is welded: it cannot be a boundary (§5.9)`;
+      if (f === "feedbackFault") return `${id} has unreliable feedback`;
+      if (f === "stuckOpen" && closed) return `${id} is stuck open`;
+    }
+    const gc = this.graph.gcOfGun.get(gunId);
+    if (gc && this.health.fault(gc)) return `${gc} is ${this.health.fault(gc)}`;
+    return null;
+  }
+
+  private startRampDown(island: Island, fast: boolean, now: number, reason: string): void {
+    if (island.stage === "opening") return;
+    if (island.stage === "rampingDown") {
+      if (fast && !island.fast) {
+        island.fast = true;
+        island.limitA = 0;
+      }
+      return;
+    }
+    const wasCharging = island.stage === "charging";
+    island.stage = "rampingDown";
+    island.stageSinceMs = now;
+    island.fast = fast || !wasCharging;
+    if (island.fast) island.limitA = 0;
+    island.zeroSinceMs = null;
+    this.events.push(now, "phase", `gun ${island.gunId}`, `ramping down (${fast ? "fast" : "ramp"}): ${reason}`);
+  }
+
+  private advanceIsland(island: Island, target: Target | undefined, blocks: Blocks, now: number): void {
+    const policy = this.config.policy;
+    const g = island.gunId;
+    const blocked = blocks.global || blocks.guns.has(g) || island.slots.some((s) => blocks.slots.has(s)) ||
+      island.modules.some((m) => blocks.modules.has(m));
+    if (blocked) this.startRampDown(island, true, now, "latched fault");
+    else if (!target || target.key !== island.key) {
+      const why = !target ? this.reasons.get(g) ?? "not planned" : "island changes (stop -> re-segment -> restart)";
+      // The EV left or asked to stop: nothing to ramp for (seed 000 §11.10). A plan change ramps.
+      const evGone = !target && (why === "EV unplugged" || why === "EV not requesting" || why === "no EV status");
+      this.startRampDown(island, evGone, now, why);
+    }
+    const ev = this.evStatus(g);
+    const gc = this.graph.gcOfGun.get(g);
+    switch (island.stage) {
+      case "precharging": {
+        const vEv = ev?.batteryVoltageV ?? NaN;
+        island.voltageV = this.clampVoltage(g, vEv);
+        const dv = Math.abs(this.islandVoltage(g) - vEv);
+        if (dv <= policy.prechargeToleranceV && gc) {
+          if (this.emit({ kind: "contactor", id: gc, closed: true }, "precharged")) {
+            island.stage = "closingGc";
+            island.stageSinceMs = now;
+            this.events.push(now, "phase", `gun ${g}`, "precharged, GC closing", { islandV: this.islandVoltage(g), evV: vEv });
+          }
+        } else if (now - island.stageSinceMs > policy.prechargeTimeoutMs) {
+          this.raiseLocal("prechargeTimeout", g, `island ${this.islandVoltage(g).toFixed(0)} V never reached EV ${vEv.toFixed(0)} V ±${policy.prechargeToleranceV} V`, { islandV: this.islandVoltage(g), evV: vEv });
+          this.startRampDown(island, true, now, "precharge timeout");
+        }
+        break;
+      }
+      case "closingGc": {
+        if (gc && this.health.confirmed(gc, true)) {
+          island.stage = "charging";
+          island.stageSinceMs = now;
+          island.limitA = 0;
+          this.events.push(now, "phase", `gun ${g}`, "charging: current ramp released");
+        } else if (gc && this.health.fault(gc) === "stuckOpen") {
+          this.raiseLocal("contactorStuckOpen", g, `${gc} did not close`, {});
+          this.startRampDown(island, true, now, `${gc} stuck open`);
+        }
+        break;
+      }
+      case "charging": {
+        const plan = target?.plan;
+        island.voltageV = this.clampVoltage(g, plan && plan.voltageSetpointV > 0 ? plan.voltageSetpointV : ev?.requestVoltageV ?? 0);
+        const ceiling = this.ceilingA(g);
+        const rise = (policy.currentRampAPerS * this.dtMs) / 1000;
+        const wanted = ceiling < island.limitA ? ceiling : Math.min(ceiling, island.limitA + rise);
+        if (wanted !== island.limitA && this.emit({ kind: "currentLimit", gunId: g, currentA: wanted }, "ramp")) island.limitA = wanted;
+        break;
+      }
+      case "rampingDown": {
+        if (!island.fast) island.limitA = Math.max(0, island.limitA - (policy.currentRampAPerS * this.dtMs) / 1000);
+        if (island.limitA > 0) break;
+        if (island.zeroSinceMs === null) island.zeroSinceMs = now;
+        const quiet = this.gunCurrent(g) < policy.switchingCurrentA &&
+          island.modules.every((m) => this.moduleCurrent(m) < policy.switchingCurrentA);
+        if (quiet) {
+          for (const m of island.modules) this.sendModule(m, OFF);
+          if (gc) this.emit({ kind: "contactor", id: gc, closed: false }, "ramped down");
+          island.stage = "opening";
+          island.stageSinceMs = now;
+        } else if (now - island.zeroSinceMs > policy.zeroCurrentTimeoutMs) {
+          const spec = { kind: "zeroCurrentTimeout" as const, severity: "high" as const, scope: { guns: [g], slots: island.slots },
+            location: `gun ${g}`, cause: `current stayed above ${policy.switchingCurrentA} A for ${policy.zeroCurrentTimeoutMs} ms at zero limit`,
+            values: { gunCurrentA: this.gunCurrent(g) }, clear: { rule: "unplug" as const }, oneShot: true };
+          this.faults.raise(spec);
+          this.emergencyShutdown(spec.scope, "zero-current timeout");
+        }
+        break;
+      }
+      case "opening": {
+        if (gc && this.health.commanded(gc)) this.emit({ kind: "contactor", id: gc, closed: false }, "ramped down");
+        const gcDone = !gc || this.health.confirmed(gc, false) || this.health.fault(gc) !== null;
+        // A module that keeps running after it was switched off is cut off by its MN
+        // (below the switching current) before the island is released.
+        const lingering = island.modules.filter((m) => this.moduleEnergized(m));
+        if (lingering.length > 0 && now - island.stageSinceMs > 4 * policy.contactorFeedbackTimeoutMs) {
+          for (const m of lingering) {
+            const n = this.graph.moduleNode.get(m);
+            for (const e of this.graph.edges) if (e.a === n && this.health.commanded(e.id)) this.emit({ kind: "contactor", id: e.id, closed: false }, "module still running");
+          }
+        }
+        if (gcDone && lingering.length === 0) {
+          this.removeIsland(g);
+          this.setOffer(g, 0);
+          this.events.push(now, "phase", `gun ${g}`, "island released");
+        }
+        break;
+      }
+    }
+  }
+
+  private raiseLocal(kind: "prechargeTimeout" | "contactorStuckOpen", gunId: number, cause: string, values: Record<string, number>): void {
+    this.faults.raise({ kind, severity: "medium", scope: { guns: [gunId] }, location: `gun ${gunId}`, cause, values, clear: { rule: "unplug" }, oneShot: true });
+  }
+
+  private clampVoltage(gunId: number, v: number): number {
+    const gun = this.gunConfig(gunId);
+    const ev = this.evStatus(gunId);
+    if (!gun || !Number.isFinite(v)) return 0;
+    let hi = Math.min(gun.maxVoltageV, this.config.moduleRating.maxVoltageV);
+    if (ev && ev.maxVoltageV > 0) hi = Math.min(hi, ev.maxVoltageV);
+    return Math.max(0, Math.min(hi, v));
+  }
+
+  /** Every contactor not locked by an energized island goes where the targets, the plan or the idle policy want. */
+  private driveContactors(targets: Map<number, Target>, blocks: Blocks): void {
+    const locked = new Set<string>();
+    for (const island of this.islands.values()) for (const id of island.locked) locked.add(id);
+    const desired = new Map<string, boolean>();
+    if (blocks.global) {
+      for (const e of this.graph.edges) desired.set(e.id, false);
+    } else {
+      for (const t of targets.values()) {
+        if (this.islands.has(t.gunId)) continue;
+        let conflict = false;
+        for (const id of t.requirements.keys()) if (locked.has(id)) conflict = t.requirements.get(id) !== this.health.commanded(id) || conflict;
+        if (conflict) {
+          this.reasons.set(t.gunId, "waits for a neighbouring island to stop");
+          continue;
+        }
+        for (const [id, closed] of t.requirements) if (!desired.has(id)) desired.set(id, closed);
+        const gc = this.graph.gcOfGun.get(t.gunId);
+        if (gc) desired.set(gc, false);
+      }
+      const idle = targets.size === 0 && this.islands.size === 0;
+      const idleMc = this.config.policy.idleRingMc === "closed";
+      for (const e of this.graph.edges) {
+        if (desired.has(e.id) || locked.has(e.id)) continue;
+        if (e.kind !== "MC") desired.set(e.id, false);
+        else if (idle) desired.set(e.id, idleMc);
+        else {
+          const p = this.plan?.contactors[e.id];
+          if (p === "open" || p === "closed") desired.set(e.id, p === "closed");
+        }
+      }
+    }
+    const changes = [...desired].filter(([id, closed]) => !locked.has(id) && this.health.commanded(id) !== closed);
+    // Opens first: boundaries separate before anything joins.
+    changes.sort((a, b) => Number(a[1]) - Number(b[1]));
+    for (const [id, closed] of changes) this.emit({ kind: "contactor", id, closed }, closed ? "plan: close" : "plan: open");
+  }
+
+  private tryEnergize(target: Target, now: number): void {
+    const g = target.gunId;
+    const gc = this.graph.gcOfGun.get(g);
+    // Inner MCs and MNs must be confirmed closed (modules come up on a joined bus);
+    // boundaries need only be commanded open here: that they really are open (aux) is
+    // exactly what the §5.2 check on the module steps below verifies.
+    for (const [id, closed] of target.requirements) {
+      const ready = closed ? this.health.confirmed(id, true) : !this.health.commanded(id);
+      if (!ready) {
+        this.reasons.set(g, this.reasons.get(g) ?? `isolating: ${id} not yet ${closed ? "closed" : "open"}`);
+        return;
+      }
+    }
+    if (gc && this.health.commanded(gc)) return;
+    const island: Island = {
+      gunId: g, key: target.key, nodes: target.nodes, slots: target.slots, modules: target.modules,
+      stage: "precharging", stageSinceMs: now, limitA: 0, voltageV: this.clampVoltage(g, this.evStatus(g)?.batteryVoltageV ?? NaN),
+      fast: false, zeroSinceMs: null, locked: target.locked,
+    };
+    this.addIsland(island);
+    const view = this.makeView();
+    for (const m of target.modules) {
+      if (!this.emit({ kind: "module", id: m, enabled: true }, "energize island", view)) {
+        this.removeIsland(g);
+        this.reasons.set(g, `isolating: ${this.refusals.get(stepKey({ kind: "module", id: m, enabled: true })) ?? "energizing refused"}`);
+        return;
+      }
+    }
+    this.events.push(now, "phase", `gun ${g}`, `island [${target.slots.join(",")}] energized: modules ${target.modules.join(",")} precharging`);
+  }
+
+  private applyOutputs(): void {
+    const precharge = this.config.safety.cableCheckCurrentLimitA;
+    const want = new Map<string, ModuleCommand>();
+    for (const island of this.islands.values()) {
+      const n = island.modules.length;
+      for (const m of island.modules) {
+        if (island.stage === "opening") want.set(m, OFF);
+        else if (island.stage === "precharging" || island.stage === "closingGc") {
+          want.set(m, { enabled: true, voltageV: island.voltageV, currentLimitA: precharge / n });
+        } else {
+          want.set(m, { enabled: true, voltageV: island.voltageV, currentLimitA: island.limitA / n });
+        }
+      }
+      this.setOffer(island.gunId, island.stage === "charging" || island.stage === "rampingDown" ? island.limitA : 0);
+    }
+    for (const m of this.index.modules) this.sendModule(m.id, want.get(m.id) ?? OFF);
+    for (const g of this.config.guns) if (!this.islands.has(g.id)) this.setOffer(g.id, 0);
+  }
+
+  private sendModule(id: string, cmd: ModuleCommand): void {
+    const last = this.moduleCmd.get(id);
+    if (last && last.enabled === cmd.enabled && last.voltageV === cmd.voltageV && last.currentLimitA === cmd.currentLimitA) return;
+    try {
+      this.moduleBus.command(id, cmd);
+    } catch (error) {
+      this.events.push(this.clock.nowMs(), "refused", `module ${id}`, `module bus refused command: ${String(error)}`);
+    }
+    this.moduleCmd.set(id, { ...cmd });
+    if (last ? last.enabled !== cmd.enabled : cmd.enabled) {
+      this.events.push(this.clock.nowMs(), "module", `module ${id}`, cmd.enabled ? `on at ${cmd.voltageV.toFixed(0)} V` : "off");
+    }
+  }
+
+  private setOffer(gunId: number, currentA: number): void {
+    if (this.offers.get(gunId) === currentA) return;
+    this.offers.set(gunId, currentA);
+    const v = this.islandVoltage(gunId);
+    try {
+      this.ev.offer(gunId, currentA, Number.isFinite(v) ? v : 0);
+    } catch (error) {
+      this.events.push(this.clock.nowMs(), "refused", `gun ${gunId}`, `EV link refused offer: ${String(error)}`);
+    }
+  }
+
+  private internalError(error: unknown): void {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    try {
+      this.log.write("error", `sequencer: ${message}`);
+    } catch {
+      /* the log must not stop the shutdown */
+    }
+    const spec = { kind: "internalError" as const, severity: "high" as const, scope: { global: true }, location: "sequencer",
+      cause: message, clear: { rule: "operatorReset" as const }, oneShot: true };
+    try {
+      this.faults.raise(spec);
+      this.emergencyShutdown(spec.scope, "sequencer internal error");
+    } catch {
+      // Last resort: outputs off, whatever else failed.
+      for (const m of this.index.modules) attempt(() => this.moduleBus.command(m.id, OFF));
+    }
+  }
+}
+
+function attempt<T>(fn: () => T): T | null {
+  try {
+    return fn();
+  } catch {
+    return null;
+  }
+}
+
+function stepKey(step: Step): string {
+  if (step.kind === "contactor") return `c:${step.id}:${step.closed}`;
+  if (step.kind === "module") return `m:${step.id}:${step.enabled}`;
+  return `i:${step.gunId}`;
+}
+
+function stepSource(step: Step): string {
+  if (step.kind === "contactor") return step.id;
+  if (step.kind === "module") return `module ${step.id}`;
+  return `gun ${step.gunId}`;
+}
+
+function describeStep(step: Step): string {
+  if (step.kind === "contactor") return `${step.closed ? "close" : "open"} ${step.id}`;
+  if (step.kind === "module") return `${step.enabled ? "enable" : "disable"} module ${step.id}`;
+  return `gun ${step.gunId} limit ${step.currentA.toFixed(1)} A`;
+}
