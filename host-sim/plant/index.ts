@@ -1,0 +1,6 @@
+export * from "./prng";
+export * from "./params";
+export * from "./contactor";
+export * from "./power-module";
+export * from "./ev";
+export * from "./plant";
