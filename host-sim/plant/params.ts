@@ -31,8 +31,6 @@ export interface ModuleParams {
   voltageRampVPerS: number;
   /** Output current slew (the module's own current loop). */
   currentRampAPerS: number;
-  /** Active output discharge while the output stage is off (pulls the bus down through a closed MN). */
-  dischargeResistanceOhm: number;
   efficiencyCurve: EfficiencyPoint[];
   /** AC input with the output stage off (auxiliary supply, CAN). */
   standbyLossW: number;
@@ -47,7 +45,7 @@ export interface ModuleParams {
   commsTimeoutMs: number;
   /** moduleOverTemp fault: forced heating (fan failure) until tripTempC + 10. */
   overTempFaultRiseCPerS: number;
-  /** Output capacitance (behind the module's output diode). */
+  /** Capacitance between the module's output diode and its MN (the bulk capacitors sit behind the diode). */
   outputCapacitanceUF: number;
 }
 
@@ -58,6 +56,8 @@ export interface BusParams {
   gunCapacitanceUF: number;
   /** Bleeder resistance of each node (discharges a de-energized bus in a few seconds). */
   bleedResistanceOhm: number;
+  /** Active discharge of a bus region that nothing feeds (no running module, no EV pack). */
+  dischargeResistanceOhm: number;
 }
 
 export interface EvParams {
@@ -137,7 +137,6 @@ export function defaultPlantParams(): PlantParams {
       startupDelayMs: 1500,
       voltageRampVPerS: 2000,
       currentRampAPerS: 500,
-      dischargeResistanceOhm: 200,
       efficiencyCurve: [
         { loadFraction: 0, efficiency: 0.6 },
         { loadFraction: 0.05, efficiency: 0.86 },
@@ -155,9 +154,9 @@ export function defaultPlantParams(): PlantParams {
       overTempHysteresisC: 10,
       commsTimeoutMs: 10_000,
       overTempFaultRiseCPerS: 5,
-      outputCapacitanceUF: 470,
+      outputCapacitanceUF: 10,
     },
-    bus: { busCapacitanceUF: 1000, gunCapacitanceUF: 50, bleedResistanceOhm: 100_000 },
+    bus: { busCapacitanceUF: 1000, gunCapacitanceUF: 50, bleedResistanceOhm: 100_000, dischargeResistanceOhm: 500 },
     ev: {
       handshakeMs: 2000,
       cellOcvCurve: [

@@ -472,15 +472,15 @@ export class CabinetPlant {
     // Conductance to ground: bleeders, and the active discharge of stopped modules.
     let sumG = 0;
     for (const k of r.nodes) sumG += this.bleedS;
+    // Nothing feeds the region: its discharge circuit is switched in (IEC 61851-23: < 60 V within 1 s).
+    const discharging = running === 0 && batteries === 0 && r.nodes.length > 0;
+    if (discharging) sumG += 1 / this.params.bus.dischargeResistanceOhm;
     let sumI = 0;
     let maxRef = 0;
     const slewA = modP.currentRampAPerS * dtS;
     for (const mi of r.modules) {
       const m = this.modules[mi];
-      if (!m.running) {
-        sumG += 1 / modP.dischargeResistanceOhm;
-        continue;
-      }
+      if (!m.running) continue;
       // CC: toward the available current, slew-limited; a module whose reference is below the bus pushes nothing.
       const target = m.vRefV > vAvg - 0.5 ? m.availableCurrentA(vAvg) : 0;
       const i = target > m.outputCurrentA ? Math.min(target, m.outputCurrentA + slewA) : target;
@@ -533,9 +533,7 @@ export class CabinetPlant {
     for (const k of r.nodes) {
       inj[k] -= (this.nodes[k].capacitanceF * (v - V0[k])) / dtS + this.bleedS * v;
     }
-    for (const mi of r.modules) {
-      if (!this.modules[mi].running) inj[this.moduleNode[mi]] -= v / modP.dischargeResistanceOhm;
-    }
+    if (discharging) inj[r.order[0]] -= v / this.params.bus.dischargeResistanceOhm;
     for (const k of r.nodes) V0[k] = v;
     // Accumulate flows leaf -> root; the flow through a node's parent edge is everything below it.
     const acc = this.injection;

@@ -1,0 +1,397 @@
+import type { CabinetPlant, PlantFault, PlantFaultKind } from "../plant/plant";
+
+/**
+ * Independent invariant observer (DESIGN.md §5). It reads only the PLANT's
+ * physical state (contact positions, coil states, currents, voltages, module
+ * output stages, EV requests, injected faults), never the controller's beliefs,
+ * and is called after every simulated step.
+ */
+
+export interface Violation {
+  atMs: number;
+  /** DESIGN.md §5 invariant number. */
+  invariant: number;
+  kind: string;
+  /** Contactor, module, gun or region the violation is about. */
+  subject: string;
+  details: string;
+  /** Set when a lasting condition ended. */
+  endedAtMs?: number;
+}
+
+export interface BreakUnderLoad {
+  atMs: number;
+  contactorId: string;
+  currentA: number;
+  /** Opened while a safety condition was active (fault, e-stop, door, coil release): counted, not a violation. */
+  emergency: boolean;
+}
+
+export interface FaultReaction {
+  handle: number;
+  kind: PlantFaultKind;
+  target: string | number | null;
+  injectedAtMs: number;
+  /** When the fault became a hazard the controller could see (null: never, e.g. a latent weld). */
+  startAtMs: number | null;
+  safeAtMs: number | null;
+  reactionMs: number | null;
+  deadlineMs: number;
+  /** null while still pending. */
+  met: boolean | null;
+  clearedAtMs: number | null;
+  note: string;
+}
+
+export interface ObserverDeadlines {
+  /** e-stop, door, IMD, over-current, over-voltage: physical safe state (outputs off, contactors open). */
+  emergencyMs: number;
+  /** module fail / over-temperature, connector over-temperature, welds: isolated. */
+  errorMs: number;
+  /** Module comms loss: the module can only be isolated after its current is brought to zero. */
+  commsLossMs: number;
+}
+
+export interface ObserverParams {
+  switchingCurrentA: number;
+  prechargeToleranceV: number;
+  /** Added to the precharge tolerance for measurement spread. */
+  voltageMarginV: number;
+  /** Gun current allowance over min(cable, EV request). */
+  gunCurrentMarginA: number;
+  gunCurrentMarginFraction: number;
+  /** A falling EV request is honoured after this latency, then at the ramp rate. */
+  requestLatencyMs: number;
+  requestRampDownAPerS: number;
+  /** A module may stay energized this long after its island lost its EV (ramp-down and stop). */
+  noEvGraceMs: number;
+  deadlines: ObserverDeadlines;
+}
+
+export function defaultObserverParams(plant: CabinetPlant): ObserverParams {
+  const cfg = plant.config;
+  return {
+    switchingCurrentA: cfg.policy.switchingCurrentA,
+    prechargeToleranceV: cfg.policy.prechargeToleranceV,
+    voltageMarginV: 2,
+    gunCurrentMarginA: 5,
+    gunCurrentMarginFraction: 0.02,
+    requestLatencyMs: 3 * cfg.timing.controlPeriodMs,
+    requestRampDownAPerS: cfg.policy.currentRampAPerS,
+    noEvGraceMs: cfg.policy.zeroCurrentTimeoutMs + 3000,
+    deadlines: { emergencyMs: 100, errorMs: 3000, commsLossMs: 15_000 },
+  };
+}
+
+const EMERGENCY_KINDS: ReadonlySet<PlantFaultKind> = new Set(["estop", "door", "imd", "overCurrent", "overVoltage"]);
+
+interface GunEnvelope {
+  allowedA: number;
+  holdUntilMs: number;
+}
+
+export class InvariantObserver {
+  readonly params: ObserverParams;
+  readonly violations: Violation[] = [];
+  readonly breaks: BreakUnderLoad[] = [];
+  readonly reactions: FaultReaction[] = [];
+  private moveCursor = 0;
+  private readonly open = new Map<string, Violation>();
+  private readonly since = new Map<string, number>();
+  private readonly envelopes = new Map<number, GunEnvelope>();
+  /** Region id per node and whether the region had energized modules, as of the previous check. */
+  private prevRegionOfNode: Int32Array;
+  private prevEnergized: boolean[] = [];
+  private lastMs = 0;
+
+  constructor(readonly plant: CabinetPlant, params: Partial<ObserverParams> = {}) {
+    const base = defaultObserverParams(plant);
+    this.params = { ...base, ...params, deadlines: { ...base.deadlines, ...(params.deadlines ?? {}) } };
+    this.prevRegionOfNode = new Int32Array(plant.nodes.length);
+    this.snapshotRegions();
+  }
+
+  /** Call after every plant step. */
+  check(): void {
+    const now = this.plant.nowMs;
+    const dtMs = now - this.lastMs;
+    this.lastMs = now;
+    this.checkMoves(now);
+    this.checkRegions(now);
+    this.checkModules(now);
+    this.checkGunCurrents(now, dtMs);
+    this.checkFaults(now);
+    this.snapshotRegions();
+  }
+
+  /** Violations of one invariant (for tests and reports). */
+  of(invariant: number): Violation[] {
+    return this.violations.filter((v) => v.invariant === invariant);
+  }
+
+  // ---- invariant 3, 4, 2: what happened when contacts moved ----
+
+  private checkMoves(now: number): void {
+    const plant = this.plant;
+    const p = this.params;
+    for (; this.moveCursor < plant.moves.length; this.moveCursor++) {
+      const move = plant.moves[this.moveCursor];
+      const e = plant.edgeIndexByContactor.get(move.id)!;
+      const edge = plant.edges[e];
+      if (!move.closed) {
+        if (move.currentA > p.switchingCurrentA) {
+          const emergency = move.released || this.safetyConditionActive();
+          this.breaks.push({ atMs: move.atMs, contactorId: move.id, currentA: move.currentA, emergency });
+          if (!emergency) {
+            this.report(move.atMs, 3, "breakUnderLoad", move.id, `${move.id} opened carrying ${move.currentA.toFixed(1)} A (threshold ${p.switchingCurrentA} A)`);
+          }
+        }
+        continue;
+      }
+      if (edge.kind === "GC") {
+        const gun = plant.guns.find((g) => g.gcId === move.id)!;
+        if (gun.ev?.connected && move.deltaV > p.prechargeToleranceV + p.voltageMarginV) {
+          this.report(move.atMs, 4, "gcClosedWithoutPrecharge", move.id,
+            `${move.id} closed with |bus - EV| = ${move.deltaV.toFixed(1)} V (tolerance ${p.prechargeToleranceV} V)`);
+        }
+        continue;
+      }
+      if (edge.kind === "MC" && move.deltaV > p.prechargeToleranceV + p.voltageMarginV) {
+        this.report(move.atMs, 3, "closedAcrossVoltage", move.id, `${move.id} closed across ${move.deltaV.toFixed(1)} V between bus segments`);
+      }
+      if (edge.kind === "MC" || edge.kind === "MX") {
+        const ra = this.prevRegionOfNode[edge.a];
+        const rb = this.prevRegionOfNode[edge.b];
+        if (ra !== rb && this.prevEnergized[ra] && this.prevEnergized[rb]) {
+          this.report(move.atMs, 2, "energizedRegionsBridged", move.id, `${move.id} closed between two regions that both had energized modules`);
+        }
+      }
+    }
+  }
+
+  private safetyConditionActive(): boolean {
+    return this.plant.estopActive || this.plant.doorOpen || this.plant.faults.some((f) => f.clearedAtMs === null);
+  }
+
+  // ---- invariant 1 and 9: regions as they are ----
+
+  private checkRegions(now: number): void {
+    const plant = this.plant;
+    const seen = new Set<string>();
+    for (let r = 0; r < plant.regions.length; r++) {
+      const region = plant.regions[r];
+      if (region.evGuns.length < 2) continue;
+      const closed = region.evGuns.filter((gi) => plant.edges[plant.guns[gi].gcEdge].contactor.mainClosed).map((gi) => plant.guns[gi].id);
+      if (closed.length < 2) continue;
+      const key = `1:${closed.join(",")}`;
+      seen.add(key);
+      this.condition(now, key, true, 1, "multipleGcInRegion", `guns ${closed.join(",")}`,
+        () => `GCs of guns ${closed.join(", ")} are closed in one electrically connected region`, 0);
+    }
+    for (const key of [...this.open.keys()]) {
+      if (key.startsWith("1:") && !seen.has(key)) this.condition(now, key, false, 1, "", "", () => "", 0);
+    }
+    // Invariant 9: a welded contactor the controller treats as open (coil says open) inside an energized region.
+    for (const edge of plant.edges) {
+      const c = edge.contactor;
+      if (c.fault !== "weld") continue;
+      const relied = c.mainClosed && !c.targetClosed();
+      const region = plant.regions[plant.regionOfNode[edge.a]];
+      const energized = relied && (this.regionEnergized(region) || Math.abs(plant.edgeCurrentA[plant.edgeIndexByContactor.get(c.id)!]) > this.params.switchingCurrentA);
+      this.condition(now, `9:${c.id}`, energized, 9, "weldedContactorRelied", c.id,
+        () => `${c.id} is welded closed but commanded open, and its region is energized`, this.params.deadlines.errorMs);
+    }
+  }
+
+  // ---- invariant 5: modules ----
+
+  private checkModules(now: number): void {
+    const plant = this.plant;
+    for (let mi = 0; mi < plant.modules.length; mi++) {
+      const m = plant.modules[mi];
+      const energizing = plant.moduleEnergizing(mi);
+      const region = plant.regions[plant.regionOfNode[plant.moduleNode[mi]]];
+      const hasEv = energizing && region.gunPositions.some((gi) => plant.guns[gi].ev !== null);
+      this.condition(now, `5:noEv:${m.id}`, energizing && !hasEv, 5, "moduleEnergizedWithoutEv", m.id,
+        () => `${m.id} energizes a region with no EV plugged on any of its guns`, this.params.noEvGraceMs);
+      const unhealthy = m.commsLost || m.overTempTripped || m.tempC >= m.rating.tripTempC || m.failed;
+      const grace = m.commsLost ? this.params.deadlines.commsLossMs : this.params.deadlines.errorMs;
+      this.condition(now, `5:unhealthy:${m.id}`, energizing && unhealthy, 5, "unhealthyModuleEnergized", m.id,
+        () => `${m.id} is unhealthy (${m.commsLost ? "no comms" : m.failed ? "failed" : "over-temperature"}) and still feeds a bus`, grace);
+    }
+  }
+
+  // ---- invariant 6: gun current vs min(cable, EV request), ramped ----
+
+  private checkGunCurrents(now: number, dtMs: number): void {
+    const plant = this.plant;
+    const p = this.params;
+    for (const g of plant.guns) {
+      const ev = g.ev;
+      let env = this.envelopes.get(g.id);
+      const request = ev?.connected ? ev.requestCurrentA : 0;
+      if (!env) {
+        env = { allowedA: request, holdUntilMs: now + p.requestLatencyMs };
+        this.envelopes.set(g.id, env);
+      }
+      if (request >= env.allowedA) {
+        env.allowedA = request;
+        env.holdUntilMs = now + p.requestLatencyMs;
+      } else if (now >= env.holdUntilMs) {
+        env.allowedA = Math.max(request, env.allowedA - (p.requestRampDownAPerS * dtMs) / 1000);
+      }
+      const limitA = Math.min(g.cableMaxCurrentA, env.allowedA);
+      const allowedA = limitA * (1 + p.gunCurrentMarginFraction) + p.gunCurrentMarginA;
+      const excess = g.overCurrentFaults === 0 && g.currentA > allowedA;
+      this.condition(now, `6:${g.id}`, excess, 6, "gunOverCurrent", `gun ${g.id}`,
+        () => `gun ${g.id} carries ${g.currentA.toFixed(1)} A, allowed ${limitA.toFixed(1)} A (cable ${g.cableMaxCurrentA} A, EV request ${request.toFixed(1)} A) + margin`, 0);
+    }
+  }
+
+  // ---- invariant 8: injected faults reach their safe state in time ----
+
+  private checkFaults(now: number): void {
+    for (const f of this.plant.faults) {
+      let rec = this.reactions.find((r) => r.handle === f.handle);
+      if (!rec) {
+        rec = {
+          handle: f.handle, kind: f.kind, target: f.target, injectedAtMs: f.injectedAtMs, startAtMs: null, safeAtMs: null,
+          reactionMs: null, deadlineMs: this.deadlineFor(f.kind), met: null, clearedAtMs: null, note: "",
+        };
+        this.reactions.push(rec);
+      }
+      if (rec.met !== null) continue;
+      if (f.clearedAtMs !== null && rec.clearedAtMs === null) rec.clearedAtMs = f.clearedAtMs;
+      if (rec.startAtMs === null) {
+        const start = this.hazardStart(f, now);
+        if (start === null) {
+          if (rec.clearedAtMs !== null) {
+            rec.met = true;
+            rec.note = "cleared before it became a hazard";
+          }
+          continue;
+        }
+        rec.startAtMs = start;
+      }
+      if (this.isSafe(f)) {
+        rec.safeAtMs = now;
+        rec.reactionMs = now - rec.startAtMs;
+        rec.met = rec.reactionMs <= rec.deadlineMs;
+        if (!rec.met) rec.note = `safe after ${rec.reactionMs} ms, deadline ${rec.deadlineMs} ms`;
+        continue;
+      }
+      if (rec.clearedAtMs !== null && now - rec.startAtMs <= rec.deadlineMs) {
+        rec.met = true;
+        rec.note = "cleared before the deadline";
+        continue;
+      }
+      if (now - rec.startAtMs > rec.deadlineMs && !rec.note) {
+        rec.note = `not safe within ${rec.deadlineMs} ms`;
+        this.report(now, 8, "faultNotSafeInTime", this.faultSubject(f), `${f.kind} on ${this.faultSubject(f)}: no safe state within ${rec.deadlineMs} ms`);
+      }
+      if (rec.clearedAtMs !== null && rec.note) rec.met = false;
+    }
+  }
+
+  private deadlineFor(kind: PlantFaultKind): number {
+    const d = this.params.deadlines;
+    if (EMERGENCY_KINDS.has(kind)) return d.emergencyMs;
+    if (kind === "moduleCommsLoss") return d.commsLossMs;
+    return d.errorMs;
+  }
+
+  private faultSubject(f: PlantFault): string {
+    return f.target === null ? f.kind : typeof f.target === "number" ? `gun ${f.target}` : f.target;
+  }
+
+  /** When the fault became visible as a hazard (null: not yet). */
+  private hazardStart(f: PlantFault, now: number): number | null {
+    const plant = this.plant;
+    switch (f.kind) {
+      case "mcWeld": case "mnWeld": case "gcWeld": {
+        const c = plant.contactor(String(f.target));
+        return c.mainClosed && !c.targetClosed() ? now : null;
+      }
+      case "contactorStuckOpen": {
+        const c = plant.contactor(String(f.target));
+        return !c.mainClosed && c.targetClosed() && !c.moving ? now : null;
+      }
+      case "moduleOverTemp": {
+        const m = plant.module(String(f.target));
+        return m.tempC >= m.rating.tripTempC ? now : null;
+      }
+      case "connectorOverTemp":
+        return plant.gun(Number(f.target)).connectorTempC >= plant.config.safety.connectorTripTempC ? now : null;
+      default:
+        return f.injectedAtMs;
+    }
+  }
+
+  private isSafe(f: PlantFault): boolean {
+    const plant = this.plant;
+    const thr = this.params.switchingCurrentA;
+    switch (f.kind) {
+      case "estop": case "door":
+        return plant.modules.every((m) => !m.running) &&
+          plant.edges.every((e) => e.kind === "MC" || !e.contactor.mainClosed);
+      case "imd": case "overVoltage": {
+        const g = plant.gun(Number(f.target));
+        return !plant.edges[g.gcEdge].contactor.mainClosed && !this.regionEnergized(plant.regions[plant.regionOfNode[g.busNode]]);
+      }
+      case "overCurrent": case "connectorOverTemp": {
+        const g = plant.gun(Number(f.target));
+        return !plant.edges[g.gcEdge].contactor.mainClosed && Math.abs(g.currentA) < thr;
+      }
+      case "moduleFail": case "moduleOverTemp": case "moduleCommsLoss": {
+        const mi = plant.moduleIndexById.get(String(f.target))!;
+        return plant.regions[plant.regionOfNode[plant.moduleNode[mi]]].nodes.length === 1;
+      }
+      case "mcWeld": case "mnWeld": case "gcWeld": {
+        const c = plant.contactor(String(f.target));
+        const e = plant.edgeIndexByContactor.get(c.id)!;
+        if (!(c.mainClosed && !c.targetClosed())) return true;
+        return Math.abs(plant.edgeCurrentA[e]) < thr && !this.regionEnergized(plant.regions[plant.regionOfNode[plant.edges[e].a]]);
+      }
+      default:
+        // Stuck-open contacts and flickering feedback leave the plant de-energized where they are.
+        return true;
+    }
+  }
+
+  private regionEnergized(region: { modules: number[]; nodes: number[] }): boolean {
+    if (region.nodes.length < 2) return false;
+    for (const mi of region.modules) if (this.plant.modules[mi].running) return true;
+    return false;
+  }
+
+  private snapshotRegions(): void {
+    const plant = this.plant;
+    this.prevRegionOfNode.set(plant.regionOfNode);
+    this.prevEnergized = plant.regions.map((r) => this.regionEnergized(r));
+  }
+
+  // ---- bookkeeping ----
+
+  private report(atMs: number, invariant: number, kind: string, subject: string, details: string): Violation {
+    const v: Violation = { atMs, invariant, kind, subject, details };
+    this.violations.push(v);
+    return v;
+  }
+
+  /** A lasting condition: reported once when it has held for graceMs; ended when it clears. */
+  private condition(now: number, key: string, holds: boolean, invariant: number, kind: string, subject: string, details: () => string, graceMs: number): void {
+    if (!holds) {
+      this.since.delete(key);
+      const v = this.open.get(key);
+      if (v) {
+        v.endedAtMs = now;
+        this.open.delete(key);
+      }
+      return;
+    }
+    if (this.open.has(key)) return;
+    const since = this.since.get(key);
+    if (since === undefined) this.since.set(key, now);
+    if (now - (since ?? now) >= graceMs) this.open.set(key, this.report(since ?? now, invariant, kind, subject, details()));
+  }
+}
