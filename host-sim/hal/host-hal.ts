@@ -61,7 +61,7 @@ export class SimContactorBank implements ContactorBank {
     }
     this.commandedClosed.set(id, closed);
     // An MC (normally closed) opens when its coil is energized.
-    c.setCoil(c.normallyClosed ? !closed : closed, this.plant.nowMs);
+    this.plant.setCoil(id, c.normallyClosed ? !closed : closed);
   }
   commanded(id: string): boolean {
     return this.commandedClosed.get(id) ?? false;
@@ -74,7 +74,7 @@ export class SimContactorBank implements ContactorBank {
   releaseAll(): void {
     for (const [id, c] of this.plant.contactors) {
       this.commandedClosed.set(id, c.normallyClosed);
-      c.setCoil(false, this.plant.nowMs, true);
+      this.plant.setCoil(id, false, true);
     }
   }
   close(): void {}

@@ -103,11 +103,21 @@ export class InvariantObserver {
   private prevRegionOfNode: Int32Array;
   private prevEnergized: boolean[] = [];
   private lastMs = 0;
+  private pendingReactions = 0;
+  private lastVersion = -1;
+  private openInv1 = 0;
+  private readonly seenInv1 = new Set<string>();
+  private readonly moduleKeys: { noEv: string; unhealthy: string }[];
+  private readonly gunKeys: string[];
+  private readonly weldable: { edge: number; key: string }[];
 
   constructor(readonly plant: CabinetPlant, params: Partial<ObserverParams> = {}) {
     const base = defaultObserverParams(plant);
     this.params = { ...base, ...params, deadlines: { ...base.deadlines, ...(params.deadlines ?? {}) } };
     this.prevRegionOfNode = new Int32Array(plant.nodes.length);
+    this.moduleKeys = plant.modules.map((m) => ({ noEv: `5:noEv:${m.id}`, unhealthy: `5:unhealthy:${m.id}` }));
+    this.gunKeys = plant.guns.map((g) => `6:${g.id}`);
+    this.weldable = plant.edges.map((e, i) => ({ edge: i, key: `9:${e.contactor.id}` }));
     this.snapshotRegions();
   }
 
@@ -117,11 +127,18 @@ export class InvariantObserver {
     const dtMs = now - this.lastMs;
     this.lastMs = now;
     this.checkMoves(now);
-    this.checkRegions(now);
-    this.checkModules(now);
+    const changed = this.plant.stateVersion !== this.lastVersion;
+    // Regions and module roles only change with plant state changes; pending conditions need time checks.
+    if (changed || this.since.size > 0 || this.open.size > 0) {
+      this.checkRegions(now);
+      this.checkModules(now);
+    }
     this.checkGunCurrents(now, dtMs);
     this.checkFaults(now);
-    this.snapshotRegions();
+    if (changed) {
+      this.lastVersion = this.plant.stateVersion;
+      this.snapshotRegions();
+    }
   }
 
   /** Violations of one invariant (for tests and reports). */
@@ -177,7 +194,8 @@ export class InvariantObserver {
 
   private checkRegions(now: number): void {
     const plant = this.plant;
-    const seen = new Set<string>();
+    const seen = this.seenInv1;
+    seen.clear();
     for (let r = 0; r < plant.regions.length; r++) {
       const region = plant.regions[r];
       if (region.evGuns.length < 2) continue;
@@ -185,20 +203,27 @@ export class InvariantObserver {
       if (closed.length < 2) continue;
       const key = `1:${closed.join(",")}`;
       seen.add(key);
+      if (!this.open.has(key)) this.openInv1++;
       this.condition(now, key, true, 1, "multipleGcInRegion", `guns ${closed.join(",")}`,
         () => `GCs of guns ${closed.join(", ")} are closed in one electrically connected region`, 0);
     }
-    for (const key of [...this.open.keys()]) {
-      if (key.startsWith("1:") && !seen.has(key)) this.condition(now, key, false, 1, "", "", () => "", 0);
+    if (this.openInv1 > 0) {
+      for (const key of [...this.open.keys()]) {
+        if (key.startsWith("1:") && !seen.has(key)) {
+          this.condition(now, key, false, 1, "", "", () => "", 0);
+          this.openInv1--;
+        }
+      }
     }
     // Invariant 9: a welded contactor the controller treats as open (coil says open) inside an energized region.
-    for (const edge of plant.edges) {
+    for (const w of this.weldable) {
+      const edge = plant.edges[w.edge];
       const c = edge.contactor;
-      if (c.fault !== "weld") continue;
-      const relied = c.mainClosed && !c.targetClosed();
+      if (c.fault !== "weld" && !this.since.has(w.key) && !this.open.has(w.key)) continue;
+      const relied = c.fault === "weld" && c.mainClosed && !c.targetClosed();
       const region = plant.regions[plant.regionOfNode[edge.a]];
-      const energized = relied && (this.regionEnergized(region) || Math.abs(plant.edgeCurrentA[plant.edgeIndexByContactor.get(c.id)!]) > this.params.switchingCurrentA);
-      this.condition(now, `9:${c.id}`, energized, 9, "weldedContactorRelied", c.id,
+      const energized = relied && (this.regionEnergized(region) || Math.abs(plant.edgeCurrentA[w.edge]) > this.params.switchingCurrentA);
+      this.condition(now, w.key, energized, 9, "weldedContactorRelied", c.id,
         () => `${c.id} is welded closed but commanded open, and its region is energized`, this.params.deadlines.errorMs);
     }
   }
@@ -209,14 +234,16 @@ export class InvariantObserver {
     const plant = this.plant;
     for (let mi = 0; mi < plant.modules.length; mi++) {
       const m = plant.modules[mi];
+      const keys = this.moduleKeys[mi];
       const energizing = plant.moduleEnergizing(mi);
+      if (!energizing && !this.since.has(keys.noEv) && !this.since.has(keys.unhealthy) && !this.open.has(keys.noEv) && !this.open.has(keys.unhealthy)) continue;
       const region = plant.regions[plant.regionOfNode[plant.moduleNode[mi]]];
       const hasEv = energizing && region.gunPositions.some((gi) => plant.guns[gi].ev !== null);
-      this.condition(now, `5:noEv:${m.id}`, energizing && !hasEv, 5, "moduleEnergizedWithoutEv", m.id,
+      this.condition(now, keys.noEv, energizing && !hasEv, 5, "moduleEnergizedWithoutEv", m.id,
         () => `${m.id} energizes a region with no EV plugged on any of its guns`, this.params.noEvGraceMs);
       const unhealthy = m.commsLost || m.overTempTripped || m.tempC >= m.rating.tripTempC || m.failed;
       const grace = m.commsLost ? this.params.deadlines.commsLossMs : this.params.deadlines.errorMs;
-      this.condition(now, `5:unhealthy:${m.id}`, energizing && unhealthy, 5, "unhealthyModuleEnergized", m.id,
+      this.condition(now, keys.unhealthy, energizing && unhealthy, 5, "unhealthyModuleEnergized", m.id,
         () => `${m.id} is unhealthy (${m.commsLost ? "no comms" : m.failed ? "failed" : "over-temperature"}) and still feeds a bus`, grace);
     }
   }
@@ -226,7 +253,9 @@ export class InvariantObserver {
   private checkGunCurrents(now: number, dtMs: number): void {
     const plant = this.plant;
     const p = this.params;
-    for (const g of plant.guns) {
+    for (let gi = 0; gi < plant.guns.length; gi++) {
+      const g = plant.guns[gi];
+      const key = this.gunKeys[gi];
       const ev = g.ev;
       let env = this.envelopes.get(g.id);
       const request = ev?.connected ? ev.requestCurrentA : 0;
@@ -243,7 +272,8 @@ export class InvariantObserver {
       const limitA = Math.min(g.cableMaxCurrentA, env.allowedA);
       const allowedA = limitA * (1 + p.gunCurrentMarginFraction) + p.gunCurrentMarginA;
       const excess = g.overCurrentFaults === 0 && g.currentA > allowedA;
-      this.condition(now, `6:${g.id}`, excess, 6, "gunOverCurrent", `gun ${g.id}`,
+      if (!excess && !this.open.has(key) && !this.since.has(key)) continue;
+      this.condition(now, key, excess, 6, "gunOverCurrent", `gun ${g.id}`,
         () => `gun ${g.id} carries ${g.currentA.toFixed(1)} A, allowed ${limitA.toFixed(1)} A (cable ${g.cableMaxCurrentA} A, EV request ${request.toFixed(1)} A) + margin`, 0);
     }
   }
@@ -251,6 +281,8 @@ export class InvariantObserver {
   // ---- invariant 8: injected faults reach their safe state in time ----
 
   private checkFaults(now: number): void {
+    if (this.reactions.length === this.plant.faults.length && this.pendingReactions === 0) return;
+    this.pendingReactions = 0;
     for (const f of this.plant.faults) {
       let rec = this.reactions.find((r) => r.handle === f.handle);
       if (!rec) {
@@ -261,6 +293,7 @@ export class InvariantObserver {
         this.reactions.push(rec);
       }
       if (rec.met !== null) continue;
+      this.pendingReactions++;
       if (f.clearedAtMs !== null && rec.clearedAtMs === null) rec.clearedAtMs = f.clearedAtMs;
       if (rec.startAtMs === null) {
         const start = this.hazardStart(f, now);
@@ -367,7 +400,9 @@ export class InvariantObserver {
   private snapshotRegions(): void {
     const plant = this.plant;
     this.prevRegionOfNode.set(plant.regionOfNode);
-    this.prevEnergized = plant.regions.map((r) => this.regionEnergized(r));
+    const n = plant.regions.length;
+    if (this.prevEnergized.length !== n) this.prevEnergized = new Array<boolean>(n);
+    for (let r = 0; r < n; r++) this.prevEnergized[r] = this.regionEnergized(plant.regions[r]);
   }
 
   // ---- bookkeeping ----

@@ -101,6 +101,11 @@ export class ContactorModel {
     }
   }
 
+  /** Needs advance() calls: contacts or aux in transit, or flickering. */
+  get busy(): boolean {
+    return this.moveAtMs !== null || this.auxAtMs !== null || this.fault === "flicker";
+  }
+
   /** True while the contacts are still on their way to the coil's position. */
   get moving(): boolean {
     return this.moveAtMs !== null;

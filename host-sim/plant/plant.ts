@@ -129,6 +129,12 @@ export class CabinetPlant {
   regions: PlantRegion[] = [];
   /** Incremented whenever the regions are rebuilt. */
   topologyVersion = 0;
+  /** Incremented on anything that changes which regions are live: contact moves, module output stages
+   *  starting or stopping, EVs connecting, faults. Observers may skip structural checks while it holds. */
+  stateVersion = 0;
+  /** Regions that may hold charge or sources; the rest sit at 0 V and are skipped. */
+  private activeRegions: number[] = [];
+  private activeDirty = true;
   readonly moves: ContactorMove[] = [];
   readonly faults: PlantFault[] = [];
   readonly sessions: EvSessionRecord[] = [];
@@ -140,6 +146,11 @@ export class CabinetPlant {
   private lastFeedMs: number | null = null;
   private readonly slotNodeById = new Map<number, number>();
   private nextFaultHandle = 1;
+  private decayDtMs = -1;
+  /** Contactors with contacts or aux in transit (only these need advancing). */
+  private readonly busyEdges = new Set<number>();
+  private moduleDecay = 1;
+  private connectorDecay = 1;
   private readonly adjacency: number[][] = [];
   private readonly parentEdge: Int32Array;
   private readonly injection: Float64Array;
@@ -224,7 +235,10 @@ export class CabinetPlant {
   setCoil(contactorId: string, energized: boolean, byTrip = false): void {
     const c = this.contactors.get(contactorId);
     if (!c) throw new Error(`plant: no contactor ${JSON.stringify(contactorId)}`);
+    if (c.coil === energized) return;
     c.setCoil(energized, this.nowMs, byTrip);
+    this.busyEdges.add(this.edgeIndexByContactor.get(contactorId)!);
+    this.bump();
   }
 
   /** A module command frame; false when the module's link is down. */
@@ -248,6 +262,7 @@ export class CabinetPlant {
     const g = this.gun(gunId);
     if (g.ev) this.unplug(gunId);
     g.ev = new EvModel(spec, this.nowMs, this.params.ev);
+    this.bump();
   }
 
   unplug(gunId: number): void {
@@ -255,6 +270,7 @@ export class CabinetPlant {
     if (!g.ev) return;
     this.sessions.push(g.ev.record(gunId, this.nowMs));
     g.ev = null;
+    this.bump();
   }
 
   /** The EV (BMS) asks to stop. */
@@ -266,6 +282,7 @@ export class CabinetPlant {
     const handle = this.nextFaultHandle++;
     this.applyFault(kind, target, true);
     this.faults.push({ handle, kind, target, injectedAtMs: this.nowMs, clearedAtMs: null });
+    this.bump();
     return handle;
   }
 
@@ -274,6 +291,7 @@ export class CabinetPlant {
     if (!f || f.clearedAtMs !== null) return;
     f.clearedAtMs = this.nowMs;
     this.applyFault(f.kind, f.target, false);
+    this.bump();
   }
 
   activeFaults(): PlantFault[] {
@@ -288,6 +306,7 @@ export class CabinetPlant {
         const model = kind === "contactorStuckOpen" ? "stuckOpen" : kind === "auxFlicker" ? "flicker" : "weld";
         if (active) c.setFault(model, this.nowMs);
         else if (c.fault === model) c.setFault(null, this.nowMs);
+        this.busyEdges.add(this.edgeIndexByContactor.get(c.id)!);
         break;
       }
       case "module": {
@@ -307,6 +326,12 @@ export class CabinetPlant {
         if (kind === "estop") this.estopActive = active;
         else this.doorOpen = active;
     }
+  }
+
+  /** Something changed that may wake a quiet region. */
+  bump(): void {
+    this.stateVersion++;
+    this.activeDirty = true;
   }
 
   // ---- lookups ----
@@ -372,9 +397,10 @@ export class CabinetPlant {
     if (site.hardwiredEstop && this.estopActive) this.hardwareTrip();
 
     let moved = false;
-    for (let e = 0; e < this.edges.length; e++) {
+    for (const e of this.busyEdges) {
       const edge = this.edges[e];
       const closed = edge.contactor.advance(now);
+      if (!edge.contactor.busy) this.busyEdges.delete(e);
       if (closed === null) continue;
       moved = true;
       this.moves.push({
@@ -388,18 +414,46 @@ export class CabinetPlant {
     }
     if (moved) this.rebuildRegions();
 
-    for (let i = 0; i < this.modules.length; i++) this.modules[i].prepare(now, dtMs);
-    for (const g of this.guns) g.ev?.prepare(now);
+    for (let i = 0; i < this.modules.length; i++) {
+      const m = this.modules[i];
+      const was = m.running;
+      m.prepare(now, dtMs);
+      if (m.running !== was) this.bump();
+    }
+    for (const g of this.guns) {
+      const ev = g.ev;
+      if (!ev) continue;
+      const was = ev.connected;
+      ev.prepare(now);
+      if (ev.connected !== was) this.bump();
+    }
 
     this.edgeCurrentA.fill(0);
-    for (const region of this.regions) this.solveRegion(region, dtMs);
+    if (this.activeDirty) {
+      this.activeDirty = false;
+      this.activeRegions = this.regions.map((_, i) => i);
+    }
+    let quiet = 0;
+    for (let j = 0; j < this.activeRegions.length; j++) {
+      if (!this.solveRegion(this.regions[this.activeRegions[j]], dtMs)) {
+        this.activeRegions[j] = -1;
+        quiet++;
+      }
+    }
+    if (quiet > 0) this.activeRegions = this.activeRegions.filter((r) => r >= 0);
 
     this.measuredNodeVoltageV.set(this.nodeVoltageV);
     const ambient = site.ambientTempC;
     let gridW = site.auxiliaryLoadW;
+    if (dtMs !== this.decayDtMs) {
+      // First-order decay factors for this step size (exact for any dt), cached: steps rarely change size.
+      this.decayDtMs = dtMs;
+      this.moduleDecay = Math.exp(-dtMs / 1000 / this.params.module.thermalTimeConstantS);
+      this.connectorDecay = Math.exp(-dtMs / 1000 / this.params.ev.connectorTimeConstantS);
+    }
     for (let i = 0; i < this.modules.length; i++) {
       const m = this.modules[i];
-      m.finish(this.nodeVoltageV[this.moduleNode[i]], dtMs, ambient);
+      m.finish(this.nodeVoltageV[this.moduleNode[i]], dtMs, ambient, this.moduleDecay);
       gridW += m.inputPowerW;
     }
     this.gridPowerW = gridW;
@@ -420,7 +474,7 @@ export class CabinetPlant {
         g.connectorTempC = Math.min(trip + 15, g.connectorTempC + evP.connectorFaultRiseCPerS * dtS);
       } else {
         const steady = ambient + evP.connectorRiseCPerA2 * g.currentA * g.currentA;
-        g.connectorTempC = steady + (g.connectorTempC - steady) * Math.exp(-dtS / evP.connectorTimeConstantS);
+        g.connectorTempC = steady + (g.connectorTempC - steady) * this.connectorDecay;
       }
       if (g.overVoltageFaults > 0) this.applyOverVoltage(g);
     }
@@ -429,7 +483,9 @@ export class CabinetPlant {
   /** Release every coil and disable every module (watchdog expiry, hard-wired e-stop). */
   hardwareTrip(): void {
     for (const c of this.contactors.values()) c.setCoil(false, this.nowMs, true);
+    this.edges.forEach((_, e) => this.busyEdges.add(e));
     for (const m of this.modules) m.command = { ...m.command, enabled: false };
+    this.bump();
   }
 
   private applyOverVoltage(g: PlantGun): void {
@@ -442,7 +498,8 @@ export class CabinetPlant {
     for (const k of r.nodes) this.measuredNodeVoltageV[k] = Math.max(this.measuredNodeVoltageV[k], faultV);
   }
 
-  private solveRegion(r: PlantRegion, dtMs: number): void {
+  /** Solves one region; false when it is quiet (0 V, nothing feeding or connected). */
+  private solveRegion(r: PlantRegion, dtMs: number): boolean {
     const V0 = this.nodeVoltageV;
     const dtS = dtMs / 1000;
     const inj = this.injection;
@@ -465,7 +522,7 @@ export class CabinetPlant {
     }
     if (!anyCharge && running === 0 && batteries === 0) {
       for (const k of r.nodes) V0[k] = 0;
-      return;
+      return false;
     }
     const vAvg = sumCV0 / sumC;
     const modP = this.params.module;
@@ -545,6 +602,7 @@ export class CabinetPlant {
       const parent = edge.a === k ? edge.b : edge.a;
       acc[parent] += acc[k];
     }
+    return true;
   }
 
   /** Union-find over closed contactors, then a breadth-first spanning tree per region. */
@@ -602,5 +660,6 @@ export class CabinetPlant {
     }
     this.regions = regions;
     this.topologyVersion++;
+    this.bump();
   }
 }

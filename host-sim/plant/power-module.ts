@@ -37,10 +37,12 @@ export class PowerModuleModel {
   inputEnergyWh = 0;
   runningMs = 0;
   private startAtMs: number | null = null;
+  private readonly efficiencyTable: { x: number; y: number }[];
 
   constructor(id: string, readonly ratedPowerKW: number, readonly rating: ModuleRatingConfig, private readonly params: ModuleParams, ambientTempC: number) {
     this.id = id;
     this.tempC = ambientTempC;
+    this.efficiencyTable = params.efficiencyCurve.map((p) => ({ x: p.loadFraction, y: p.efficiency }));
   }
 
   /** A CAN command frame reached the module (false if the link is down). */
@@ -67,10 +69,7 @@ export class PowerModuleModel {
   }
 
   efficiencyAt(outputW: number): number {
-    return interpolate(
-      this.params.efficiencyCurve.map((p) => ({ x: p.loadFraction, y: p.efficiency })),
-      outputW / (this.ratedPowerKW * 1000),
-    );
+    return interpolate(this.efficiencyTable, outputW / (this.ratedPowerKW * 1000));
   }
 
   /** Before the electrical solve: timeouts, start-up, voltage reference slew. */
@@ -104,7 +103,7 @@ export class PowerModuleModel {
   }
 
   /** After the solve: losses, temperature, energy. */
-  finish(busV: number, dtMs: number, ambientTempC: number): void {
+  finish(busV: number, dtMs: number, ambientTempC: number, thermalDecay = Math.exp(-dtMs / 1000 / this.params.thermalTimeConstantS)): void {
     this.outputVoltageV = busV;
     const outW = this.outputCurrentA * busV;
     if (this.running) {
@@ -120,7 +119,7 @@ export class PowerModuleModel {
     } else {
       const steadyC = ambientTempC + lossW * this.params.thermalResistanceCPerW;
       // Exact first-order step: stable for any dt.
-      this.tempC = steadyC + (this.tempC - steadyC) * Math.exp(-dtS / this.params.thermalTimeConstantS);
+      this.tempC = steadyC + (this.tempC - steadyC) * thermalDecay;
     }
     this.outputEnergyWh += (outW * dtS) / 3600;
     this.inputEnergyWh += (this.inputPowerW * dtS) / 3600;
