@@ -27,6 +27,14 @@ export interface BreakUnderLoad {
   emergency: boolean;
 }
 
+/** A contact closed across a voltage difference (MC bus segments). */
+export interface MakeAcrossVoltage {
+  atMs: number;
+  contactorId: string;
+  deltaV: number;
+  emergency: boolean;
+}
+
 export interface FaultReaction {
   handle: number;
   kind: PlantFaultKind;
@@ -63,6 +71,8 @@ export interface ObserverParams {
   /** A falling EV request is honoured after this latency, then at the ramp rate. */
   requestLatencyMs: number;
   requestRampDownAPerS: number;
+  /** A controller ramps in steps of one control period: allow one step above the linear ramp. */
+  rampStepAllowanceA: number;
   /** A module may stay energized this long after its island lost its EV (ramp-down and stop). */
   noEvGraceMs: number;
   deadlines: ObserverDeadlines;
@@ -78,6 +88,7 @@ export function defaultObserverParams(plant: CabinetPlant): ObserverParams {
     gunCurrentMarginFraction: 0.02,
     requestLatencyMs: 3 * cfg.timing.controlPeriodMs,
     requestRampDownAPerS: cfg.policy.currentRampAPerS,
+    rampStepAllowanceA: (cfg.policy.currentRampAPerS * cfg.timing.controlPeriodMs) / 1000,
     noEvGraceMs: cfg.policy.zeroCurrentTimeoutMs + 3000,
     deadlines: { emergencyMs: 100, errorMs: 3000, commsLossMs: 15_000 },
   };
@@ -95,6 +106,7 @@ export class InvariantObserver {
   readonly violations: Violation[] = [];
   readonly breaks: BreakUnderLoad[] = [];
   readonly reactions: FaultReaction[] = [];
+  readonly makes: MakeAcrossVoltage[] = [];
   private moveCursor = 0;
   private readonly open = new Map<string, Violation>();
   private readonly since = new Map<string, number>();
@@ -174,7 +186,10 @@ export class InvariantObserver {
         continue;
       }
       if (edge.kind === "MC" && move.deltaV > p.prechargeToleranceV + p.voltageMarginV) {
-        this.report(move.atMs, 3, "closedAcrossVoltage", move.id, `${move.id} closed across ${move.deltaV.toFixed(1)} V between bus segments`);
+        // A coil release (fail-safe) closes MCs whatever the buses hold: counted, not a violation.
+        const emergency = move.released || this.safetyConditionActive();
+        this.makes.push({ atMs: move.atMs, contactorId: move.id, deltaV: move.deltaV, emergency });
+        if (!emergency) this.report(move.atMs, 3, "closedAcrossVoltage", move.id, `${move.id} closed across ${move.deltaV.toFixed(1)} V between bus segments`);
       }
       if (edge.kind === "MC" || edge.kind === "MX") {
         const ra = this.prevRegionOfNode[edge.a];
@@ -270,7 +285,8 @@ export class InvariantObserver {
         env.allowedA = Math.max(request, env.allowedA - (p.requestRampDownAPerS * dtMs) / 1000);
       }
       const limitA = Math.min(g.cableMaxCurrentA, env.allowedA);
-      const allowedA = limitA * (1 + p.gunCurrentMarginFraction) + p.gunCurrentMarginA;
+      const ramping = env.allowedA > request ? p.rampStepAllowanceA : 0;
+      const allowedA = limitA * (1 + p.gunCurrentMarginFraction) + p.gunCurrentMarginA + ramping;
       const excess = g.overCurrentFaults === 0 && g.currentA > allowedA;
       if (!excess && !this.open.has(key) && !this.since.has(key)) continue;
       this.condition(now, key, excess, 6, "gunOverCurrent", `gun ${g.id}`,
@@ -292,7 +308,7 @@ export class InvariantObserver {
         };
         this.reactions.push(rec);
       }
-      if (rec.met !== null) continue;
+      if (rec.safeAtMs !== null || (rec.clearedAtMs !== null && rec.met !== null)) continue;
       this.pendingReactions++;
       if (f.clearedAtMs !== null && rec.clearedAtMs === null) rec.clearedAtMs = f.clearedAtMs;
       if (rec.startAtMs === null) {
@@ -309,20 +325,21 @@ export class InvariantObserver {
       if (this.isSafe(f)) {
         rec.safeAtMs = now;
         rec.reactionMs = now - rec.startAtMs;
-        rec.met = rec.reactionMs <= rec.deadlineMs;
+        if (rec.met === null) rec.met = rec.reactionMs <= rec.deadlineMs;
         if (!rec.met) rec.note = `safe after ${rec.reactionMs} ms, deadline ${rec.deadlineMs} ms`;
         continue;
       }
-      if (rec.clearedAtMs !== null && now - rec.startAtMs <= rec.deadlineMs) {
-        rec.met = true;
-        rec.note = "cleared before the deadline";
-        continue;
-      }
-      if (now - rec.startAtMs > rec.deadlineMs && !rec.note) {
+      if (rec.met === null && now - rec.startAtMs > rec.deadlineMs) {
+        if (rec.clearedAtMs !== null && rec.clearedAtMs - rec.startAtMs <= rec.deadlineMs) {
+          rec.met = true;
+          rec.note = "cleared before the deadline";
+          continue;
+        }
+        // Late: reported now; the record keeps watching for the (late) safe state.
+        rec.met = false;
         rec.note = `not safe within ${rec.deadlineMs} ms`;
         this.report(now, 8, "faultNotSafeInTime", this.faultSubject(f), `${f.kind} on ${this.faultSubject(f)}: no safe state within ${rec.deadlineMs} ms`);
       }
-      if (rec.clearedAtMs !== null && rec.note) rec.met = false;
     }
   }
 

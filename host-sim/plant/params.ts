@@ -156,7 +156,7 @@ export function defaultPlantParams(): PlantParams {
       overTempFaultRiseCPerS: 5,
       outputCapacitanceUF: 10,
     },
-    bus: { busCapacitanceUF: 1000, gunCapacitanceUF: 50, bleedResistanceOhm: 100_000, dischargeResistanceOhm: 500 },
+    bus: { busCapacitanceUF: 1000, gunCapacitanceUF: 50, bleedResistanceOhm: 100_000, dischargeResistanceOhm: 250 },
     ev: {
       handshakeMs: 2000,
       cellOcvCurve: [

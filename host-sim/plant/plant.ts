@@ -590,7 +590,11 @@ export class CabinetPlant {
     for (const k of r.nodes) {
       inj[k] -= (this.nodes[k].capacitanceF * (v - V0[k])) / dtS + this.bleedS * v;
     }
-    if (discharging) inj[r.order[0]] -= v / this.params.bus.dischargeResistanceOhm;
+    if (discharging) {
+      // Spread by capacitance: every node discharges its own charge, no current crosses a contactor.
+      const g = 1 / this.params.bus.dischargeResistanceOhm / sumC;
+      for (const k of r.nodes) inj[k] -= v * g * this.nodes[k].capacitanceF;
+    }
     for (const k of r.nodes) V0[k] = v;
     // Accumulate flows leaf -> root; the flow through a node's parent edge is everything below it.
     const acc = this.injection;
@@ -640,8 +644,9 @@ export class CabinetPlant {
     });
     const seen = new Uint8Array(n);
     for (const r of regions) {
-      // Root at a non-EV node so that every EV node hangs off its GC.
-      const root = r.nodes.find((k) => this.nodes[k].kind !== "gun") ?? r.nodes[0];
+      // Root at a bus node (else a module node) so that every EV node hangs off its GC.
+      const root = r.nodes.find((k) => this.nodes[k].kind === "slot" || this.nodes[k].kind === "gunBus") ??
+        r.nodes.find((k) => this.nodes[k].kind !== "gun") ?? r.nodes[0];
       r.order.push(root);
       seen[root] = 1;
       this.parentEdge[root] = -1;
