@@ -1,6 +1,6 @@
 /**
  * Deterministic seeded PRNG (mulberry32). The plant and the scenario generator
- * take every random number from one of these, never from Math.random, so a run
+ * take every random number from one of these, never from the global random source, so a run
  * is reproducible from its seed. State lives in the instance (no module state).
  */
 export class Prng {

@@ -58,10 +58,12 @@ export function generateFleetDay(options: FleetDayOptions): Scenario {
 
   // Candidate arrivals from the daily profile; EVs that find every gun busy drive on.
   const arrivals: number[] = [];
-  const hours = ARRIVALS_BY_HOUR.map((_, h) => h);
+  const hourCount = Math.min(24, Math.ceil(durationS / 3600));
+  const hours = ARRIVALS_BY_HOUR.slice(0, hourCount).map((_, h) => h);
+  const rates = ARRIVALS_BY_HOUR.slice(0, hourCount);
   for (let i = 0; i < target * 1.6; i++) {
-    const hour = rng.pick(hours, ARRIVALS_BY_HOUR);
-    arrivals.push(hour * 3600 + rng.uniform(0, 3600));
+    const hour = rng.pick(hours, rates);
+    arrivals.push(Math.min(hour * 3600 + rng.uniform(0, 3600), durationS - 900));
   }
   arrivals.sort((a, b) => a - b);
   let sessions = 0;
@@ -117,7 +119,12 @@ export function generateFleetDay(options: FleetDayOptions): Scenario {
   events.push({ type: "externalLimit", atS: 13 * 3600, gun: limGun, kW: 50 });
   events.push({ type: "externalLimit", atS: 16 * 3600, gun: limGun, kW: null });
 
-  events.sort((a, b) => a.atS - b.atS);
+  // Shorter days keep what falls inside them (the 24 h schedule is fixed).
+  const kept = events
+    .filter((e) => e.atS <= durationS)
+    .map((e) => (e.type === "fault" && e.clearAtS !== undefined && e.clearAtS > durationS ? { ...e, clearAtS: undefined } : e))
+    .map((e) => JSON.parse(JSON.stringify(e)) as ScenarioEvent);
+  kept.sort((a, b) => a.atS - b.atS);
   return {
     name: "fleet-day",
     description: `Seeded 24 h fleet day (seed ${options.seed}): ${sessions} sessions of mixed 400/800 V EVs on ${gunCount} guns, module failures with repairs, grid-limit steps.`,
@@ -125,6 +132,6 @@ export function generateFleetDay(options: FleetDayOptions): Scenario {
     durationS,
     seed: options.seed,
     stepMs: 10,
-    events,
+    events: kept,
   };
 }
