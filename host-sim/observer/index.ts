@@ -1,1 +1,2 @@
 export * from "./observer";
+export * from "./report";

@@ -4,3 +4,4 @@ export * from "./contactor";
 export * from "./power-module";
 export * from "./ev";
 export * from "./plant";
+export * from "./snapshot";

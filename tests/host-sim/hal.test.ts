@@ -104,3 +104,27 @@ describe("host-sim host HAL", () => {
     assert.equal(result.passed, 2);
   });
 });
+
+describe("host-sim snapshot and observer report", () => {
+  it("snapshots the plant as plain JSON and summarizes the observer", async () => {
+    const { plantSnapshot } = await import("../../host-sim/plant/snapshot");
+    const { observerReport } = await import("../../host-sim/observer/report");
+    const { chargeOnSlot } = await import("./helpers");
+    const sim = quietSim();
+    chargeOnSlot(sim, 3, 30);
+    sim.runner.runFor(2000);
+    sim.plant.injectFault("gcWeld", "GC_3");
+    sim.runner.step();
+    const snap = JSON.parse(JSON.stringify(plantSnapshot(sim.plant)));
+    assert.equal(snap.guns.length, 12);
+    assert.equal(snap.modules.length, 24);
+    const gun3 = snap.guns.find((g: { id: number }) => g.id === 3);
+    assert.ok(gun3.plugged && gun3.currentA > 50);
+    assert.equal(snap.contactors.find((c: { id: string }) => c.id === "GC_3").fault, "weld");
+    assert.notEqual(snap.slots[2].region, snap.slots[3].region, "slot 3 is its own island");
+    const report = observerReport(sim.observer, sim.plant);
+    assert.deepEqual(report.invariantViolations, []);
+    assert.ok(report.contactorOperations.byContactor["GC_3"] === 1 && report.contactorOperations.total >= 5);
+    assert.equal(report.faults.length, 1);
+  });
+});
