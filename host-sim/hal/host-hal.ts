@@ -143,17 +143,30 @@ export class SimModuleBus implements ModuleBus {
   }
 }
 
-/** Seeded Gaussian noise on analog readings (exact at 0). */
+/**
+ * Seeded Gaussian noise on analog readings (exact at 0). Samples come from a table
+ * drawn once from the seeded generator and walked with an odd stride: sensors are
+ * read thousands of times per simulated second and Box-Muller on every read costs more
+ * than the rest of the plant.
+ */
 export class SensorNoise {
-  constructor(private readonly rng: Prng, private readonly sd: { voltageNoiseV: number; currentNoiseA: number; tempNoiseC: number }) {}
+  private readonly table = new Float64Array(4096);
+  private cursor = 0;
+  constructor(rng: Prng, private readonly sd: { voltageNoiseV: number; currentNoiseA: number; tempNoiseC: number }) {
+    for (let i = 0; i < this.table.length; i++) this.table[i] = rng.normal();
+  }
+  private sample(): number {
+    this.cursor = (this.cursor + 1237) & 4095;
+    return this.table[this.cursor];
+  }
   voltage(v: number): number {
-    return this.sd.voltageNoiseV > 0 ? v + this.rng.normal(0, this.sd.voltageNoiseV) : v;
+    return this.sd.voltageNoiseV > 0 ? v + this.sd.voltageNoiseV * this.sample() : v;
   }
   current(a: number): number {
-    return this.sd.currentNoiseA > 0 ? a + this.rng.normal(0, this.sd.currentNoiseA) : a;
+    return this.sd.currentNoiseA > 0 ? a + this.sd.currentNoiseA * this.sample() : a;
   }
   temp(c: number): number {
-    return this.sd.tempNoiseC > 0 ? c + this.rng.normal(0, this.sd.tempNoiseC) : c;
+    return this.sd.tempNoiseC > 0 ? c + this.sd.tempNoiseC * this.sample() : c;
   }
 }
 

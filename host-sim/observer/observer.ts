@@ -99,6 +99,8 @@ const EMERGENCY_KINDS: ReadonlySet<PlantFaultKind> = new Set(["estop", "door", "
 interface GunEnvelope {
   allowedA: number;
   holdUntilMs: number;
+  /** Last time the envelope was above the request (a ramp-down in progress). */
+  rampingAtMs: number;
 }
 
 export class InvariantObserver {
@@ -110,7 +112,7 @@ export class InvariantObserver {
   private moveCursor = 0;
   private readonly open = new Map<string, Violation>();
   private readonly since = new Map<string, number>();
-  private readonly envelopes = new Map<number, GunEnvelope>();
+  private readonly envelopes: (GunEnvelope | undefined)[] = [];
   /** Region id per node and whether the region had energized modules, as of the previous check. */
   private prevRegionOfNode: Int32Array;
   private prevEnergized: boolean[] = [];
@@ -272,11 +274,11 @@ export class InvariantObserver {
       const g = plant.guns[gi];
       const key = this.gunKeys[gi];
       const ev = g.ev;
-      let env = this.envelopes.get(g.id);
+      let env = this.envelopes[gi];
       const request = ev?.connected ? ev.requestCurrentA : 0;
       if (!env) {
-        env = { allowedA: request, holdUntilMs: now + p.requestLatencyMs };
-        this.envelopes.set(g.id, env);
+        env = { allowedA: request, holdUntilMs: now + p.requestLatencyMs, rampingAtMs: -Infinity };
+        this.envelopes[gi] = env;
       }
       if (request >= env.allowedA) {
         env.allowedA = request;
@@ -285,7 +287,9 @@ export class InvariantObserver {
         env.allowedA = Math.max(request, env.allowedA - (p.requestRampDownAPerS * dtMs) / 1000);
       }
       const limitA = Math.min(g.cableMaxCurrentA, env.allowedA);
-      const ramping = env.allowedA > request ? p.rampStepAllowanceA : 0;
+      if (env.allowedA > request) env.rampingAtMs = now;
+      // The last step of a staircase ramp lands one control period (plus module slew) after the linear one.
+      const ramping = now - env.rampingAtMs <= p.requestLatencyMs ? p.rampStepAllowanceA : 0;
       const allowedA = limitA * (1 + p.gunCurrentMarginFraction) + p.gunCurrentMarginA + ramping;
       const excess = g.overCurrentFaults === 0 && g.currentA > allowedA;
       if (!excess && !this.open.has(key) && !this.since.has(key)) continue;

@@ -55,6 +55,8 @@ export class EvModel {
   private readonly readyAtMs: number;
   private nextRequestAtMs: number;
   private readonly ocvTable: { x: number; y: number }[];
+  private ocvSocPct = NaN;
+  private ocvV = 0;
   private readonly taperTable: { x: number; y: number }[];
 
   constructor(spec: EvSpec, nowMs: number, private readonly params: EvParams) {
@@ -74,8 +76,13 @@ export class EvModel {
     if (this.socPct >= spec.targetSocPct) this.targetReachedAtMs = nowMs;
   }
 
+  /** Cached per SOC change: the solver asks for it several times a step. */
   openCircuitVoltageV(): number {
-    return this.cellsInSeries * interpolate(this.ocvTable, this.socPct);
+    if (this.ocvSocPct !== this.socPct) {
+      this.ocvSocPct = this.socPct;
+      this.ocvV = this.cellsInSeries * interpolate(this.ocvTable, this.socPct);
+    }
+    return this.ocvV;
   }
 
   terminalVoltageV(): number {
