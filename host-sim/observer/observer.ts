@@ -75,6 +75,8 @@ export interface ObserverParams {
   rampStepAllowanceA: number;
   /** A module may stay energized this long after its island lost its EV (ramp-down and stop). */
   noEvGraceMs: number;
+  /** An opening under load this soon after a fault became a hazard counts as an emergency opening. */
+  emergencyWindowMs: number;
   deadlines: ObserverDeadlines;
 }
 
@@ -90,6 +92,7 @@ export function defaultObserverParams(plant: CabinetPlant): ObserverParams {
     requestRampDownAPerS: cfg.policy.currentRampAPerS,
     rampStepAllowanceA: (cfg.policy.currentRampAPerS * cfg.timing.controlPeriodMs) / 1000,
     noEvGraceMs: cfg.policy.zeroCurrentTimeoutMs + 3000,
+    emergencyWindowMs: 5000,
     deadlines: { emergencyMs: 100, errorMs: 3000, commsLossMs: 15_000 },
   };
 }
@@ -203,8 +206,24 @@ export class InvariantObserver {
     }
   }
 
+  /**
+   * An emergency is in force: e-stop or door, an active emergency-class fault (IMD, over-current,
+   * over-voltage), or any fault that became a hazard within the emergency window. A latent fault
+   * elsewhere (an unexercised weld) does not excuse a break under load.
+   */
   private safetyConditionActive(): boolean {
-    return this.plant.estopActive || this.plant.doorOpen || this.plant.faults.some((f) => f.clearedAtMs === null);
+    const plant = this.plant;
+    if (plant.estopActive || plant.doorOpen) return true;
+    const now = plant.nowMs;
+    for (const f of plant.faults) {
+      if (f.clearedAtMs === null && EMERGENCY_KINDS.has(f.kind)) return true;
+    }
+    for (const r of this.reactions) {
+      const start = r.startAtMs ?? (r.kind === "mcWeld" || r.kind === "mnWeld" || r.kind === "gcWeld" ? null : r.injectedAtMs);
+      if (start !== null && now - start <= this.params.emergencyWindowMs) return true;
+    }
+    // Faults injected this very step have no reaction record yet.
+    return plant.faults.some((f) => now - f.injectedAtMs <= this.params.emergencyWindowMs && f.kind !== "mcWeld" && f.kind !== "mnWeld" && f.kind !== "gcWeld");
   }
 
   // ---- invariant 1 and 9: regions as they are ----

@@ -72,6 +72,9 @@ describe("host-sim invariant observer (DESIGN.md §5)", () => {
     assert.deepEqual(kinds(sim), ["3:closedAcrossVoltage"]);
 
     const load = quietSim();
+    // A latent fault elsewhere (an unexercised weld, an old module failure) excuses nothing.
+    load.plant.injectFault("mcWeld", "MC_9");
+    load.plant.injectFault("moduleFail", "M7_0");
     chargeOnSlot(load, 1, 40);
     load.runner.runFor(3000);
     load.hal.contactors.command("MN_1_0", false);
