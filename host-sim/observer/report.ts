@@ -21,6 +21,10 @@ export function observerReport(observer: InvariantObserver, plant: CabinetPlant)
     invariantViolations: observer.violations.map((v) => ({ ...v })),
     contactorOperations: { total, byContactor },
     breaksUnderLoad: { total: observer.breaks.length, emergency, nonEmergency: observer.breaks.length - emergency, list: observer.breaks.map((b) => ({ ...b })) },
-    faults: observer.reactions.map((r) => ({ ...r, reachedSafeState: r.safeAtMs !== null })),
+    faults: observer.reactions.map((r) => ({
+      ...r,
+      clearedAtMs: plant.faults.find((f) => f.handle === r.handle)?.clearedAtMs ?? r.clearedAtMs,
+      reachedSafeState: r.safeAtMs !== null,
+    })),
   };
 }

@@ -128,3 +128,18 @@ describe("host-sim snapshot and observer report", () => {
     assert.equal(report.faults.length, 1);
   });
 });
+
+describe("host-sim real-time pacing", () => {
+  it("advances simulated time while running and not after stop()", async () => {
+    const { runRealTime } = await import("../../host-sim/hal/realtime");
+    const sim = quietSim();
+    let frames = 0;
+    const handle = runRealTime(sim.runner, { speed: 20, frameMs: 10, onFrame: () => frames++ });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    handle.stop();
+    const at = sim.plant.nowMs;
+    assert.ok(at > 0 && frames > 0, `simulated ${at} ms in ${frames} frames`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(sim.plant.nowMs, at);
+  });
+});
