@@ -89,14 +89,41 @@ export class EvModel {
     return this.openCircuitVoltageV() + this.batteryCurrentA * this.packResistanceOhm;
   }
 
+  /** EV contactors closed ("afterPrecharge" mode; always true once ready in "atReady" mode). */
+  contactorsClosed = false;
+  private inletMatchedSinceMs: number | null = null;
+  private contactorsOpenedForGood = false;
+
   /** The pack is connected to the gun (EV contactors closed). */
   get connected(): boolean {
-    return this.ready;
+    return this.ready && (this.params.contactorMode === "atReady" || this.contactorsClosed);
+  }
+
+  /** "afterPrecharge" mode: the EV closes its contactors on a matched inlet, opens them after a stop. */
+  superviseContactors(inletV: number, nowMs: number): boolean {
+    if (this.params.contactorMode === "atReady" || !this.ready) return false;
+    if (this.contactorsClosed) {
+      if (this.stopRequested && Math.abs(this.batteryCurrentA) < 1) {
+        this.contactorsClosed = false;
+        this.contactorsOpenedForGood = true;
+        return true;
+      }
+      return false;
+    }
+    if (this.contactorsOpenedForGood || this.stopRequested) return false;
+    if (Math.abs(inletV - this.openCircuitVoltageV()) > this.params.evPrechargeToleranceV) {
+      this.inletMatchedSinceMs = null;
+      return false;
+    }
+    if (this.inletMatchedSinceMs === null) this.inletMatchedSinceMs = nowMs;
+    if (nowMs - this.inletMatchedSinceMs < this.params.evPrechargeMs) return false;
+    this.contactorsClosed = true;
+    return true;
   }
 
   /** What the BMS wants now, before ramping: taper(SOC) x max power, capped by its current limit. */
   desiredCurrentA(): number {
-    if (this.stopRequested || this.paused || !this.ready) return 0;
+    if (this.stopRequested || this.paused || !this.connected) return 0;
     const powerW = this.spec.maxPowerKW * 1000 * interpolate(this.taperTable, this.socPct);
     return Math.min(this.maxCurrentA, powerW / Math.max(1, this.openCircuitVoltageV()));
   }

@@ -63,6 +63,16 @@ export interface BusParams {
 export interface EvParams {
   /** Plug -> EV ready (CP/PP, PLC/SLAC, parameter exchange). */
   handshakeMs: number;
+  /**
+   * When the EV's own contactors connect its pack to the inlet.
+   * "atReady": at the end of the handshake (the charger's GC is the last switch, DESIGN.md §5.4).
+   * "afterPrecharge": CCS-like; they close once the inlet has been within evPrechargeToleranceV of
+   * the pack for evPrechargeMs (the charger may close its GC first for the cable check), and open
+   * again when the EV has asked to stop and its current is below 1 A.
+   */
+  contactorMode: "atReady" | "afterPrecharge";
+  evPrechargeToleranceV: number;
+  evPrechargeMs: number;
   /** Cell open-circuit voltage vs SOC (NMC), scaled by the number of series cells. */
   cellOcvCurve: { socPct: number; voltageV: number }[];
   /** Cells in series = round(packVoltageV / nominalCellVoltageV). */
@@ -159,6 +169,9 @@ export function defaultPlantParams(): PlantParams {
     bus: { busCapacitanceUF: 1000, gunCapacitanceUF: 50, bleedResistanceOhm: 100_000, dischargeResistanceOhm: 250 },
     ev: {
       handshakeMs: 2000,
+      contactorMode: "atReady",
+      evPrechargeToleranceV: 20,
+      evPrechargeMs: 100,
       cellOcvCurve: [
         { socPct: 0, voltageV: 3.3 },
         { socPct: 5, voltageV: 3.5 },

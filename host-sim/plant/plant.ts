@@ -469,6 +469,7 @@ export class CabinetPlant {
       g.currentA = gcClosed ? -this.edgeCurrentA[g.gcEdge] : 0;
       g.meterEnergyWh += (g.currentA * v * dtMs) / 3_600_000;
       if (g.ev?.connected) g.ev.absorb(this.batteryCurrentA[gi], v, dtMs, now);
+      if (g.ev && g.ev.superviseContactors(v, now)) this.bump();
       const trip = this.config.safety.connectorTripTempC;
       if (g.connectorFaults > 0) {
         g.connectorTempC = Math.min(trip + 15, g.connectorTempC + evP.connectorFaultRiseCPerS * dtS);

@@ -39,6 +39,7 @@ const EVENT_FIELDS: Record<string, string[]> = {
   externalLimit: ["type", "atS", "gun", "kW"],
   priority: ["type", "atS", "gun", "value"],
 };
+const PARAM_CHOICES: Record<string, string[]> = { "ev.contactorMode": ["atReady", "afterPrecharge"] };
 const EV_FIELDS = ["batteryKWh", "socPct", "targetSocPct", "maxPowerKW", "packVoltageV", "maxCurrentA"];
 
 /**
@@ -110,7 +111,9 @@ function checkPlantOverrides(value: unknown, add: (p: string, m: string) => void
       continue;
     }
     for (const [name, v] of Object.entries(fields)) {
+      const choices = PARAM_CHOICES[`${block}.${name}`];
       if (!(name in known)) add(`plant.${block}.${name}`, `unknown parameter (expected one of ${Object.keys(known).join(", ")})`);
+      else if (choices && !choices.includes(v as string)) add(`plant.${block}.${name}`, `must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}, got ${show(v)}`);
       else if (typeof known[name] !== typeof v || (isNum(known[name]) && (!isNum(v) || v < 0))) {
         add(`plant.${block}.${name}`, `must be ${Array.isArray(known[name]) ? "an array" : typeof known[name] === "number" ? "a number >= 0" : "a " + typeof known[name]}, got ${show(v)}`);
       }

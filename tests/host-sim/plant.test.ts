@@ -322,3 +322,39 @@ describe("host-sim plant", () => {
     assert.deepEqual([a.next(), a.next(), a.next()], [b.next(), b.next(), b.next()]);
   });
 });
+
+describe("host-sim plant: CCS-like EV contactors (ev.contactorMode = afterPrecharge)", () => {
+  it("the pack connects only after the inlet matches it, so a cable check with the GC closed is harmless", () => {
+    const sim = quietSim(undefined, { ev: { contactorMode: "afterPrecharge" } });
+    const { hal, plant, runner } = sim;
+    plant.plug(1, EV400);
+    hal.contactors.command("MC_12", false);
+    hal.contactors.command("MC_1", false);
+    hal.contactors.command("MN_1_0", true);
+    runner.runFor(2100);
+    const ev = plant.gun(1).ev!;
+    assert.equal(ev.ready, true);
+    assert.equal(ev.connected, false);
+    assert.equal(hal.ev.status(1).requestCurrentA, 0, "no current demand before the EV's contactors close");
+    hal.contactors.command("GC_1", true);
+    runner.runFor(50);
+    hal.modules.command("M1_0", { enabled: true, voltageV: 500, currentLimitA: 2 });
+    runner.runFor(2500);
+    assert.equal(ev.connected, false, "500 V cable check: the EV keeps its contactors open");
+    // Modules only source current: stop the module so the discharge circuit takes the bus down, then precharge.
+    hal.modules.command("M1_0", { enabled: false, voltageV: 0, currentLimitA: 0 });
+    runner.runFor(1500);
+    assert.ok(plant.slotVoltageV(1) < 60);
+    hal.modules.command("M1_0", { enabled: true, voltageV: hal.ev.status(1).batteryVoltageV, currentLimitA: 2 });
+    runner.runFor(plant.params.module.startupDelayMs + 1000);
+    assert.equal(ev.connected, true, "precharged: the EV closes its contactors");
+    hal.modules.command("M1_0", { enabled: true, voltageV: hal.ev.status(1).requestVoltageV, currentLimitA: 30 });
+    runner.runFor(3000);
+    assert.ok(plant.gun(1).currentA > 25);
+    assert.deepEqual(sim.observer.violations, []);
+    plant.evStop(1);
+    hal.modules.command("M1_0", { enabled: true, voltageV: hal.ev.status(1).requestVoltageV, currentLimitA: 0 });
+    runner.runFor(1000);
+    assert.equal(ev.connected, false, "the EV opens its contactors after the stop at zero current");
+  });
+});

@@ -102,7 +102,8 @@ describe("host-sim scenarios", () => {
   });
 
   it("rejects unknown plant parameter overrides", () => {
-    const list = issues({ ...base([]), plant: { module: { startupDelayMs: "soon", warpFactor: 9 }, engine: {} } });
+    const list = issues({ ...base([]), plant: { module: { startupDelayMs: "soon", warpFactor: 9 }, ev: { contactorMode: "sometimes" }, engine: {} } });
+    has(list, /^plant\.ev\.contactorMode: must be one of "atReady", "afterPrecharge", got "sometimes"/);
     has(list, /^plant\.module\.startupDelayMs: must be a number >= 0, got "soon"/);
     has(list, /^plant\.module\.warpFactor: unknown parameter/);
     has(list, /^plant\.engine: unknown parameter block/);
