@@ -1,0 +1,271 @@
+import type { AuxReading, CabinetHal, Clock, ContactorBank, EvLink, EvStatus, Log, LogLevel, ModuleBus, ModuleCommand, ModuleReading, SafetyInputs, Sensors, Storage } from "../../hal/index";
+import type { BusMeasurement, GunMeasurement } from "../../hal/sensors";
+import type { CabinetPlant } from "../plant/plant";
+import { Prng } from "../plant/prng";
+
+/** The simulated clock: the plant's time. The runner advances it; the controller only reads it. */
+export class SimClock implements Clock {
+  constructor(private readonly plant: CabinetPlant) {}
+  nowMs(): number {
+    return this.plant.nowMs;
+  }
+}
+
+export interface LogLine {
+  atMs: number;
+  level: LogLevel;
+  message: string;
+}
+
+/** Log lines kept in memory (last `capacity`), optionally forwarded to a sink. */
+export class MemoryLog implements Log {
+  readonly lines: LogLine[] = [];
+  constructor(private readonly clock: Clock, private readonly capacity = 5000, private readonly sink?: (line: LogLine) => void) {}
+  write(level: LogLevel, message: string): void {
+    const line = { atMs: this.clock.nowMs(), level, message };
+    this.lines.push(line);
+    if (this.lines.length > this.capacity) this.lines.splice(0, this.lines.length - this.capacity);
+    this.sink?.(line);
+  }
+}
+
+export class MemoryStorage implements Storage {
+  private readonly map = new Map<string, string>();
+  get(key: string): string | undefined {
+    return this.map.get(key);
+  }
+  set(key: string, value: string): void {
+    this.map.set(key, value);
+  }
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+  keys(prefix = ""): string[] {
+    return [...this.map.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+}
+
+/** Coils and aux contacts of the plant's contactors. */
+export class SimContactorBank implements ContactorBank {
+  readonly ids: readonly string[];
+  private readonly commandedClosed = new Map<string, boolean>();
+  constructor(private readonly plant: CabinetPlant, private readonly log: Log) {
+    this.ids = [...plant.contactors.keys()];
+    for (const [id, c] of plant.contactors) this.commandedClosed.set(id, c.normallyClosed);
+  }
+  command(id: string, closed: boolean): void {
+    const c = this.plant.contactors.get(id);
+    if (!c) {
+      this.log.write("error", `contactors: command for unknown contactor ${JSON.stringify(id)} ignored`);
+      return;
+    }
+    this.commandedClosed.set(id, closed);
+    // An MC (normally closed) opens when its coil is energized.
+    this.plant.setCoil(id, c.normallyClosed ? !closed : closed);
+  }
+  commanded(id: string): boolean {
+    return this.commandedClosed.get(id) ?? false;
+  }
+  aux(id: string): AuxReading {
+    const c = this.plant.contactors.get(id);
+    if (!c) return { closed: false, changedAtMs: 0 };
+    return { closed: c.auxClosed, changedAtMs: c.auxChangedAtMs };
+  }
+  releaseAll(): void {
+    for (const [id, c] of this.plant.contactors) {
+      this.commandedClosed.set(id, c.normallyClosed);
+      this.plant.setCoil(id, false, true);
+    }
+  }
+  close(): void {}
+}
+
+export interface SimModuleBusOptions {
+  /** The bus repeats each module's last command this often (modules time out without traffic). */
+  pollPeriodMs: number;
+  /** Replies (readings) refresh this often while the module answers. */
+  readPeriodMs: number;
+  /** online = a reply within this time. */
+  commsTimeoutMs: number;
+}
+
+/** The module CAN bus: commands reach the plant at once and are repeated; replies refresh periodically. */
+export class SimModuleBus implements ModuleBus {
+  readonly ids: readonly string[];
+  private readonly last = new Map<string, ModuleCommand>();
+  private readonly readings = new Map<string, ModuleReading>();
+  private nextPollMs = 0;
+  private nextReadMs = 0;
+  constructor(private readonly plant: CabinetPlant, private readonly options: SimModuleBusOptions, private readonly noise: SensorNoise, private readonly log: Log) {
+    this.ids = plant.modules.map((m) => m.id);
+    for (const id of this.ids) {
+      this.readings.set(id, { online: false, running: false, voltageV: 0, currentA: 0, tempC: 0, alarms: [], lastSeenMs: -Infinity });
+    }
+  }
+  command(id: string, command: ModuleCommand): void {
+    if (!this.plant.moduleIndexById.has(id)) {
+      this.log.write("error", `modules: command for unknown module ${JSON.stringify(id)} ignored`);
+      return;
+    }
+    const copy = { enabled: command.enabled, voltageV: command.voltageV, currentLimitA: command.currentLimitA };
+    this.last.set(id, copy);
+    this.plant.commandModule(id, copy);
+  }
+  read(id: string): ModuleReading {
+    return this.readings.get(id) ?? { online: false, running: false, voltageV: 0, currentA: 0, tempC: 0, alarms: [], lastSeenMs: -Infinity };
+  }
+  close(): void {}
+  /** Called by the runner after every plant step. */
+  service(nowMs: number): void {
+    if (nowMs >= this.nextPollMs) {
+      this.nextPollMs = nowMs + this.options.pollPeriodMs;
+      for (const [id, cmd] of this.last) this.plant.commandModule(id, cmd);
+    }
+    if (nowMs >= this.nextReadMs) {
+      this.nextReadMs = nowMs + this.options.readPeriodMs;
+      for (const m of this.plant.modules) {
+        const prev = this.readings.get(m.id)!;
+        if (m.commsLost) {
+          this.readings.set(m.id, { ...prev, online: nowMs - prev.lastSeenMs <= this.options.commsTimeoutMs });
+          continue;
+        }
+        this.readings.set(m.id, {
+          online: true,
+          running: m.running,
+          voltageV: this.noise.voltage(m.outputVoltageV),
+          currentA: this.noise.current(m.outputCurrentA),
+          tempC: this.noise.temp(m.tempC),
+          alarms: m.alarms(),
+          lastSeenMs: nowMs,
+        });
+      }
+    }
+  }
+}
+
+/**
+ * Seeded Gaussian noise on analog readings (exact at 0). Samples come from a table
+ * drawn once from the seeded generator and walked with an odd stride: sensors are
+ * read thousands of times per simulated second and Box-Muller on every read costs more
+ * than the rest of the plant.
+ */
+export class SensorNoise {
+  private readonly table = new Float64Array(4096);
+  private cursor = 0;
+  constructor(rng: Prng, private readonly sd: { voltageNoiseV: number; currentNoiseA: number; tempNoiseC: number }) {
+    for (let i = 0; i < this.table.length; i++) this.table[i] = rng.normal();
+  }
+  private sample(): number {
+    this.cursor = (this.cursor + 1237) & 4095;
+    return this.table[this.cursor];
+  }
+  voltage(v: number): number {
+    return this.sd.voltageNoiseV > 0 ? v + this.sd.voltageNoiseV * this.sample() : v;
+  }
+  current(a: number): number {
+    return this.sd.currentNoiseA > 0 ? a + this.sd.currentNoiseA * this.sample() : a;
+  }
+  temp(c: number): number {
+    return this.sd.tempNoiseC > 0 ? c + this.sd.tempNoiseC * this.sample() : c;
+  }
+}
+
+export class SimSensors implements Sensors {
+  constructor(private readonly plant: CabinetPlant, private readonly noise: SensorNoise) {}
+  gun(gunId: number): GunMeasurement {
+    const i = this.plant.gunIndexById.get(gunId);
+    if (i === undefined) return { voltageV: 0, currentA: 0, connectorTempC: 0, insulationOhm: Infinity, energyWh: 0 };
+    const g = this.plant.guns[i];
+    return {
+      voltageV: this.noise.voltage(this.plant.measuredNodeVoltageV[g.evNode]),
+      currentA: this.noise.current(g.currentA),
+      connectorTempC: this.noise.temp(g.connectorTempC),
+      insulationOhm: this.plant.insulationOhm(gunId),
+      energyWh: g.meterEnergyWh,
+    };
+  }
+  slotBus(slotId: number): BusMeasurement {
+    return { voltageV: this.plant.slotNode(slotId) < 0 ? 0 : this.noise.voltage(this.plant.slotVoltageV(slotId)) };
+  }
+  gridPowerKW(): number {
+    return this.plant.gridPowerW / 1000;
+  }
+}
+
+export class SimSafetyInputs implements SafetyInputs {
+  constructor(private readonly plant: CabinetPlant) {}
+  estopActive(): boolean {
+    return this.plant.estopActive;
+  }
+  doorOpen(): boolean {
+    return this.plant.doorOpen;
+  }
+}
+
+export class SimEvLink implements EvLink {
+  constructor(private readonly plant: CabinetPlant) {}
+  status(gunId: number): EvStatus {
+    const i = this.plant.gunIndexById.get(gunId);
+    const ev = i === undefined ? null : this.plant.guns[i].ev;
+    if (!ev) {
+      return { plugged: false, ready: false, requestCurrentA: 0, requestVoltageV: 0, maxVoltageV: 0, maxCurrentA: 0, batteryVoltageV: 0, socPct: null, stopRequested: false, paused: false };
+    }
+    return {
+      plugged: true,
+      ready: ev.ready,
+      requestCurrentA: ev.requestCurrentA,
+      requestVoltageV: ev.targetVoltageV,
+      maxVoltageV: ev.maxVoltageV,
+      maxCurrentA: ev.maxCurrentA,
+      batteryVoltageV: ev.terminalVoltageV(),
+      socPct: ev.socPct,
+      stopRequested: ev.stopRequested,
+      paused: ev.paused,
+    };
+  }
+  offer(gunId: number, maxCurrentA: number, presentVoltageV: number): void {
+    if (this.plant.gunIndexById.has(gunId)) this.plant.offer(gunId, maxCurrentA, presentVoltageV);
+  }
+}
+
+export interface HostHalOptions {
+  /** Default: the config's timing.modulePollPeriodMs. */
+  modulePollPeriodMs?: number;
+  moduleReadPeriodMs?: number;
+  logCapacity?: number;
+  logSink?: (line: LogLine) => void;
+  storage?: Storage;
+}
+
+/** The host HAL: every hal/ interface on top of the plant. Call service() after each plant step. */
+export interface HostHal extends CabinetHal {
+  clock: SimClock;
+  contactors: SimContactorBank;
+  modules: SimModuleBus;
+  log: MemoryLog;
+  service(): void;
+}
+
+export function createHostHal(plant: CabinetPlant, options: HostHalOptions = {}): HostHal {
+  const clock = new SimClock(plant);
+  const log = new MemoryLog(clock, options.logCapacity ?? 5000, options.logSink);
+  const noise = new SensorNoise(plant.rng.fork(), plant.params.sensors);
+  const modules = new SimModuleBus(plant, {
+    pollPeriodMs: options.modulePollPeriodMs ?? plant.config.timing.modulePollPeriodMs,
+    readPeriodMs: options.moduleReadPeriodMs ?? 100,
+    commsTimeoutMs: plant.config.safety.moduleCommsTimeoutMs,
+  }, noise, log);
+  const hal: HostHal = {
+    clock,
+    contactors: new SimContactorBank(plant, log),
+    modules,
+    sensors: new SimSensors(plant, noise),
+    inputs: new SimSafetyInputs(plant),
+    ev: new SimEvLink(plant),
+    storage: options.storage ?? new MemoryStorage(),
+    log,
+    feedWatchdog: () => plant.feedWatchdog(),
+    service: () => modules.service(plant.nowMs),
+  };
+  return hal;
+}

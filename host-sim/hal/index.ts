@@ -1,0 +1,2 @@
+export * from "./host-hal";
+export * from "./runner";

@@ -1,0 +1,183 @@
+import { interpolate, type EvParams } from "./params";
+
+/** What a scenario says about the EV that plugs in (issue 6 `plug` event). */
+export interface EvSpec {
+  batteryKWh: number;
+  socPct: number;
+  targetSocPct: number;
+  maxPowerKW: number;
+  /** Nominal pack voltage: ~400 or ~800 V class. */
+  packVoltageV: number;
+  /** Optional BMS current cap; default maxPowerKW at the pack's nominal voltage, +10 %. */
+  maxCurrentA?: number;
+}
+
+/** A finished (unplugged) session as the plant saw it, for reports. */
+export interface EvSessionRecord {
+  gunId: number;
+  spec: EvSpec;
+  pluggedAtMs: number;
+  unpluggedAtMs: number;
+  startSocPct: number;
+  endSocPct: number;
+  /** Energy into the EV at its inlet. */
+  deliveredWh: number;
+  /** Unconstrained ask: energy the EV needed to go from its start SOC to its target. */
+  askedWh: number;
+  /** When the SOC first reached the target, or null. */
+  targetReachedAtMs: number | null;
+}
+
+/**
+ * An EV on a gun: a battery pack (OCV vs SOC, series resistance), a BMS whose
+ * current request follows a tapering charge curve, plug/handshake, and stop
+ * requests. The pack is behind the EV's own contactors, closed from the end of
+ * the handshake until unplug.
+ */
+export class EvModel {
+  readonly spec: EvSpec;
+  readonly cellsInSeries: number;
+  readonly capacityAh: number;
+  readonly packResistanceOhm: number;
+  readonly maxCurrentA: number;
+  readonly maxVoltageV: number;
+  readonly targetVoltageV: number;
+  socPct: number;
+  ready = false;
+  stopRequested = false;
+  paused = false;
+  requestCurrentA = 0;
+  /** Battery current (A, positive = charging) from the last step. */
+  batteryCurrentA = 0;
+  deliveredWh = 0;
+  targetReachedAtMs: number | null = null;
+  readonly pluggedAtMs: number;
+  private readonly readyAtMs: number;
+  private nextRequestAtMs: number;
+  private readonly ocvTable: { x: number; y: number }[];
+  private ocvSocPct = NaN;
+  private ocvV = 0;
+  private readonly taperTable: { x: number; y: number }[];
+
+  constructor(spec: EvSpec, nowMs: number, private readonly params: EvParams) {
+    this.spec = { ...spec };
+    this.cellsInSeries = Math.max(1, Math.round(spec.packVoltageV / params.nominalCellVoltageV));
+    this.capacityAh = (spec.batteryKWh * 1000) / (this.cellsInSeries * params.nominalCellVoltageV);
+    this.packResistanceOhm = this.cellsInSeries * params.cellResistanceOhm;
+    this.maxCurrentA = spec.maxCurrentA ?? Math.ceil((spec.maxPowerKW * 1000 * 1.1) / (this.cellsInSeries * params.nominalCellVoltageV));
+    this.targetVoltageV = this.cellsInSeries * params.cellMaxVoltageV;
+    this.maxVoltageV = Math.round(this.targetVoltageV * params.maxVoltageFactor);
+    this.socPct = spec.socPct;
+    this.pluggedAtMs = nowMs;
+    this.readyAtMs = nowMs + params.handshakeMs;
+    this.nextRequestAtMs = this.readyAtMs;
+    this.ocvTable = params.cellOcvCurve.map((p) => ({ x: p.socPct, y: p.voltageV }));
+    this.taperTable = params.taperCurve.map((p) => ({ x: p.socPct, y: p.powerFraction }));
+    if (this.socPct >= spec.targetSocPct) this.targetReachedAtMs = nowMs;
+  }
+
+  /** Cached per SOC change: the solver asks for it several times a step. */
+  openCircuitVoltageV(): number {
+    if (this.ocvSocPct !== this.socPct) {
+      this.ocvSocPct = this.socPct;
+      this.ocvV = this.cellsInSeries * interpolate(this.ocvTable, this.socPct);
+    }
+    return this.ocvV;
+  }
+
+  terminalVoltageV(): number {
+    return this.openCircuitVoltageV() + this.batteryCurrentA * this.packResistanceOhm;
+  }
+
+  /** EV contactors closed ("afterPrecharge" mode; always true once ready in "atReady" mode). */
+  contactorsClosed = false;
+  private inletMatchedSinceMs: number | null = null;
+  private contactorsOpenedForGood = false;
+
+  /** The pack is connected to the gun (EV contactors closed). */
+  get connected(): boolean {
+    return this.ready && (this.params.contactorMode === "atReady" || this.contactorsClosed);
+  }
+
+  /** "afterPrecharge" mode: the EV closes its contactors on a matched inlet, opens them after a stop. */
+  superviseContactors(inletV: number, nowMs: number): boolean {
+    if (this.params.contactorMode === "atReady" || !this.ready) return false;
+    if (this.contactorsClosed) {
+      if (this.stopRequested && Math.abs(this.batteryCurrentA) < 1) {
+        this.contactorsClosed = false;
+        this.contactorsOpenedForGood = true;
+        return true;
+      }
+      return false;
+    }
+    if (this.contactorsOpenedForGood || this.stopRequested) return false;
+    if (Math.abs(inletV - this.openCircuitVoltageV()) > this.params.evPrechargeToleranceV) {
+      this.inletMatchedSinceMs = null;
+      return false;
+    }
+    if (this.inletMatchedSinceMs === null) this.inletMatchedSinceMs = nowMs;
+    if (nowMs - this.inletMatchedSinceMs < this.params.evPrechargeMs) return false;
+    this.contactorsClosed = true;
+    return true;
+  }
+
+  /** What the BMS wants now, before ramping: taper(SOC) x max power, capped by its current limit. */
+  desiredCurrentA(): number {
+    if (this.stopRequested || this.paused || !this.connected) return 0;
+    const powerW = this.spec.maxPowerKW * 1000 * interpolate(this.taperTable, this.socPct);
+    return Math.min(this.maxCurrentA, powerW / Math.max(1, this.openCircuitVoltageV()));
+  }
+
+  /** Energy the EV needs to reach its target from where it started (at the inlet). */
+  askedWh(): number {
+    return (Math.max(0, this.spec.targetSocPct - this.spec.socPct) / 100) * this.spec.batteryKWh * 1000 / this.params.chargeEfficiency;
+  }
+
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Before the solve: handshake and BMS request updates. */
+  prepare(nowMs: number): void {
+    if (!this.ready && nowMs >= this.readyAtMs) this.ready = true;
+    if (this.ready && nowMs >= this.nextRequestAtMs) {
+      const periodMs = this.params.requestPeriodMs;
+      const elapsedMs = periodMs + (nowMs - this.nextRequestAtMs);
+      this.nextRequestAtMs = nowMs + periodMs;
+      const want = this.desiredCurrentA();
+      const step = (this.params.requestRampAPerS * elapsedMs) / 1000;
+      // Requests fall at once (the BMS protects the pack) and rise with a ramp.
+      this.requestCurrentA = want < this.requestCurrentA ? want : Math.min(want, this.requestCurrentA + step);
+    }
+  }
+
+  /** After the solve: integrate charge. */
+  absorb(currentA: number, terminalV: number, dtMs: number, nowMs: number): void {
+    this.batteryCurrentA = currentA;
+    const dtH = dtMs / 3_600_000;
+    this.deliveredWh += currentA * terminalV * dtH;
+    this.socPct = Math.min(100, Math.max(0, this.socPct + ((currentA * dtH) / this.capacityAh) * 100 * (currentA > 0 ? this.params.chargeEfficiency : 1)));
+    if (this.targetReachedAtMs === null && this.socPct >= this.spec.targetSocPct) {
+      this.targetReachedAtMs = nowMs;
+    }
+    if (this.socPct >= this.spec.targetSocPct && !this.stopRequested) {
+      // The BMS ends the session at its target SOC.
+      this.stopRequested = true;
+      this.requestCurrentA = 0;
+    }
+  }
+
+  record(gunId: number, nowMs: number): EvSessionRecord {
+    return {
+      gunId,
+      spec: { ...this.spec },
+      pluggedAtMs: this.pluggedAtMs,
+      unpluggedAtMs: nowMs,
+      startSocPct: this.spec.socPct,
+      endSocPct: this.socPct,
+      deliveredWh: this.deliveredWh,
+      askedWh: this.askedWh(),
+      targetReachedAtMs: this.targetReachedAtMs,
+    };
+  }
+}

@@ -1,0 +1,671 @@
+import type { CabinetConfig } from "../../src/config/types";
+import { indexCabinet, type CabinetIndex, type ContactorKind } from "../../src/config/cabinet-index";
+import { ContactorModel, type ContactorMove } from "./contactor";
+import { EvModel, type EvSessionRecord, type EvSpec } from "./ev";
+import { plantParams, type PlantParams, type PlantParamsOverrides } from "./params";
+import { PowerModuleModel, type ModuleCommandInput } from "./power-module";
+import { Prng } from "./prng";
+
+/** Faults the plant can be given (issue 6 list, plus auxFlicker). */
+export const PLANT_FAULT_KINDS = [
+  "mcWeld", "mnWeld", "gcWeld", "contactorStuckOpen", "auxFlicker",
+  "moduleFail", "moduleOverTemp", "moduleCommsLoss",
+  "imd", "overCurrent", "overVoltage", "connectorOverTemp",
+  "estop", "door",
+] as const;
+export type PlantFaultKind = (typeof PLANT_FAULT_KINDS)[number];
+
+/** What a fault kind is aimed at. */
+export function faultTargetKind(kind: PlantFaultKind): "contactor" | "module" | "gun" | "none" {
+  switch (kind) {
+    case "mcWeld": case "mnWeld": case "gcWeld": case "contactorStuckOpen": case "auxFlicker": return "contactor";
+    case "moduleFail": case "moduleOverTemp": case "moduleCommsLoss": return "module";
+    case "imd": case "overCurrent": case "overVoltage": case "connectorOverTemp": return "gun";
+    default: return "none";
+  }
+}
+
+export interface PlantFault {
+  handle: number;
+  kind: PlantFaultKind;
+  /** Contactor id, module id, gun id, or null (estop, door). */
+  target: string | number | null;
+  injectedAtMs: number;
+  clearedAtMs: number | null;
+}
+
+export type NodeKind = "module" | "slot" | "gunBus" | "gun";
+
+export interface PlantNode {
+  kind: NodeKind;
+  /** Module id, slot id, or gun id. */
+  ref: string | number;
+  capacitanceF: number;
+}
+
+export interface PlantEdge {
+  contactor: ContactorModel;
+  kind: ContactorKind;
+  a: number;
+  b: number;
+}
+
+export interface PlantRegion {
+  nodes: number[];
+  /** Nodes in breadth-first order from the root; parentEdge/parentNode index the tree. */
+  order: number[];
+  /** Indices into plant.modules of modules whose output node is in the region. */
+  modules: number[];
+  /** Indices into plant.guns of guns whose EV-side node is in the region (their GC is closed or the node is alone). */
+  evGuns: number[];
+  /** Indices into plant.guns of guns whose charger-side bus node is in the region. */
+  gunPositions: number[];
+}
+
+/** One gun output: GC, cable, connector, IMD, DC meter, and the EV plugged into it. */
+export interface PlantGun {
+  id: number;
+  gcId: string;
+  gcEdge: number;
+  /** Charger side of the GC (ring slot bus or matrix gun bus). */
+  busNode: number;
+  /** EV side of the GC (cable, inlet, EV pack when connected). */
+  evNode: number;
+  cableMaxCurrentA: number;
+  ev: EvModel | null;
+  /** Current through the GC toward the EV (A). */
+  currentA: number;
+  connectorTempC: number;
+  meterEnergyWh: number;
+  offeredCurrentA: number;
+  offeredVoltageV: number;
+  imdFaults: number;
+  overCurrentFaults: number;
+  overVoltageFaults: number;
+  connectorFaults: number;
+}
+
+export interface PlantOptions {
+  seed: number;
+  params?: PlantParams | PlantParamsOverrides;
+}
+
+function isFullParams(p: PlantParams | PlantParamsOverrides): p is PlantParams {
+  const keys: (keyof PlantParams)[] = ["contactor", "module", "bus", "ev", "imd", "faults", "sensors", "site"];
+  return keys.every((k) => p[k] !== undefined && Object.keys(p[k]!).length > 0) && (p as PlantParams).module.efficiencyCurve !== undefined;
+}
+
+/**
+ * The physical cabinet: contactors, modules, bus regions, guns and EVs, advanced
+ * in fixed steps by the caller. Free of Node APIs. The electrical picture is
+ * rebuilt from contactor positions: every electrically connected region is one
+ * node voltage (lumped capacitance, bleeders, module current sources with CV
+ * clamping, EV packs as OCV + series resistance), solved implicitly so that any
+ * step size is stable; the current through every closed contactor follows from a
+ * spanning tree of the region.
+ */
+export class CabinetPlant {
+  readonly config: CabinetConfig;
+  readonly index: CabinetIndex;
+  readonly params: PlantParams;
+  readonly rng: Prng;
+  nowMs = 0;
+  readonly nodes: PlantNode[] = [];
+  readonly edges: PlantEdge[] = [];
+  readonly contactors = new Map<string, ContactorModel>();
+  readonly edgeIndexByContactor = new Map<string, number>();
+  readonly modules: PowerModuleModel[] = [];
+  readonly moduleNode: number[] = [];
+  readonly moduleEdge: number[] = [];
+  readonly moduleIndexById = new Map<string, number>();
+  readonly guns: PlantGun[] = [];
+  readonly gunIndexById = new Map<number, number>();
+  /** Node voltages (true), and as a sensor would see them (over-voltage faults applied). */
+  readonly nodeVoltageV: Float64Array;
+  readonly measuredNodeVoltageV: Float64Array;
+  /** Signed current through each edge (child -> parent of the spanning tree); 0 when open. */
+  readonly edgeCurrentA: Float64Array;
+  readonly regionOfNode: Int32Array;
+  regions: PlantRegion[] = [];
+  /** Incremented whenever the regions are rebuilt. */
+  topologyVersion = 0;
+  /** Incremented on anything that changes which regions are live: contact moves, module output stages
+   *  starting or stopping, EVs connecting, faults. Observers may skip structural checks while it holds. */
+  stateVersion = 0;
+  /** Regions that may hold charge or sources; the rest sit at 0 V and are skipped. */
+  private activeRegions: number[] = [];
+  private activeDirty = true;
+  readonly moves: ContactorMove[] = [];
+  readonly faults: PlantFault[] = [];
+  readonly sessions: EvSessionRecord[] = [];
+  estopActive = false;
+  doorOpen = false;
+  gridPowerW = 0;
+  gridEnergyWh = 0;
+  watchdogTrips = 0;
+  private lastFeedMs: number | null = null;
+  private readonly slotNodeById = new Map<number, number>();
+  private nextFaultHandle = 1;
+  private decayDtMs = -1;
+  /** Contactors with contacts or aux in transit (only these need advancing). */
+  private readonly busyEdges = new Set<number>();
+  private moduleDecay = 1;
+  private connectorDecay = 1;
+  private readonly adjacency: number[][] = [];
+  private readonly parentEdge: Int32Array;
+  private readonly injection: Float64Array;
+  private readonly bleedS: number;
+  private readonly batteryCurrentA: Float64Array;
+
+  constructor(config: CabinetConfig, options: PlantOptions) {
+    this.config = config;
+    this.index = indexCabinet(config);
+    this.params = options.params && isFullParams(options.params) ? options.params : plantParams((options.params ?? {}) as PlantParamsOverrides);
+    this.rng = new Prng(options.seed);
+    const p = this.params;
+    this.bleedS = 1 / p.bus.bleedResistanceOhm;
+    const uF = 1e-6;
+
+    const slotNode = new Map<number, number>();
+    const gunBusNode = new Map<number, number>();
+    const addNode = (kind: NodeKind, ref: string | number, capacitanceUF: number): number => {
+      this.nodes.push({ kind, ref, capacitanceF: capacitanceUF * uF });
+      this.adjacency.push([]);
+      return this.nodes.length - 1;
+    };
+    for (const m of this.index.modules) {
+      const model = new PowerModuleModel(m.id, config.modulePowerKW, config.moduleRating, p.module, p.site.ambientTempC);
+      this.moduleIndexById.set(m.id, this.modules.length);
+      this.modules.push(model);
+      this.moduleNode.push(addNode("module", m.id, p.module.outputCapacitanceUF));
+      this.moduleEdge.push(-1);
+    }
+    if (config.topology === "ring") {
+      for (const s of config.slots) slotNode.set(s.id, addNode("slot", s.id, p.bus.busCapacitanceUF));
+      for (const [id, k] of slotNode) this.slotNodeById.set(id, k);
+    } else {
+      for (const g of config.guns) gunBusNode.set(g.id, addNode("gunBus", g.id, p.bus.busCapacitanceUF));
+    }
+    const contactorRng = this.rng.fork();
+    const addEdge = (id: string, kind: ContactorKind, normallyClosed: boolean, a: number, b: number): number => {
+      const c = new ContactorModel(id, normallyClosed, p.contactor, contactorRng.fork());
+      this.contactors.set(id, c);
+      this.edges.push({ contactor: c, kind, a, b });
+      const e = this.edges.length - 1;
+      this.edgeIndexByContactor.set(id, e);
+      this.adjacency[a].push(e);
+      this.adjacency[b].push(e);
+      return e;
+    };
+    for (const info of this.index.contactors) {
+      if (info.kind === "MN") {
+        const mi = this.moduleIndexById.get(info.moduleId!)!;
+        this.moduleEdge[mi] = addEdge(info.id, "MN", false, this.moduleNode[mi], slotNode.get(info.slotId!)!);
+      } else if (info.kind === "MC") {
+        addEdge(info.id, "MC", true, slotNode.get(info.slotId!)!, slotNode.get(info.cwSlotId!)!);
+      } else if (info.kind === "MX") {
+        const mi = this.moduleIndexById.get(info.moduleId!)!;
+        addEdge(info.id, "MX", false, this.moduleNode[mi], gunBusNode.get(info.gunId!)!);
+      }
+    }
+    for (const g of config.guns) {
+      const busNode = config.topology === "ring" ? slotNode.get(g.slotId!)! : gunBusNode.get(g.id)!;
+      const evNode = addNode("gun", g.id, p.bus.gunCapacitanceUF);
+      const gcEdge = addEdge(g.gc, "GC", false, busNode, evNode);
+      this.gunIndexById.set(g.id, this.guns.length);
+      this.guns.push({
+        id: g.id, gcId: g.gc, gcEdge, busNode, evNode, cableMaxCurrentA: g.maxCurrentA, ev: null, currentA: 0,
+        connectorTempC: p.site.ambientTempC, meterEnergyWh: 0, offeredCurrentA: 0, offeredVoltageV: 0,
+        imdFaults: 0, overCurrentFaults: 0, overVoltageFaults: 0, connectorFaults: 0,
+      });
+    }
+    const n = this.nodes.length;
+    this.nodeVoltageV = new Float64Array(n);
+    this.measuredNodeVoltageV = new Float64Array(n);
+    this.regionOfNode = new Int32Array(n);
+    this.parentEdge = new Int32Array(n);
+    this.injection = new Float64Array(n);
+    this.batteryCurrentA = new Float64Array(this.guns.length);
+    this.edgeCurrentA = new Float64Array(this.edges.length);
+    this.rebuildRegions();
+  }
+
+  // ---- inputs from the host HAL (what the controller's outputs do physically) ----
+
+  setCoil(contactorId: string, energized: boolean, byTrip = false): void {
+    const c = this.contactors.get(contactorId);
+    if (!c) throw new Error(`plant: no contactor ${JSON.stringify(contactorId)}`);
+    if (c.coil === energized) return;
+    c.setCoil(energized, this.nowMs, byTrip);
+    this.busyEdges.add(this.edgeIndexByContactor.get(contactorId)!);
+    this.bump();
+  }
+
+  /** A module command frame; false when the module's link is down. */
+  commandModule(moduleId: string, command: ModuleCommandInput): boolean {
+    return this.module(moduleId).receive(command, this.nowMs);
+  }
+
+  feedWatchdog(): void {
+    this.lastFeedMs = this.nowMs;
+  }
+
+  offer(gunId: number, maxCurrentA: number, presentVoltageV: number): void {
+    const g = this.gun(gunId);
+    g.offeredCurrentA = maxCurrentA;
+    g.offeredVoltageV = presentVoltageV;
+  }
+
+  // ---- world events (scenario) ----
+
+  plug(gunId: number, spec: EvSpec): void {
+    const g = this.gun(gunId);
+    if (g.ev) this.unplug(gunId);
+    g.ev = new EvModel(spec, this.nowMs, this.params.ev);
+    this.bump();
+  }
+
+  unplug(gunId: number): void {
+    const g = this.gun(gunId);
+    if (!g.ev) return;
+    this.sessions.push(g.ev.record(gunId, this.nowMs));
+    g.ev = null;
+    this.bump();
+  }
+
+  /** The EV (BMS) asks to stop. */
+  evStop(gunId: number): void {
+    this.gun(gunId).ev?.requestStop();
+  }
+
+  injectFault(kind: PlantFaultKind, target: string | number | null): number {
+    const handle = this.nextFaultHandle++;
+    this.applyFault(kind, target, true);
+    this.faults.push({ handle, kind, target, injectedAtMs: this.nowMs, clearedAtMs: null });
+    this.bump();
+    return handle;
+  }
+
+  clearFault(handle: number): void {
+    const f = this.faults.find((x) => x.handle === handle);
+    if (!f || f.clearedAtMs !== null) return;
+    f.clearedAtMs = this.nowMs;
+    this.applyFault(f.kind, f.target, false);
+    this.bump();
+  }
+
+  activeFaults(): PlantFault[] {
+    return this.faults.filter((f) => f.clearedAtMs === null);
+  }
+
+  private applyFault(kind: PlantFaultKind, target: string | number | null, active: boolean): void {
+    switch (faultTargetKind(kind)) {
+      case "contactor": {
+        const c = this.contactors.get(String(target));
+        if (!c) throw new Error(`plant: fault ${kind}: no contactor ${JSON.stringify(target)}`);
+        const model = kind === "contactorStuckOpen" ? "stuckOpen" : kind === "auxFlicker" ? "flicker" : "weld";
+        if (active) c.setFault(model, this.nowMs);
+        else if (c.fault === model) c.setFault(null, this.nowMs);
+        this.busyEdges.add(this.edgeIndexByContactor.get(c.id)!);
+        break;
+      }
+      case "module": {
+        this.module(String(target)).setFault(kind === "moduleFail" ? "fail" : kind === "moduleOverTemp" ? "overTemp" : "commsLoss", active);
+        break;
+      }
+      case "gun": {
+        const g = this.gun(Number(target));
+        const d = active ? 1 : -1;
+        if (kind === "imd") g.imdFaults += d;
+        else if (kind === "overCurrent") g.overCurrentFaults += d;
+        else if (kind === "overVoltage") g.overVoltageFaults += d;
+        else g.connectorFaults += d;
+        break;
+      }
+      default:
+        if (kind === "estop") this.estopActive = active;
+        else this.doorOpen = active;
+    }
+  }
+
+  /** Something changed that may wake a quiet region. */
+  bump(): void {
+    this.stateVersion++;
+    this.activeDirty = true;
+  }
+
+  // ---- lookups ----
+
+  module(id: string): PowerModuleModel {
+    const i = this.moduleIndexById.get(id);
+    if (i === undefined) throw new Error(`plant: no module ${JSON.stringify(id)}`);
+    return this.modules[i];
+  }
+
+  gun(id: number): PlantGun {
+    const i = this.gunIndexById.get(id);
+    if (i === undefined) throw new Error(`plant: no gun ${JSON.stringify(id)}`);
+    return this.guns[i];
+  }
+
+  contactor(id: string): ContactorModel {
+    const c = this.contactors.get(id);
+    if (!c) throw new Error(`plant: no contactor ${JSON.stringify(id)}`);
+    return c;
+  }
+
+  /** |current| through a contactor in the last step (0 when open). */
+  contactorCurrentA(id: string): number {
+    const e = this.edgeIndexByContactor.get(id);
+    return e === undefined ? 0 : Math.abs(this.edgeCurrentA[e]);
+  }
+
+  /** Ring: node index of a slot bus (-1 if none). */
+  slotNode(slotId: number): number {
+    return this.slotNodeById.get(slotId) ?? -1;
+  }
+
+  slotVoltageV(slotId: number): number {
+    const i = this.slotNodeById.get(slotId);
+    return i === undefined ? 0 : this.measuredNodeVoltageV[i];
+  }
+
+  /** Insulation resistance seen by a gun output's IMD. */
+  insulationOhm(gunId: number): number {
+    return this.gun(gunId).imdFaults > 0 ? this.params.imd.faultOhm : this.params.imd.healthyOhm;
+  }
+
+  /** The module feeds a bus: output stage running and its MN/MX closed. */
+  moduleEnergizing(index: number): boolean {
+    const m = this.modules[index];
+    if (!m.running) return false;
+    return this.regions[this.regionOfNode[this.moduleNode[index]]].nodes.length > 1;
+  }
+
+  // ---- stepping ----
+
+  step(dtMs: number): void {
+    if (!(dtMs > 0)) throw new Error(`plant: step dtMs must be > 0, got ${dtMs}`);
+    const now = this.nowMs + dtMs;
+    this.nowMs = now;
+    const site = this.params.site;
+    if (this.lastFeedMs !== null && now - this.lastFeedMs > site.watchdogTimeoutMs) {
+      this.lastFeedMs = null;
+      this.watchdogTrips++;
+      this.hardwareTrip();
+    }
+    if (site.hardwiredEstop && this.estopActive) this.hardwareTrip();
+
+    let moved = false;
+    for (const e of this.busyEdges) {
+      const edge = this.edges[e];
+      const closed = edge.contactor.advance(now);
+      if (!edge.contactor.busy) this.busyEdges.delete(e);
+      if (closed === null) continue;
+      moved = true;
+      this.moves.push({
+        atMs: now,
+        id: edge.contactor.id,
+        closed,
+        currentA: closed ? 0 : Math.abs(this.edgeCurrentA[e]),
+        deltaV: closed ? Math.abs(this.nodeVoltageV[edge.a] - this.nodeVoltageV[edge.b]) : 0,
+        released: edge.contactor.releasedByTrip,
+      });
+    }
+    if (moved) this.rebuildRegions();
+
+    for (let i = 0; i < this.modules.length; i++) {
+      const m = this.modules[i];
+      const was = m.running;
+      m.prepare(now, dtMs);
+      if (m.running !== was) this.bump();
+    }
+    for (const g of this.guns) {
+      const ev = g.ev;
+      if (!ev) continue;
+      const was = ev.connected;
+      ev.prepare(now);
+      if (ev.connected !== was) this.bump();
+    }
+
+    this.edgeCurrentA.fill(0);
+    if (this.activeDirty) {
+      this.activeDirty = false;
+      this.activeRegions = this.regions.map((_, i) => i);
+    }
+    let quiet = 0;
+    for (let j = 0; j < this.activeRegions.length; j++) {
+      if (!this.solveRegion(this.regions[this.activeRegions[j]], dtMs)) {
+        this.activeRegions[j] = -1;
+        quiet++;
+      }
+    }
+    if (quiet > 0) this.activeRegions = this.activeRegions.filter((r) => r >= 0);
+
+    this.measuredNodeVoltageV.set(this.nodeVoltageV);
+    const ambient = site.ambientTempC;
+    let gridW = site.auxiliaryLoadW;
+    if (dtMs !== this.decayDtMs) {
+      // First-order decay factors for this step size (exact for any dt), cached: steps rarely change size.
+      this.decayDtMs = dtMs;
+      this.moduleDecay = Math.exp(-dtMs / 1000 / this.params.module.thermalTimeConstantS);
+      this.connectorDecay = Math.exp(-dtMs / 1000 / this.params.ev.connectorTimeConstantS);
+    }
+    for (let i = 0; i < this.modules.length; i++) {
+      const m = this.modules[i];
+      m.finish(this.nodeVoltageV[this.moduleNode[i]], dtMs, ambient, this.moduleDecay);
+      gridW += m.inputPowerW;
+    }
+    this.gridPowerW = gridW;
+    this.gridEnergyWh += (gridW * dtMs) / 3_600_000;
+
+    const dtS = dtMs / 1000;
+    const evP = this.params.ev;
+    for (let gi = 0; gi < this.guns.length; gi++) {
+      const g = this.guns[gi];
+      const gcClosed = this.edges[g.gcEdge].contactor.mainClosed;
+      const v = this.nodeVoltageV[g.evNode];
+      // The EV node is a leaf hanging off its GC: the GC carries everything the EV side takes.
+      g.currentA = gcClosed ? -this.edgeCurrentA[g.gcEdge] : 0;
+      g.meterEnergyWh += (g.currentA * v * dtMs) / 3_600_000;
+      if (g.ev?.connected) g.ev.absorb(this.batteryCurrentA[gi], v, dtMs, now);
+      if (g.ev && g.ev.superviseContactors(v, now)) this.bump();
+      const trip = this.config.safety.connectorTripTempC;
+      if (g.connectorFaults > 0) {
+        g.connectorTempC = Math.min(trip + 15, g.connectorTempC + evP.connectorFaultRiseCPerS * dtS);
+      } else {
+        const steady = ambient + evP.connectorRiseCPerA2 * g.currentA * g.currentA;
+        g.connectorTempC = steady + (g.connectorTempC - steady) * this.connectorDecay;
+      }
+      if (g.overVoltageFaults > 0) this.applyOverVoltage(g);
+    }
+  }
+
+  /** Release every coil and disable every module (watchdog expiry, hard-wired e-stop). */
+  hardwareTrip(): void {
+    for (const c of this.contactors.values()) c.setCoil(false, this.nowMs, true);
+    this.edges.forEach((_, e) => this.busyEdges.add(e));
+    for (const m of this.modules) m.command = { ...m.command, enabled: false };
+    this.bump();
+  }
+
+  private applyOverVoltage(g: PlantGun): void {
+    const r = this.regions[this.regionOfNode[g.busNode]];
+    let fed = false;
+    for (const mi of r.modules) if (this.modules[mi].running) fed = true;
+    if (!fed) return;
+    const evMax = g.ev ? g.ev.maxVoltageV : this.index.gunById.get(g.id)!.maxVoltageV;
+    const faultV = evMax * this.params.faults.overVoltageFactor;
+    for (const k of r.nodes) this.measuredNodeVoltageV[k] = Math.max(this.measuredNodeVoltageV[k], faultV);
+  }
+
+  /** Solves one region; false when it is quiet (0 V, nothing feeding or connected). */
+  private solveRegion(r: PlantRegion, dtMs: number): boolean {
+    const V0 = this.nodeVoltageV;
+    const dtS = dtMs / 1000;
+    const inj = this.injection;
+    let sumC = 0;
+    let sumCV0 = 0;
+    let anyCharge = false;
+    for (const k of r.nodes) {
+      const c = this.nodes[k].capacitanceF;
+      sumC += c;
+      sumCV0 += c * V0[k];
+      if (V0[k] > 1e-3) anyCharge = true;
+      inj[k] = 0;
+    }
+    let running = 0;
+    for (const mi of r.modules) if (this.modules[mi].running) running++;
+    let batteries = 0;
+    for (const gi of r.evGuns) {
+      this.batteryCurrentA[gi] = 0;
+      if (this.guns[gi].ev?.connected) batteries++;
+    }
+    if (!anyCharge && running === 0 && batteries === 0) {
+      for (const k of r.nodes) V0[k] = 0;
+      return false;
+    }
+    const vAvg = sumCV0 / sumC;
+    const modP = this.params.module;
+    // Conductance to ground: bleeders, and the active discharge of stopped modules.
+    let sumG = 0;
+    for (const k of r.nodes) sumG += this.bleedS;
+    // Nothing feeds the region: its discharge circuit is switched in (IEC 61851-23: < 60 V within 1 s).
+    const discharging = running === 0 && batteries === 0 && r.nodes.length > 0;
+    if (discharging) sumG += 1 / this.params.bus.dischargeResistanceOhm;
+    let sumI = 0;
+    let maxRef = 0;
+    const slewA = modP.currentRampAPerS * dtS;
+    for (const mi of r.modules) {
+      const m = this.modules[mi];
+      if (!m.running) continue;
+      // CC: toward the available current, slew-limited; a module whose reference is below the bus pushes nothing.
+      const target = m.vRefV > vAvg - 0.5 ? m.availableCurrentA(vAvg) : 0;
+      const i = target > m.outputCurrentA ? Math.min(target, m.outputCurrentA + slewA) : target;
+      m.outputCurrentA = i;
+      sumI += i;
+      if (m.vRefV > maxRef) maxRef = m.vRefV;
+    }
+    // overCurrent fault: regulation lost, the gun draws factor x its cable rating from the running modules.
+    let forced = false;
+    for (const gi of r.evGuns) {
+      const g = this.guns[gi];
+      if (g.overCurrentFaults > 0 && running > 0 && this.edges[g.gcEdge].contactor.mainClosed) {
+        const faultA = this.params.faults.overCurrentFactor * g.cableMaxCurrentA;
+        if (faultA > sumI) {
+          for (const mi of r.modules) if (this.modules[mi].running) this.modules[mi].outputCurrentA = faultA / running;
+          sumI = faultA;
+        }
+        forced = true;
+      }
+    }
+    let battG = 0;
+    let battGV = 0;
+    for (const gi of r.evGuns) {
+      const ev = this.guns[gi].ev;
+      if (!ev?.connected) continue;
+      battG += 1 / ev.packResistanceOhm;
+      battGV += ev.openCircuitVoltageV() / ev.packResistanceOhm;
+    }
+    const a = sumC / dtS + sumG + battG;
+    let v = (sumI + sumCV0 / dtS + battGV) / a;
+    if (!forced && running > 0 && sumI > 0 && v > maxRef) {
+      // CV: the modules hold their reference and deliver only what that takes.
+      const need = a * maxRef - sumCV0 / dtS - battGV;
+      const scale = need > 0 ? need / sumI : 0;
+      for (const mi of r.modules) this.modules[mi].outputCurrentA *= scale;
+      sumI *= scale;
+      v = need > 0 ? maxRef : (sumCV0 / dtS + battGV) / a;
+    }
+    if (v < 0) v = 0;
+    // Node injections (sources minus sinks minus capacitor charging), then tree flows.
+    for (const mi of r.modules) inj[this.moduleNode[mi]] += this.modules[mi].outputCurrentA;
+    for (const gi of r.evGuns) {
+      const g = this.guns[gi];
+      const ev = g.ev;
+      if (!ev?.connected) continue;
+      const ib = (v - ev.openCircuitVoltageV()) / ev.packResistanceOhm;
+      this.batteryCurrentA[gi] = ib;
+      inj[g.evNode] -= ib;
+    }
+    for (const k of r.nodes) {
+      inj[k] -= (this.nodes[k].capacitanceF * (v - V0[k])) / dtS + this.bleedS * v;
+    }
+    if (discharging) {
+      // Spread by capacitance: every node discharges its own charge, no current crosses a contactor.
+      const g = 1 / this.params.bus.dischargeResistanceOhm / sumC;
+      for (const k of r.nodes) inj[k] -= v * g * this.nodes[k].capacitanceF;
+    }
+    for (const k of r.nodes) V0[k] = v;
+    // Accumulate flows leaf -> root; the flow through a node's parent edge is everything below it.
+    const acc = this.injection;
+    for (let j = r.order.length - 1; j > 0; j--) {
+      const k = r.order[j];
+      const e = this.parentEdge[k];
+      const edge = this.edges[e];
+      this.edgeCurrentA[e] = acc[k];
+      const parent = edge.a === k ? edge.b : edge.a;
+      acc[parent] += acc[k];
+    }
+    return true;
+  }
+
+  /** Union-find over closed contactors, then a breadth-first spanning tree per region. */
+  rebuildRegions(): void {
+    const n = this.nodes.length;
+    const parent = new Int32Array(n);
+    for (let i = 0; i < n; i++) parent[i] = i;
+    const find = (x: number): number => {
+      while (parent[x] !== x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+      }
+      return x;
+    };
+    for (const edge of this.edges) {
+      if (edge.contactor.mainClosed) parent[find(edge.a)] = find(edge.b);
+    }
+    const regionByRoot = new Map<number, number>();
+    const regions: PlantRegion[] = [];
+    for (let i = 0; i < n; i++) {
+      const root = find(i);
+      let r = regionByRoot.get(root);
+      if (r === undefined) {
+        r = regions.length;
+        regionByRoot.set(root, r);
+        regions.push({ nodes: [], order: [], modules: [], evGuns: [], gunPositions: [] });
+      }
+      regions[r].nodes.push(i);
+      this.regionOfNode[i] = r;
+    }
+    this.modules.forEach((_, mi) => regions[this.regionOfNode[this.moduleNode[mi]]].modules.push(mi));
+    this.guns.forEach((g, gi) => {
+      regions[this.regionOfNode[g.evNode]].evGuns.push(gi);
+      regions[this.regionOfNode[g.busNode]].gunPositions.push(gi);
+    });
+    const seen = new Uint8Array(n);
+    for (const r of regions) {
+      // Root at a bus node (else a module node) so that every EV node hangs off its GC.
+      const root = r.nodes.find((k) => this.nodes[k].kind === "slot" || this.nodes[k].kind === "gunBus") ??
+        r.nodes.find((k) => this.nodes[k].kind !== "gun") ?? r.nodes[0];
+      r.order.push(root);
+      seen[root] = 1;
+      this.parentEdge[root] = -1;
+      for (let j = 0; j < r.order.length; j++) {
+        const k = r.order[j];
+        for (const e of this.adjacency[k]) {
+          const edge = this.edges[e];
+          if (!edge.contactor.mainClosed) continue;
+          const other = edge.a === k ? edge.b : edge.a;
+          if (seen[other]) continue;
+          seen[other] = 1;
+          this.parentEdge[other] = e;
+          r.order.push(other);
+        }
+      }
+    }
+    this.regions = regions;
+    this.topologyVersion++;
+    this.bump();
+  }
+}

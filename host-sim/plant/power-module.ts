@@ -1,0 +1,141 @@
+import type { ModuleRatingConfig } from "../../src/config/types";
+import { interpolate, type ModuleParams } from "./params";
+
+export interface ModuleCommandInput {
+  enabled: boolean;
+  voltageV: number;
+  currentLimitA: number;
+}
+
+export type ModuleFaultKind = "fail" | "overTemp" | "commsLoss";
+
+/**
+ * A power module (AC/DC, constant-power envelope). It regulates its output
+ * voltage toward the commanded setpoint (CV) and limits its current to the
+ * commanded limit, its constant-power envelope and thermal derating (CC). The
+ * output has a series diode, so current only flows out of it.
+ */
+export class PowerModuleModel {
+  readonly id: string;
+  command: ModuleCommandInput = { enabled: false, voltageV: 0, currentLimitA: 0 };
+  lastTrafficMs = 0;
+  /** Output stage running. */
+  running = false;
+  /** Voltage reference after soft-start / slew. */
+  vRefV = 0;
+  /** Actual output current (A, >= 0). */
+  outputCurrentA = 0;
+  outputVoltageV = 0;
+  tempC: number;
+  failed = false;
+  commsLost = false;
+  overTempForced = false;
+  /** Self-protection latched by over-temperature. */
+  overTempTripped = false;
+  inputPowerW = 0;
+  outputEnergyWh = 0;
+  inputEnergyWh = 0;
+  runningMs = 0;
+  private startAtMs: number | null = null;
+  private readonly efficiencyTable: { x: number; y: number }[];
+
+  constructor(id: string, readonly ratedPowerKW: number, readonly rating: ModuleRatingConfig, private readonly params: ModuleParams, ambientTempC: number) {
+    this.id = id;
+    this.tempC = ambientTempC;
+    this.efficiencyTable = params.efficiencyCurve.map((p) => ({ x: p.loadFraction, y: p.efficiency }));
+  }
+
+  /** A CAN command frame reached the module (false if the link is down). */
+  receive(command: ModuleCommandInput, nowMs: number): boolean {
+    if (this.commsLost) return false;
+    this.command = { enabled: command.enabled, voltageV: command.voltageV, currentLimitA: command.currentLimitA };
+    this.lastTrafficMs = nowMs;
+    return true;
+  }
+
+  /** Current the output stage may deliver at busV: commanded limit, power envelope, derating. */
+  availableCurrentA(busV: number): number {
+    if (!this.running) return 0;
+    const envelopeA = Math.min(this.rating.maxCurrentA, (this.ratedPowerKW * 1000) / Math.max(busV, this.rating.minVoltageV));
+    return Math.max(0, Math.min(this.command.currentLimitA, envelopeA * this.derateFactor()));
+  }
+
+  /** 1 up to derateStartTempC, falling linearly to 0 at tripTempC. */
+  derateFactor(): number {
+    const { derateStartTempC, tripTempC } = this.rating;
+    if (this.tempC <= derateStartTempC) return 1;
+    if (this.tempC >= tripTempC) return 0;
+    return (tripTempC - this.tempC) / (tripTempC - derateStartTempC);
+  }
+
+  efficiencyAt(outputW: number): number {
+    return interpolate(this.efficiencyTable, outputW / (this.ratedPowerKW * 1000));
+  }
+
+  /** Before the electrical solve: timeouts, start-up, voltage reference slew. */
+  prepare(nowMs: number, dtMs: number): void {
+    const timedOut = nowMs - this.lastTrafficMs > this.params.commsTimeoutMs;
+    if (this.overTempTripped && this.tempC < this.rating.tripTempC - this.params.overTempHysteresisC && !this.overTempForced) {
+      this.overTempTripped = false;
+    }
+    if (this.tempC >= this.rating.tripTempC) this.overTempTripped = true;
+    const allowed = this.command.enabled && !timedOut && !this.failed && !this.overTempTripped;
+    if (!allowed) {
+      // Output stage off at once (gate drive disabled); soft-start begins again next time.
+      this.running = false;
+      this.startAtMs = null;
+      this.outputCurrentA = 0;
+      this.vRefV = 0;
+      return;
+    }
+    if (!this.running) {
+      if (this.startAtMs === null) this.startAtMs = nowMs + this.params.startupDelayMs;
+      if (nowMs >= this.startAtMs) {
+        this.running = true;
+        this.startAtMs = null;
+      }
+    }
+    if (this.running) {
+      const target = Math.max(0, Math.min(this.command.voltageV, this.rating.maxVoltageV));
+      const step = (this.params.voltageRampVPerS * dtMs) / 1000;
+      this.vRefV = this.vRefV < target ? Math.min(target, this.vRefV + step) : Math.max(target, this.vRefV - step);
+    }
+  }
+
+  /** After the solve: losses, temperature, energy. */
+  finish(busV: number, dtMs: number, ambientTempC: number, thermalDecay = Math.exp(-dtMs / 1000 / this.params.thermalTimeConstantS)): void {
+    this.outputVoltageV = busV;
+    const outW = this.outputCurrentA * busV;
+    if (this.running) {
+      this.inputPowerW = outW > 0 ? outW / this.efficiencyAt(outW) + this.params.standbyLossW : this.params.noLoadLossW;
+      this.runningMs += dtMs;
+    } else {
+      this.inputPowerW = this.params.standbyLossW;
+    }
+    const lossW = this.inputPowerW - outW;
+    const dtS = dtMs / 1000;
+    if (this.overTempForced) {
+      this.tempC = Math.min(this.rating.tripTempC + 10, this.tempC + this.params.overTempFaultRiseCPerS * dtS);
+    } else {
+      const steadyC = ambientTempC + lossW * this.params.thermalResistanceCPerW;
+      // Exact first-order step: stable for any dt.
+      this.tempC = steadyC + (this.tempC - steadyC) * thermalDecay;
+    }
+    this.outputEnergyWh += (outW * dtS) / 3600;
+    this.inputEnergyWh += (this.inputPowerW * dtS) / 3600;
+  }
+
+  alarms(): string[] {
+    const out: string[] = [];
+    if (this.failed) out.push("fault");
+    if (this.overTempTripped) out.push("overTemp");
+    else if (this.tempC > this.rating.derateStartTempC) out.push("derating");
+    return out;
+  }
+
+  setFault(kind: ModuleFaultKind, active: boolean): void {
+    if (kind === "fail") this.failed = active;
+    else if (kind === "overTemp") this.overTempForced = active;
+    else this.commsLost = active;
+  }
+}

@@ -1,0 +1,5 @@
+export * from "./types";
+export * from "./validate";
+export * from "./injector";
+export * from "./fleet-day";
+export * from "./simulation";
