@@ -381,10 +381,10 @@ export class InvariantObserver {
   private hazardStart(f: PlantFault, now: number): number | null {
     const plant = this.plant;
     switch (f.kind) {
-      case "mcWeld": case "mnWeld": case "gcWeld": {
-        const c = plant.contactor(String(f.target));
-        return c.mainClosed && !c.targetClosed() ? now : null;
-      }
+      case "mcWeld": case "mnWeld": case "gcWeld":
+        // A weld is a hazard once the controller relies on the contact being open while it carries
+        // current or sits in an energized region.
+        return this.isSafe(f) ? null : now;
       case "contactorStuckOpen": {
         const c = plant.contactor(String(f.target));
         return !c.mainClosed && c.targetClosed() && !c.moving ? now : null;
