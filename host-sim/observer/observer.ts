@@ -258,7 +258,7 @@ export class InvariantObserver {
       if (c.fault !== "weld" && !this.since.has(w.key) && !this.open.has(w.key)) continue;
       const relied = c.fault === "weld" && c.mainClosed && !c.targetClosed();
       const region = plant.regions[plant.regionOfNode[edge.a]];
-      const energized = relied && (this.regionEnergized(region) || Math.abs(plant.edgeCurrentA[w.edge]) > this.params.switchingCurrentA);
+      const energized = relied && (this.regionEnergized(region) || Math.abs(plant.edgeCurrent(w.edge)) > this.params.switchingCurrentA);
       this.condition(now, w.key, energized, 9, "weldedContactorRelied", c.id,
         () => `${c.id} is welded closed but commanded open, and its region is energized`, this.params.deadlines.errorMs);
     }
@@ -381,10 +381,10 @@ export class InvariantObserver {
   private hazardStart(f: PlantFault, now: number): number | null {
     const plant = this.plant;
     switch (f.kind) {
-      case "mcWeld": case "mnWeld": case "gcWeld": {
-        const c = plant.contactor(String(f.target));
-        return c.mainClosed && !c.targetClosed() ? now : null;
-      }
+      case "mcWeld": case "mnWeld": case "gcWeld":
+        // A weld is a hazard once the controller relies on the contact being open while it carries
+        // current or sits in an energized region.
+        return this.isSafe(f) ? null : now;
       case "contactorStuckOpen": {
         const c = plant.contactor(String(f.target));
         return !c.mainClosed && c.targetClosed() && !c.moving ? now : null;
@@ -423,7 +423,7 @@ export class InvariantObserver {
         const c = plant.contactor(String(f.target));
         const e = plant.edgeIndexByContactor.get(c.id)!;
         if (!(c.mainClosed && !c.targetClosed())) return true;
-        return Math.abs(plant.edgeCurrentA[e]) < thr && !this.regionEnergized(plant.regions[plant.regionOfNode[plant.edges[e].a]]);
+        return Math.abs(plant.edgeCurrent(e)) < thr && !this.regionEnergized(plant.regions[plant.regionOfNode[plant.edges[e].a]]);
       }
       default:
         // Stuck-open contacts and flickering feedback leave the plant de-energized where they are.

@@ -52,6 +52,9 @@ export interface PlantEdge {
 
 export interface PlantRegion {
   nodes: number[];
+  capacitanceF: number;
+  /** Every node at the same voltage (false right after regions merged). */
+  uniform: boolean;
   /** Nodes in breadth-first order from the root; parentEdge/parentNode index the tree. */
   order: number[];
   /** Indices into plant.modules of modules whose output node is in the region. */
@@ -123,8 +126,12 @@ export class CabinetPlant {
   /** Node voltages (true), and as a sensor would see them (over-voltage faults applied). */
   readonly nodeVoltageV: Float64Array;
   readonly measuredNodeVoltageV: Float64Array;
-  /** Signed current through each edge (child -> parent of the spanning tree); 0 when open. */
-  readonly edgeCurrentA: Float64Array;
+  /** Signed current through each edge for the last step: read through edgeCurrent(e). */
+  private readonly edgeFlowA: Float64Array;
+  private readonly flowScratch: Float64Array;
+  private flowsValid = false;
+  private readonly nodeCapacitanceF: Float64Array;
+  private overCurrentFaultCount = 0;
   readonly regionOfNode: Int32Array;
   regions: PlantRegion[] = [];
   /** Incremented whenever the regions are rebuilt. */
@@ -226,7 +233,9 @@ export class CabinetPlant {
     this.parentEdge = new Int32Array(n);
     this.injection = new Float64Array(n);
     this.batteryCurrentA = new Float64Array(this.guns.length);
-    this.edgeCurrentA = new Float64Array(this.edges.length);
+    this.edgeFlowA = new Float64Array(this.edges.length);
+    this.flowScratch = new Float64Array(n);
+    this.nodeCapacitanceF = new Float64Array(this.nodes.map((x) => x.capacitanceF));
     this.rebuildRegions();
   }
 
@@ -317,7 +326,10 @@ export class CabinetPlant {
         const g = this.gun(Number(target));
         const d = active ? 1 : -1;
         if (kind === "imd") g.imdFaults += d;
-        else if (kind === "overCurrent") g.overCurrentFaults += d;
+        else if (kind === "overCurrent") {
+          g.overCurrentFaults += d;
+          this.overCurrentFaultCount += d;
+        }
         else if (kind === "overVoltage") g.overVoltageFaults += d;
         else g.connectorFaults += d;
         break;
@@ -357,7 +369,7 @@ export class CabinetPlant {
   /** |current| through a contactor in the last step (0 when open). */
   contactorCurrentA(id: string): number {
     const e = this.edgeIndexByContactor.get(id);
-    return e === undefined ? 0 : Math.abs(this.edgeCurrentA[e]);
+    return e === undefined ? 0 : Math.abs(this.edgeCurrent(e));
   }
 
   /** Ring: node index of a slot bus (-1 if none). */
@@ -397,6 +409,8 @@ export class CabinetPlant {
     if (site.hardwiredEstop && this.estopActive) this.hardwareTrip();
 
     let moved = false;
+    // Contacts in transit may part this step: they need the current of the step before.
+    if (this.busyEdges.size > 0) this.ensureFlows();
     for (const e of this.busyEdges) {
       const edge = this.edges[e];
       const closed = edge.contactor.advance(now);
@@ -407,7 +421,7 @@ export class CabinetPlant {
         atMs: now,
         id: edge.contactor.id,
         closed,
-        currentA: closed ? 0 : Math.abs(this.edgeCurrentA[e]),
+        currentA: closed ? 0 : Math.abs(this.edgeFlowA[e]),
         deltaV: closed ? Math.abs(this.nodeVoltageV[edge.a] - this.nodeVoltageV[edge.b]) : 0,
         released: edge.contactor.releasedByTrip,
       });
@@ -428,7 +442,7 @@ export class CabinetPlant {
       if (ev.connected !== was) this.bump();
     }
 
-    this.edgeCurrentA.fill(0);
+    this.flowsValid = false;
     if (this.activeDirty) {
       this.activeDirty = false;
       this.activeRegions = this.regions.map((_, i) => i);
@@ -466,7 +480,7 @@ export class CabinetPlant {
       const gcClosed = this.edges[g.gcEdge].contactor.mainClosed;
       const v = this.nodeVoltageV[g.evNode];
       // The EV node is a leaf hanging off its GC: the GC carries everything the EV side takes.
-      g.currentA = gcClosed ? -this.edgeCurrentA[g.gcEdge] : 0;
+      g.currentA = gcClosed && this.regionOfNode[g.evNode] === this.regionOfNode[g.busNode] ? -this.injection[g.evNode] : 0;
       g.meterEnergyWh += (g.currentA * v * dtMs) / 3_600_000;
       if (g.ev?.connected) g.ev.absorb(this.batteryCurrentA[gi], v, dtMs, now);
       if (g.ev && g.ev.superviseContactors(v, now)) this.bump();
@@ -502,43 +516,28 @@ export class CabinetPlant {
   /** Solves one region; false when it is quiet (0 V, nothing feeding or connected). */
   private solveRegion(r: PlantRegion, dtMs: number): boolean {
     const V0 = this.nodeVoltageV;
+    const cap = this.nodeCapacitanceF;
+    const nodes = r.nodes;
     const dtS = dtMs / 1000;
-    const inj = this.injection;
-    let sumC = 0;
+    const sumC = r.capacitanceF;
     let sumCV0 = 0;
-    let anyCharge = false;
-    for (const k of r.nodes) {
-      const c = this.nodes[k].capacitanceF;
-      sumC += c;
-      sumCV0 += c * V0[k];
-      if (V0[k] > 1e-3) anyCharge = true;
-      inj[k] = 0;
+    let vAvg: number;
+    if (r.uniform) {
+      vAvg = V0[nodes[0]];
+      sumCV0 = sumC * vAvg;
+    } else {
+      for (let j = 0; j < nodes.length; j++) sumCV0 += cap[nodes[j]] * V0[nodes[j]];
+      vAvg = sumCV0 / sumC;
     }
-    let running = 0;
-    for (const mi of r.modules) if (this.modules[mi].running) running++;
-    let batteries = 0;
-    for (const gi of r.evGuns) {
-      this.batteryCurrentA[gi] = 0;
-      if (this.guns[gi].ev?.connected) batteries++;
-    }
-    if (!anyCharge && running === 0 && batteries === 0) {
-      for (const k of r.nodes) V0[k] = 0;
-      return false;
-    }
-    const vAvg = sumCV0 / sumC;
     const modP = this.params.module;
-    // Conductance to ground: bleeders, and the active discharge of stopped modules.
-    let sumG = 0;
-    for (const k of r.nodes) sumG += this.bleedS;
-    // Nothing feeds the region: its discharge circuit is switched in (IEC 61851-23: < 60 V within 1 s).
-    const discharging = running === 0 && batteries === 0 && r.nodes.length > 0;
-    if (discharging) sumG += 1 / this.params.bus.dischargeResistanceOhm;
+    const slewA = modP.currentRampAPerS * dtS;
+    let running = 0;
     let sumI = 0;
     let maxRef = 0;
-    const slewA = modP.currentRampAPerS * dtS;
-    for (const mi of r.modules) {
-      const m = this.modules[mi];
+    for (let j = 0; j < r.modules.length; j++) {
+      const m = this.modules[r.modules[j]];
       if (!m.running) continue;
+      running++;
       // CC: toward the available current, slew-limited; a module whose reference is below the bus pushes nothing.
       const target = m.vRefV > vAvg - 0.5 ? m.availableCurrentA(vAvg) : 0;
       const i = target > m.outputCurrentA ? Math.min(target, m.outputCurrentA + slewA) : target;
@@ -546,26 +545,45 @@ export class CabinetPlant {
       sumI += i;
       if (m.vRefV > maxRef) maxRef = m.vRefV;
     }
-    // overCurrent fault: regulation lost, the gun draws factor x its cable rating from the running modules.
-    let forced = false;
-    for (const gi of r.evGuns) {
-      const g = this.guns[gi];
-      if (g.overCurrentFaults > 0 && running > 0 && this.edges[g.gcEdge].contactor.mainClosed) {
-        const faultA = this.params.faults.overCurrentFactor * g.cableMaxCurrentA;
-        if (faultA > sumI) {
-          for (const mi of r.modules) if (this.modules[mi].running) this.modules[mi].outputCurrentA = faultA / running;
-          sumI = faultA;
-        }
-        forced = true;
-      }
-    }
+    let batteries = 0;
     let battG = 0;
     let battGV = 0;
-    for (const gi of r.evGuns) {
+    for (let j = 0; j < r.evGuns.length; j++) {
+      const gi = r.evGuns[j];
+      this.batteryCurrentA[gi] = 0;
       const ev = this.guns[gi].ev;
-      if (!ev?.connected) continue;
+      if (!ev || !ev.connected) continue;
+      batteries++;
       battG += 1 / ev.packResistanceOhm;
       battGV += ev.openCircuitVoltageV() / ev.packResistanceOhm;
+    }
+    if (running === 0 && batteries === 0 && !(r.uniform ? vAvg > 1e-3 : this.anyCharge(nodes))) {
+      for (let j = 0; j < nodes.length; j++) {
+        V0[nodes[j]] = 0;
+        this.injection[nodes[j]] = 0;
+      }
+      r.uniform = true;
+      return false;
+    }
+    // Conductance to ground: bleeders, and the discharge circuit when nothing feeds the region
+    // (IEC 61851-23: below 60 V within 1 s).
+    const discharging = running === 0 && batteries === 0;
+    const dischargeS = discharging ? 1 / this.params.bus.dischargeResistanceOhm : 0;
+    const sumG = nodes.length * this.bleedS + dischargeS;
+    // overCurrent fault: regulation lost, the gun draws factor x its cable rating from the running modules.
+    let forced = false;
+    if (this.overCurrentFaultCount > 0 && running > 0) {
+      for (let j = 0; j < r.evGuns.length; j++) {
+        const g = this.guns[r.evGuns[j]];
+        if (g.overCurrentFaults > 0 && this.edges[g.gcEdge].contactor.mainClosed) {
+          const faultA = this.params.faults.overCurrentFactor * g.cableMaxCurrentA;
+          if (faultA > sumI) {
+            for (const mi of r.modules) if (this.modules[mi].running) this.modules[mi].outputCurrentA = faultA / running;
+            sumI = faultA;
+          }
+          forced = true;
+        }
+      }
     }
     const a = sumC / dtS + sumG + battG;
     let v = (sumI + sumCV0 / dtS + battGV) / a;
@@ -573,41 +591,68 @@ export class CabinetPlant {
       // CV: the modules hold their reference and deliver only what that takes.
       const need = a * maxRef - sumCV0 / dtS - battGV;
       const scale = need > 0 ? need / sumI : 0;
-      for (const mi of r.modules) this.modules[mi].outputCurrentA *= scale;
-      sumI *= scale;
+      for (let j = 0; j < r.modules.length; j++) this.modules[r.modules[j]].outputCurrentA *= scale;
       v = need > 0 ? maxRef : (sumCV0 / dtS + battGV) / a;
     }
     if (v < 0) v = 0;
-    // Node injections (sources minus sinks minus capacitor charging), then tree flows.
-    for (const mi of r.modules) inj[this.moduleNode[mi]] += this.modules[mi].outputCurrentA;
-    for (const gi of r.evGuns) {
-      const g = this.guns[gi];
-      const ev = g.ev;
-      if (!ev?.connected) continue;
+    // Node injections (sources minus sinks minus capacitor charging), kept for the lazy tree flows.
+    // Discharge is spread by capacitance: every node discharges its own charge, no current crosses a contactor.
+    const inj = this.injection;
+    const perFarad = dischargeS / sumC;
+    for (let j = 0; j < nodes.length; j++) {
+      const k = nodes[j];
+      inj[k] = -(cap[k] * (v - V0[k])) / dtS - this.bleedS * v - v * perFarad * cap[k];
+      V0[k] = v;
+    }
+    for (let j = 0; j < r.modules.length; j++) {
+      const mi = r.modules[j];
+      inj[this.moduleNode[mi]] += this.modules[mi].outputCurrentA;
+    }
+    for (let j = 0; j < r.evGuns.length; j++) {
+      const gi = r.evGuns[j];
+      const ev = this.guns[gi].ev;
+      if (!ev || !ev.connected) continue;
       const ib = (v - ev.openCircuitVoltageV()) / ev.packResistanceOhm;
       this.batteryCurrentA[gi] = ib;
-      inj[g.evNode] -= ib;
+      inj[this.guns[gi].evNode] -= ib;
     }
-    for (const k of r.nodes) {
-      inj[k] -= (this.nodes[k].capacitanceF * (v - V0[k])) / dtS + this.bleedS * v;
-    }
-    if (discharging) {
-      // Spread by capacitance: every node discharges its own charge, no current crosses a contactor.
-      const g = 1 / this.params.bus.dischargeResistanceOhm / sumC;
-      for (const k of r.nodes) inj[k] -= v * g * this.nodes[k].capacitanceF;
-    }
-    for (const k of r.nodes) V0[k] = v;
-    // Accumulate flows leaf -> root; the flow through a node's parent edge is everything below it.
-    const acc = this.injection;
-    for (let j = r.order.length - 1; j > 0; j--) {
-      const k = r.order[j];
-      const e = this.parentEdge[k];
-      const edge = this.edges[e];
-      this.edgeCurrentA[e] = acc[k];
-      const parent = edge.a === k ? edge.b : edge.a;
-      acc[parent] += acc[k];
-    }
+    r.uniform = true;
     return true;
+  }
+
+  private anyCharge(nodes: number[]): boolean {
+    for (let j = 0; j < nodes.length; j++) if (this.nodeVoltageV[nodes[j]] > 1e-3) return true;
+    return false;
+  }
+
+  /**
+   * Current through every closed contactor for the last step, from each region's spanning tree:
+   * the flow through a node's parent edge is everything injected below it. Computed on demand
+   * (moves, observer, dashboard): most steps nobody needs it.
+   */
+  private ensureFlows(): void {
+    if (this.flowsValid) return;
+    this.flowsValid = true;
+    const flow = this.edgeFlowA;
+    flow.fill(0);
+    const acc = this.flowScratch;
+    for (const ri of this.activeRegions) {
+      const r = this.regions[ri];
+      for (const k of r.nodes) acc[k] = this.injection[k];
+      for (let j = r.order.length - 1; j > 0; j--) {
+        const k = r.order[j];
+        const e = this.parentEdge[k];
+        const edge = this.edges[e];
+        flow[e] = acc[k];
+        acc[edge.a === k ? edge.b : edge.a] += acc[k];
+      }
+    }
+  }
+
+  /** Signed current through an edge in the last step (child -> parent of its region's tree); 0 when open. */
+  edgeCurrent(e: number): number {
+    this.ensureFlows();
+    return this.edgeFlowA[e];
   }
 
   /** Union-find over closed contactors, then a breadth-first spanning tree per region. */
@@ -633,9 +678,10 @@ export class CabinetPlant {
       if (r === undefined) {
         r = regions.length;
         regionByRoot.set(root, r);
-        regions.push({ nodes: [], order: [], modules: [], evGuns: [], gunPositions: [] });
+        regions.push({ nodes: [], capacitanceF: 0, uniform: false, order: [], modules: [], evGuns: [], gunPositions: [] });
       }
       regions[r].nodes.push(i);
+      regions[r].capacitanceF += this.nodes[i].capacitanceF;
       this.regionOfNode[i] = r;
     }
     this.modules.forEach((_, mi) => regions[this.regionOfNode[this.moduleNode[mi]]].modules.push(mi));

@@ -69,7 +69,7 @@ export function plantSnapshot(plant: CabinetPlant): PlantSnapshot {
       mainClosed: e.contactor.mainClosed,
       auxClosed: e.contactor.auxClosed,
       fault: e.contactor.fault,
-      currentA: round(Math.abs(plant.edgeCurrentA[i])),
+      currentA: round(Math.abs(plant.edgeCurrent(i))),
       operations: e.contactor.operations,
     })),
     modules: plant.modules.map((m, i) => ({

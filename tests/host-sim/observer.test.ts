@@ -179,6 +179,24 @@ describe("host-sim invariant observer (DESIGN.md §5)", () => {
     assert.ok(kinds(sim).includes("9:weldedContactorRelied"), kinds(sim).join());
   });
 
+  it("measures the reaction to a welded GC from the moment the controller relies on it", () => {
+    const sim = quietSim();
+    chargeOnSlot(sim, 1, 40);
+    sim.runner.runFor(2000);
+    sim.plant.injectFault("gcWeld", "GC_1");
+    sim.runner.runFor(100);
+    assert.equal(sim.observer.reactions[0].startAtMs, null, "latent while the GC is meant to be closed");
+    sim.hal.contactors.command("GC_1", false);
+    sim.runner.runFor(200);
+    const start = sim.observer.reactions[0].startAtMs;
+    assert.ok(start !== null);
+    for (const k of [0, 1]) sim.hal.modules.command(`M1_${k}`, { enabled: false, voltageV: 0, currentLimitA: 0 });
+    sim.runner.runFor(100);
+    const r = sim.observer.reactions[0];
+    assert.equal(r.met, true);
+    assert.ok(r.reactionMs !== null && r.reactionMs >= 180 && r.reactionMs <= 220, `reaction ${r.reactionMs} ms`);
+  });
+
   it("a sane controller runs a short scenario with faults and no violations", function () {
     this.timeout(30_000);
     const result = validateScenario({
