@@ -1,0 +1,90 @@
+/**
+ * The simulated cabinet: the real controller (src/controller, with the real
+ * scheduler, planner, sequencer, supervisor and sessions) on the host HAL over the
+ * plant model, plus the event injector and the independent invariant observer.
+ * Platform-free (no Node APIs), so the same wiring can run under XS.
+ */
+import type { CabinetConfig } from "../src/config/types";
+import { CabinetController } from "../src/controller/cabinet-controller";
+import { Scheduler } from "../src/scheduler/scheduler";
+import type { TimerDriver } from "../src/scheduler/types";
+import type { SimRunner } from "./hal/runner";
+import { createSimulation, type Simulation } from "./scenario/simulation";
+import type { ControllerCommands, Scenario } from "./scenario/types";
+import type { PlantParams, PlantParamsOverrides } from "./plant/params";
+
+/** The scheduler's timer on simulated time: it wakes at the first runner step at or after its due time. */
+export class SimTimerDriver implements TimerDriver {
+  private dueMs: number | null = null;
+  private wake: (() => void) | null = null;
+  constructor(private readonly runner: SimRunner, private readonly nowMs: () => number) {
+    runner.every(runner.stepMs, (now) => {
+      if (this.dueMs === null || now + 1e-9 < this.dueMs) return;
+      const wake = this.wake;
+      this.dueMs = null;
+      this.wake = null;
+      wake?.();
+    }, 0);
+  }
+  schedule(delayMs: number, wake: () => void): void {
+    this.dueMs = this.nowMs() + Math.max(0, delayMs);
+    this.wake = wake;
+  }
+  cancel(): void {
+    this.dueMs = null;
+    this.wake = null;
+  }
+}
+
+export interface SimCabinetOptions {
+  config: CabinetConfig;
+  seed: number;
+  scenario?: Scenario;
+  stepMs?: number;
+  plantParams?: PlantParams | PlantParamsOverrides;
+  /** Free vend in the simulator unless a back-office authorizes sessions. */
+  autoAuthorizeToken?: string | null;
+}
+
+export interface SimCabinet {
+  sim: Simulation;
+  controller: CabinetController;
+  scheduler: Scheduler;
+  commands: ControllerCommands;
+}
+
+export function createSimCabinet(options: SimCabinetOptions): SimCabinet {
+  let controller: CabinetController | null = null;
+  const commands: ControllerCommands = {
+    setGridLimit: (kW) => void controller?.setGridLimit(kW),
+    setExternalLimit: (gunId, kW) => void controller?.setGunLimit(gunId, "operator", kW),
+    setPriority: (gunId, priority) => void controller?.setPriority(gunId, priority),
+    stopSession: (gunId) => void controller?.remoteStop(gunId),
+  };
+  const sim = createSimulation({
+    config: options.config,
+    seed: options.seed,
+    scenario: options.scenario,
+    commands,
+    stepMs: options.stepMs ?? options.scenario?.stepMs ?? 1,
+    plantParams: options.plantParams,
+  });
+  controller = new CabinetController({
+    config: options.config,
+    hal: sim.hal,
+    autoAuthorizeToken: options.autoAuthorizeToken === undefined ? "FREEVEND" : options.autoAuthorizeToken,
+  });
+  const ctl = controller;
+  const scheduler = new Scheduler({
+    clock: sim.hal.clock,
+    driver: new SimTimerDriver(sim.runner, () => sim.hal.clock.nowMs()),
+    log: sim.hal.log,
+    feedWatchdog: () => sim.hal.feedWatchdog(),
+  });
+  for (const task of ctl.tasks()) {
+    const added = scheduler.addTask(task);
+    if (!added.ok) throw new Error(`scheduler: ${added.error}`);
+  }
+  scheduler.start();
+  return { sim, controller: ctl, scheduler, commands };
+}

@@ -1,0 +1,395 @@
+/**
+ * The cabinet controller: the main loop of seed 000 §10 over the HAL, shared by the
+ * device build and the host simulator. One place for side effects: the HAL calls
+ * happen in the sequencer and supervisor (outputs) and here (reads); every decision
+ * below is a pure function (sessions' state machine, limits, planner).
+ *
+ * Tasks (DESIGN.md §4): fastTick every 10 ms (supervisor, then sequencer step),
+ * controlTick every 100 ms (read -> sessions -> limits -> plan), telemetryTick every
+ * 1 s (snapshot for dashboard/MQTT/OCPP). Nothing here throws into the scheduler:
+ * a failure inside the safety path becomes a global High fault in the supervisor,
+ * a failure in control is counted and the last plan stays in force.
+ */
+import type { CabinetHal } from "../../hal/index";
+import type { EvStatus } from "../../hal/ev-link";
+import type { GunMeasurement } from "../../hal/sensors";
+import type { ModuleReading } from "../../hal/power-modules";
+import { indexCabinet, type CabinetIndex } from "../config/cabinet-index";
+import type { CabinetConfig } from "../config/types";
+import { plan as planCabinet } from "../planner/plan";
+import type { GunObservation, ModuleObservation, Plan, PlanObservation } from "../planner/types";
+import { createSafetyCore, type SafetyCore } from "../safety/core";
+import type { Fault } from "../safety/faults";
+import { LimitTracker, gunLimitOf, type LimitSnapshot } from "../limits/limit-tracker";
+import { SessionManager } from "../sessions/session-manager";
+import type { GunInput, PowerPathReport, SessionEvent, SessionHooks, SessionListener } from "../sessions/types";
+import { standardTasks } from "../scheduler/standard-tasks";
+import type { TaskSpec } from "../scheduler/types";
+import type { CabinetSnapshot, ContactorView, FaultView, GunView, ModuleView } from "./snapshot";
+
+export interface ControllerOptions {
+  config: CabinetConfig;
+  hal: CabinetHal;
+  /** Authorization / reservation hooks (OCPP, MQTT). */
+  hooks?: SessionHooks;
+  /** Free vend: sessions authorize themselves with this token (null = authorization required). */
+  autoAuthorizeToken?: string | null;
+  /** Operating hours already on each module (from storage), to spread wear. */
+  moduleHours?: Record<string, number>;
+}
+
+export interface CommandResult {
+  ok: boolean;
+  error?: string;
+}
+
+/** A limit set by an operator or scenario stays in force for a year unless replaced. */
+const STANDING_LIMIT_MS = 365 * 24 * 3600 * 1000;
+
+const OFFLINE_READING: ModuleReading = { online: false, running: false, voltageV: 0, currentA: 0, tempC: 25, alarms: [], lastSeenMs: 0 };
+
+export class CabinetController {
+  readonly config: CabinetConfig;
+  readonly index: CabinetIndex;
+  readonly safety: SafetyCore;
+  readonly sessions: SessionManager;
+  readonly limits: LimitTracker;
+  private readonly hal: CabinetHal;
+  private readonly priorities = new Map<number, number>();
+  private readonly moduleHours = new Map<string, number>();
+  private latestPlan: Plan | null = null;
+  private latestLimits: LimitSnapshot | null = null;
+  private lastControlMs: number | null = null;
+  private controlErrors = 0;
+  private lastControlError: string | null = null;
+  private cachedSnapshot: CabinetSnapshot | null = null;
+  private closed = false;
+
+  constructor(options: ControllerOptions) {
+    this.config = options.config;
+    this.hal = options.hal;
+    this.index = indexCabinet(options.config);
+    this.safety = createSafetyCore({ config: options.config, index: this.index, hal: options.hal });
+    this.sessions = SessionManager.fromConfig(options.config, {
+      log: options.hal.log,
+      hooks: options.hooks,
+      autoAuthorizeToken: options.autoAuthorizeToken === undefined ? null : options.autoAuthorizeToken,
+    });
+    this.limits = LimitTracker.fromConfig(options.config, options.hal.log);
+    for (const gun of options.config.guns) this.priorities.set(gun.id, gun.priorityDefault);
+    for (const m of this.index.modules) this.moduleHours.set(m.id, options.moduleHours?.[m.id] ?? 0);
+  }
+
+  /** The four standard tasks for the scheduler (DESIGN.md §4). */
+  tasks(extra: { comms?: () => void } = {}): TaskSpec[] {
+    return standardTasks(this.config.timing, {
+      safety: () => this.fastTick(),
+      control: () => this.controlTick(),
+      telemetry: () => this.telemetryTick(),
+      comms: () => extra.comms?.(),
+    });
+  }
+
+  /** Every 10 ms: protections first (they act within this tick), then the next safe switching steps. */
+  fastTick(): void {
+    if (this.closed) return;
+    this.safety.supervisor.tick();
+    this.safety.sequencer.step(this.latestPlan);
+  }
+
+  /** Every 100 ms: seed 000 §10 steps 1, 3–9 (safety runs in the fast tick). */
+  controlTick(): void {
+    if (this.closed) return;
+    const nowMs = this.hal.clock.nowMs();
+    try {
+      const dtMs = this.lastControlMs === null ? 0 : Math.max(0, nowMs - this.lastControlMs);
+      this.lastControlMs = nowMs;
+      // 1) read
+      const evs = new Map<number, EvStatus | null>();
+      const meters = new Map<number, GunMeasurement | null>();
+      for (const gun of this.config.guns) {
+        evs.set(gun.id, safeRead(() => this.hal.ev.status(gun.id)));
+        meters.set(gun.id, safeRead(() => this.hal.sensors.gun(gun.id)));
+      }
+      const readings = new Map<string, ModuleReading>();
+      for (const m of this.index.modules) readings.set(m.id, safeRead(() => this.hal.modules.read(m.id)) ?? OFFLINE_READING);
+      this.accumulateHours(readings, dtMs);
+      // limits in force now (stale ones expire to zero or fall back to defaults)
+      const limits = this.limits.evaluate(nowMs);
+      this.latestLimits = limits;
+      // 3) sessions
+      const inputs: GunInput[] = [];
+      for (const gun of this.config.guns) {
+        const ev = evs.get(gun.id);
+        if (!ev) continue;
+        inputs.push({
+          gunId: gun.id,
+          ev,
+          power: this.powerPathReport(gun.id, meters.get(gun.id) ?? null),
+          grantedKW: this.latestPlan ? (this.latestPlan.guns.find((g) => g.id === gun.id)?.budgetKW ?? 0) : null,
+          limitExpired: gunLimitOf(limits, gun.id).expired,
+          meterEnergyWh: meters.get(gun.id)?.energyWh,
+        });
+      }
+      this.sessions.update(nowMs, inputs);
+      // 4–8) active guns, budgets, modules, islands and contactor plan
+      this.latestPlan = planCabinet(this.config, this.observe(nowMs, limits, readings, meters), this.latestPlan);
+    } catch (error) {
+      // The last plan stays in force; the sequencer and supervisor keep running.
+      this.controlErrors++;
+      this.lastControlError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      try {
+        this.hal.log.write("error", `control: ${this.lastControlError}`);
+      } catch {
+        /* logging must not break the loop */
+      }
+    }
+  }
+
+  /** Every second: refresh the snapshot that dashboards, MQTT and OCPP read. */
+  telemetryTick(): void {
+    if (this.closed) return;
+    this.cachedSnapshot = this.buildSnapshot();
+  }
+
+  /** The planner's view of the cabinet this cycle. */
+  private observe(nowMs: number, limits: LimitSnapshot, readings: Map<string, ModuleReading>, meters: Map<number, GunMeasurement | null>): PlanObservation {
+    const blocks = this.safety.faults.blocks();
+    const guns: GunObservation[] = this.config.guns.map((gun) => {
+      const session = this.sessions.observation(gun.id);
+      const blocked = blocks.global || blocks.guns.has(gun.id);
+      return {
+        id: gun.id,
+        active: session.active && !blocked,
+        charging: session.charging,
+        requestKW: session.requestKW,
+        evVoltageV: session.evVoltageV,
+        measuredVoltageV: meters.get(gun.id)?.voltageV ?? 0,
+        priority: this.priorities.get(gun.id) ?? gun.priorityDefault,
+        externalLimitKW: gunLimitOf(limits, gun.id).limitKW,
+      };
+    });
+    const modules: ModuleObservation[] = this.index.modules.map((m) => {
+      const r = readings.get(m.id) ?? OFFLINE_READING;
+      const slotBlocked = m.slotId !== undefined && blocks.slots.has(m.slotId);
+      return {
+        id: m.id,
+        healthy: r.online && r.alarms.length === 0 && !blocks.modules.has(m.id) && !slotBlocked && !blocks.global,
+        tempC: Number.isFinite(r.tempC) ? r.tempC : 25,
+        operatingHours: this.moduleHours.get(m.id) ?? 0,
+      };
+    });
+    return {
+      nowMs,
+      guns,
+      modules,
+      contactorFaults: this.safety.health.faults(),
+      gridLimitKW: limits.gridLimitKW,
+      siteExternalLimitKW: limits.siteExternalLimitKW,
+    };
+  }
+
+  /** What the power path of a gun has reached, for its session state machine. */
+  private powerPathReport(gunId: number, meter: GunMeasurement | null): PowerPathReport {
+    const status = this.safety.sequencer.gunStatus(gunId);
+    const gun = this.index.gunById.get(gunId)!;
+    const gcClosed = this.hal.contactors.aux(gun.gc).closed;
+    const blocks = this.safety.faults.blocks();
+    const gunFaults = this.safety.faults.list().filter((f) => f.scope.global || f.scope.guns.includes(gunId));
+    const faulted = status.phase === "faulted" || gunFaults.length > 0;
+    const worst = gunFaults.find((f) => f.severity === "high") ?? gunFaults[0];
+    return {
+      islandReady: status.phase === "precharging" || status.phase === "ready" || status.phase === "charging",
+      precharged: status.phase === "ready" || status.phase === "charging",
+      gcClosed,
+      currentAtZero: Math.abs(meter?.currentA ?? 0) < this.config.policy.switchingCurrentA,
+      faulted: faulted || blocks.global,
+      faultSeverity: worst ? (worst.severity === "high" ? "emergency" : "error") : undefined,
+      faultDetail: worst ? `${worst.kind} at ${worst.location}: ${worst.cause}` : undefined,
+    };
+  }
+
+  private accumulateHours(readings: Map<string, ModuleReading>, dtMs: number): void {
+    if (dtMs <= 0) return;
+    for (const [id, r] of readings) if (r.running) this.moduleHours.set(id, (this.moduleHours.get(id) ?? 0) + dtMs / 3_600_000);
+  }
+
+  // ---- commands (operator, scenario, OCPP, MQTT). Each validates and never throws. ----
+
+  setGridLimit(powerKW: number, validForMs = STANDING_LIMIT_MS): CommandResult {
+    return this.limitResult(this.limits.setGridLimit(powerKW, this.hal.clock.nowMs(), validForMs));
+  }
+
+  setSiteExternalLimit(powerKW: number | null, validForMs = STANDING_LIMIT_MS): CommandResult {
+    if (powerKW === null) {
+      this.limits.clearSiteExternalLimit();
+      return { ok: true };
+    }
+    return this.limitResult(this.limits.setSiteExternalLimit(powerKW, this.hal.clock.nowMs(), validForMs));
+  }
+
+  /** A per-gun limit from a named source (ocpp, mqtt, operator); null clears it. */
+  setGunLimit(gunId: number, source: string, powerKW: number | null, validForMs = STANDING_LIMIT_MS): CommandResult {
+    if (!this.index.gunById.has(gunId)) return { ok: false, error: `gunId: no gun ${String(gunId)} in this cabinet` };
+    if (powerKW === null) return this.limitResult(this.limits.clearGunLimit(gunId, source));
+    return this.limitResult(this.limits.setGunLimit(gunId, source, powerKW, this.hal.clock.nowMs(), validForMs));
+  }
+
+  setPriority(gunId: number, priority: number): CommandResult {
+    if (!this.index.gunById.has(gunId)) return { ok: false, error: `gunId: no gun ${String(gunId)} in this cabinet` };
+    if (typeof priority !== "number" || !Number.isInteger(priority) || priority < 0 || priority > 100) {
+      return { ok: false, error: `priority: must be an integer 0..100, got ${String(priority)}` };
+    }
+    this.priorities.set(gunId, priority);
+    return { ok: true };
+  }
+
+  remoteStop(gunId: number): CommandResult {
+    return this.sessions.remoteStop(gunId);
+  }
+
+  /** Operator reset of latched faults whose cause is gone (all when no id). */
+  resetFaults(faultId?: number): Fault[] {
+    return this.safety.supervisor.operatorReset(faultId);
+  }
+
+  subscribe(listener: SessionListener): () => void {
+    return this.sessions.subscribe(listener);
+  }
+
+  /** Lifetime operating hours of a module as this controller counts them. */
+  moduleOperatingHours(moduleId: string): number {
+    return this.moduleHours.get(moduleId) ?? 0;
+  }
+
+  plan(): Plan | null {
+    return this.latestPlan;
+  }
+
+  stats(): { controlErrors: number; lastControlError: string | null } {
+    return { controlErrors: this.controlErrors, lastControlError: this.lastControlError };
+  }
+
+  private limitResult(result: { ok: true } | { ok: false; error: string }): CommandResult {
+    return result.ok ? { ok: true } : { ok: false, error: result.error };
+  }
+
+  // ---- snapshot ----
+
+  /** The latest telemetry snapshot (built now if no telemetry tick ran yet). */
+  snapshot(): CabinetSnapshot {
+    if (!this.cachedSnapshot) this.cachedSnapshot = this.buildSnapshot();
+    return this.cachedSnapshot;
+  }
+
+  /** A snapshot of this instant (the dashboard uses it at 4–5 Hz). */
+  buildSnapshot(): CabinetSnapshot {
+    const nowMs = this.hal.clock.nowMs();
+    const planned = this.latestPlan;
+    const seq = this.safety.sequencer;
+    const moduleOwner = new Map<string, number>();
+    const guns: GunView[] = this.config.guns.map((gun) => {
+      const view = this.sessions.view(gun.id);
+      const status = seq.gunStatus(gun.id);
+      const meter = safeRead(() => this.hal.sensors.gun(gun.id));
+      const ev = safeRead(() => this.hal.ev.status(gun.id));
+      const planGun = planned?.guns.find((g) => g.id === gun.id);
+      for (const m of status.modules) moduleOwner.set(m, gun.id);
+      const voltageV = meter?.voltageV ?? 0;
+      const currentA = meter?.currentA ?? 0;
+      return {
+        id: gun.id,
+        slotId: gun.slotId ?? null,
+        gc: gun.gc,
+        state: view?.state ?? "IDLE",
+        phase: status.phase,
+        plugged: ev?.plugged ?? false,
+        socPct: ev?.socPct ?? null,
+        voltageV,
+        currentA,
+        powerKW: (voltageV * currentA) / 1000,
+        requestKW: view?.requestKW ?? 0,
+        budgetKW: planGun?.budgetKW ?? 0,
+        currentLimitA: status.currentLimitA,
+        modules: status.modules,
+        islandSlots: status.islandSlots,
+        energyKWh: (view?.session?.energyWh ?? 0) / 1000,
+        reason: planGun?.reason ?? status.reason ?? null,
+        priority: this.priorities.get(gun.id) ?? gun.priorityDefault,
+      };
+    });
+    const blocks = this.safety.faults.blocks();
+    const modules: ModuleView[] = this.index.modules.map((m) => {
+      const r = safeRead(() => this.hal.modules.read(m.id)) ?? OFFLINE_READING;
+      const failed = r.alarms.length > 0 || blocks.modules.has(m.id);
+      return {
+        id: m.id,
+        slotId: m.slotId ?? null,
+        state: !r.online ? "offline" : failed ? "failed" : r.running ? "on" : "off",
+        tempC: r.tempC,
+        powerKW: (r.voltageV * r.currentA) / 1000,
+        gunId: moduleOwner.get(m.id) ?? null,
+      };
+    });
+    const contactorFaults = this.safety.health.faults();
+    const contactors: ContactorView[] = this.index.contactors.map((c) => {
+      const counters = this.safety.health.counters(c.id);
+      const aux = safeRead(() => this.hal.contactors.aux(c.id));
+      return {
+        id: c.id,
+        kind: c.kind,
+        gunId: c.gunId ?? null,
+        moduleId: c.moduleId ?? null,
+        commanded: this.hal.contactors.commanded(c.id) ? "closed" : "open",
+        aux: aux?.closed ? "closed" : "open",
+        fault: contactorFaults[c.id] ?? null,
+        operations: counters.operations,
+        breaksUnderLoad: counters.breaksUnderLoad,
+      };
+    });
+    const faults: FaultView[] = this.safety.faults.list().map((f) => ({
+      id: String(f.id),
+      kind: f.kind,
+      severity: f.severity,
+      scope: f.scope.global ? "global" : "local",
+      location: f.location,
+      message: f.cause,
+      atMs: f.raisedAtMs,
+      active: true,
+    }));
+    const events = this.safety.events.recent(60).map((e) => ({ atMs: e.atMs, kind: e.kind, text: `${e.source}: ${e.message}` }));
+    const totalPowerKW = guns.reduce((sum, g) => sum + g.powerKW, 0);
+    return {
+      timeMs: nowMs,
+      chargerId: this.config.chargerId,
+      topology: this.config.topology,
+      gridLimitKW: this.latestLimits?.gridLimitKW ?? this.config.siteLimits.gridPowerLimitKW,
+      capacityKW: planned?.capacityKW ?? 0,
+      totalPowerKW,
+      gridPowerKW: safeRead(() => this.hal.sensors.gridPowerKW()) ?? 0,
+      slots: this.config.slots.map((s) => ({ id: s.id, gunId: s.gunId, mc: s.mc, cw: s.cw, modules: s.modules.map((m) => m.id) })),
+      guns,
+      modules,
+      contactors,
+      faults,
+      events,
+    };
+  }
+
+  /** Everything off (modules off, GC/MN/MX open); later ticks do nothing. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.safety.sequencer.close();
+  }
+}
+
+function safeRead<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch {
+    return null;
+  }
+}
+
+export type { SessionEvent };
