@@ -37,8 +37,10 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
         charging.set(g.config.id, islandKey(before.islandSlots));
       }
     }
+    // A charging gun that goes on with another island (one that loses its island altogether
+    // just stops: its budget is 0 and the sequencer ramps it down).
     const moved = (a: Allocation) =>
-      a.guns.filter((g) => charging.has(g.active.config.id) && islandKey(g.islandSlots) !== charging.get(g.active.config.id));
+      a.guns.filter((g) => charging.has(g.active.config.id) && g.islandSlots.length > 0 && islandKey(g.islandSlots) !== charging.get(g.active.config.id));
     if (moved(allocation).length > 0) {
       const stay = solver.search(charging);
       if (allocation.totalKW - stay.totalKW <= config.policy.repartitionMinGainKW + EPSILON_KW) allocation = stay;
