@@ -229,6 +229,16 @@ describe("planner: seed 001 matrix (9 x 40 kW modules, 6 guns, 240 kW per gun)",
     assert.ok(p.guns.every((g) => g.modules.length <= 6));
   });
 
+  it("stability: a gun keeps its modules within the hold time, then drops to the fewest", () => {
+    const a = plan(config, observe([{ id: 1, requestKW: 200 }], { gridLimitKW: 1000, nowMs: 0 }), null);
+    assert.equal(gunOf(a, 1).modules.length, 5);
+    const b = plan(config, observe([{ id: 1, requestKW: 70 }], { gridLimitKW: 1000, nowMs: 5_000 }), a);
+    assert.equal(gunOf(b, 1).modules.length, 5, "held");
+    assert.equal(gunOf(b, 1).setpointKW, 70, "power steps down at once");
+    const c = plan(config, observe([{ id: 1, requestKW: 70 }], { gridLimitKW: 1000, nowMs: 40_000 }), b);
+    assert.deepEqual(gunOf(c, 1).modules, gunOf(a, 1).modules.slice(0, 2), "keeps two of its own modules");
+  });
+
   it("a failed module is never assigned", () => {
     const p = plan(config, observe([{ id: 1, requestKW: 240 }, { id: 2, requestKW: 240 }], { gridLimitKW: 1000, modules: failed("PM1", "PM2") }), null);
     assert.ok(!p.modulesOn.includes("PM1") && !p.modulesOn.includes("PM2"));
