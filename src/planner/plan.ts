@@ -186,7 +186,10 @@ function reasonFor(ctx: PlanContext, alloc: GunAllocation, setpointKW: number): 
     const where = ctx.config.topology === "ring" ? (ctx.config.policy.multiSlotIslands ? "in its island" : "in its slot") : "free";
     if (alloc.assigned === null && alloc.candidates.length >= policyMax) parts.push(`policy max ${policyMax} modules`);
     else if (alloc.assigned !== null && alloc.maxCount >= policyMax) parts.push(`policy max ${policyMax} modules`);
-    else parts.push(`${alloc.assigned === null ? alloc.candidates.length : alloc.assigned.length} usable modules ${where}`);
+    else {
+      const count = alloc.assigned === null ? alloc.candidates.length : alloc.assigned.length;
+      parts.push(`${count} usable module${count === 1 ? "" : "s"} ${where}`);
+    }
     if (alloc.candidates.some((c) => c.powerKW < ctx.config.modulePowerKW - EPSILON_KW)) parts.push("modules derated by temperature");
   }
   if (alloc.budgetKW < alloc.capKW - EPSILON_KW) {
