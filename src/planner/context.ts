@@ -45,21 +45,21 @@ export interface PlanContext {
   issues: string[];
 }
 
-function finiteOr(value: unknown, fallback: number, field: string, issues: string[], min = -Infinity): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
-    issues.push(`${field}: invalid value ${String(value)}, using ${fallback}`);
-    return fallback;
-  }
-  return value;
+/** The value if it is a finite number >= min; otherwise records the problem and uses fallback. */
+function finiteOr(value: unknown, fallback: number, list: string, at: number | string | null, name: string, issues: string[], min = -Infinity): number {
+  if (typeof value === "number" && value >= min && Number.isFinite(value)) return value;
+  // The field name is built only here: this runs for every gun and module each cycle.
+  issues.push(`${at === null ? "" : `${list}[${at}].`}${name}: invalid value ${String(value)}, using ${fallback}`);
+  return fallback;
 }
 
 export function buildContext(config: CabinetConfig, observed: PlanObservation, previous: Plan | null): PlanContext {
   const issues: string[] = [];
   const faults = observed.contactorFaults ?? {};
-  const nowMs = finiteOr(observed.nowMs, previous ? previous.nowMs : 0, "nowMs", issues);
-  const gridKW = finiteOr(observed.gridLimitKW, 0, "gridLimitKW", issues, 0);
+  const nowMs = finiteOr(observed.nowMs, previous ? previous.nowMs : 0, "", null, "nowMs", issues);
+  const gridKW = finiteOr(observed.gridLimitKW, 0, "", null, "gridLimitKW", issues, 0);
   const siteRaw = observed.siteExternalLimitKW ?? config.siteLimits.externalLimitKW;
-  const siteKW = siteRaw === null ? Infinity : finiteOr(siteRaw, 0, "siteExternalLimitKW", issues, 0);
+  const siteKW = siteRaw === null ? Infinity : finiteOr(siteRaw, 0, "", null, "siteExternalLimitKW", issues, 0);
   const sharedLimitKW = Math.min(gridKW, siteKW);
   const sharedLimitName = siteKW < gridKW ? `site limit ${round1(siteKW)} kW` : `grid limit ${round1(gridKW)} kW`;
 
@@ -70,13 +70,12 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     const found = observedGuns.get(gun.id);
     if (!found || !found.obs.active) return;
     const { obs, at } = found;
-    const field = `guns[${at}]`;
-    const requestKW = finiteOr(obs.requestKW, 0, `${field}.requestKW`, issues, 0);
-    const evVoltageV = finiteOr(obs.evVoltageV, 0, `${field}.evVoltageV`, issues, 0);
-    const priority = finiteOr(obs.priority, 0, `${field}.priority`, issues, 0);
+    const requestKW = finiteOr(obs.requestKW, 0, "guns", at, "requestKW", issues, 0);
+    const evVoltageV = finiteOr(obs.evVoltageV, 0, "guns", at, "evVoltageV", issues, 0);
+    const priority = finiteOr(obs.priority, 0, "guns", at, "priority", issues, 0);
     const limitKW = obs.externalLimitKW === null || obs.externalLimitKW === undefined
       ? Infinity
-      : finiteOr(obs.externalLimitKW, 0, `${field}.externalLimitKW`, issues, 0);
+      : finiteOr(obs.externalLimitKW, 0, "guns", at, "externalLimitKW", issues, 0);
     const ratingKW = gunRatingKW(gun, evVoltageV, config.siteLimits.defaultVoltageV);
     const clampedKW = Math.max(0, Math.min(requestKW, ratingKW, limitKW));
     const gcFault = faults[gun.gc];
@@ -98,26 +97,31 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
   const previousOn = new Set<string>(previous ? previous.modulesOn : []);
   const usable = new Map<string, ModuleCandidate>();
   let usableTotalKW = 0;
-  const moduleIds: { id: string; contactors: string[] }[] = [];
-  if (config.topology === "ring") {
-    for (const slot of config.slots) for (const m of slot.modules) moduleIds.push({ id: m.id, contactors: [m.mn] });
-  } else if (config.matrix) {
-    for (const m of config.matrix.modules) moduleIds.push({ id: m.id, contactors: [] });
-  }
-  moduleIds.forEach(({ id, contactors }, index) => {
+  let index = 0;
+  const rating = config.moduleRating;
+  /** contactor: the module's own switch (ring MN), whose fault makes it unusable. */
+  const consider = (id: string, contactor: string | null) => {
+    const at = index++;
     const obs = moduleObs.get(id);
-    const healthy = obs ? obs.healthy === true : true;
-    const tempC = obs ? finiteOr(obs.tempC, config.moduleRating.tripTempC, `modules[${id}].tempC`, issues) : 25;
-    const hours = obs ? finiteOr(obs.operatingHours ?? 0, 0, `modules[${id}].operatingHours`, issues, 0) : 0;
-    const powerKW = config.modulePowerKW * deratingFactor(tempC, config.moduleRating);
-    // A module whose own contactor is faulted cannot be switched: not usable.
-    const contactorBad = contactors.some((c) => faults[c] !== undefined);
-    if (!healthy || powerKW <= 0 || contactorBad) return;
+    let tempC = 25;
+    let hours = 0;
+    if (obs) {
+      if (obs.healthy !== true) return;
+      tempC = finiteOr(obs.tempC, rating.tripTempC, "modules", id, "tempC", issues);
+      hours = obs.operatingHours === undefined ? 0 : finiteOr(obs.operatingHours, 0, "modules", id, "operatingHours", issues, 0);
+    }
+    const powerKW = config.modulePowerKW * deratingFactor(tempC, rating);
+    if (powerKW <= 0 || (contactor !== null && faults[contactor] !== undefined)) return;
     const wasOn = previousOn.has(id);
     const since = previous && wasOn ? previous.moduleOnSinceMs[id] ?? nowMs : -1;
-    usable.set(id, { id, index, powerKW, tempC, operatingHours: hours, wasOn, onSinceMs: since });
+    usable.set(id, { id, index: at, powerKW, tempC, operatingHours: hours, wasOn, onSinceMs: since });
     usableTotalKW += powerKW;
-  });
+  };
+  if (config.topology === "ring") {
+    for (const slot of config.slots) for (const m of slot.modules) consider(m.id, m.mn);
+  } else if (config.matrix) {
+    for (const m of config.matrix.modules) consider(m.id, null);
+  }
 
   const previousContactors = previous ? previous.contactors : null;
   return {

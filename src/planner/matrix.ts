@@ -223,6 +223,7 @@ export function matrixSearch(ctx: PlanContext, layout: MatrixLayout): Allocation
     // ascending when the pool is short (seed 000 B.2 stage 1).
     const taken = new Set<string>();
     b.sets.forEach((set, i) => set.slice(0, b.used[i]).forEach((m) => taken.add(m.id)));
+    const previousModules = new Map((ctx.previous?.guns ?? []).map((g) => [g.id, g.modules]));
     const byRank = active.map((_, i) => i).sort((x, y) =>
       active[y].observation.priority - active[x].observation.priority || b.budgets[y] - b.budgets[x] || x - y);
     const assigned: ModuleCandidate[][] = b.sets.map((set, i) => set.slice(0, b.used[i]));
@@ -231,12 +232,24 @@ export function matrixSearch(ctx: PlanContext, layout: MatrixLayout): Allocation
       const powers = assigned[i].map((m) => m.powerKW);
       const reach = pool.filter((m) => canUse(m, active[i].config.id) && (!taken.has(m.id) || assigned[i].includes(m)));
       const maxCount = Math.min(policy.maxModulesPerGun, reach.length);
-      const want = moduleCountFor(b.budgets[i], powers.concat(reach.filter((m) => !taken.has(m.id)).map((m) => m.powerKW)).sort((x, y) => y - x), maxCount, active[i].cableCount, policy, config.modulePowerKW);
-      for (const m of pool) {
-        if (assigned[i].length >= want) break;
-        if (taken.has(m.id) || !canUse(m, active[i].config.id)) continue;
-        taken.add(m.id);
-        assigned[i].push(m);
+      const reachPowers = powers.concat(reach.filter((m) => !taken.has(m.id)).map((m) => m.powerKW)).sort((x, y) => y - x);
+      let want = moduleCountFor(b.budgets[i], reachPowers, maxCount, active[i].cableCount, policy, config.modulePowerKW);
+      // Stability, as on the ring: modules this gun had stay on inside the hysteresis band
+      // and within their hold time (they add headroom, never power).
+      const mine = previousModules.get(active[i].config.id) ?? [];
+      const still = reach.filter((m) => m.wasOn && mine.includes(m.id));
+      if (still.length > want) {
+        const withHysteresis = moduleCountFor(b.budgets[i], reachPowers, maxCount, active[i].cableCount, policy, config.modulePowerKW, policy.moduleHysteresisFraction);
+        const held = still.filter((m) => m.onSinceMs >= 0 && ctx.nowMs - m.onSinceMs < policy.moduleHoldS * 1000).length;
+        want = Math.max(want, Math.min(still.length, withHysteresis), Math.min(held, maxCount));
+      }
+      for (const preferMine of [true, false]) {
+        for (const m of pool) {
+          if (assigned[i].length >= want) break;
+          if (taken.has(m.id) || !canUse(m, active[i].config.id) || (preferMine && !mine.includes(m.id))) continue;
+          taken.add(m.id);
+          assigned[i].push(m);
+        }
       }
     }
     active.forEach((g, i) => {

@@ -37,8 +37,10 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
         charging.set(g.config.id, islandKey(before.islandSlots));
       }
     }
+    // A charging gun that goes on with another island (one that loses its island altogether
+    // just stops: its budget is 0 and the sequencer ramps it down).
     const moved = (a: Allocation) =>
-      a.guns.filter((g) => charging.has(g.active.config.id) && islandKey(g.islandSlots) !== charging.get(g.active.config.id));
+      a.guns.filter((g) => charging.has(g.active.config.id) && g.islandSlots.length > 0 && islandKey(g.islandSlots) !== charging.get(g.active.config.id));
     if (moved(allocation).length > 0) {
       const stay = solver.search(charging);
       if (allocation.totalKW - stay.totalKW <= config.policy.repartitionMinGainKW + EPSILON_KW) allocation = stay;
@@ -47,18 +49,18 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
   } else {
     allocation = matrixSearch(ctx, matrixLayout(ctx));
   }
-  return buildPlan(ctx, allocation, repartition.sort((a, b) => a - b));
+  return buildPlan(ctx, allocation, repartition.sort((a, b) => a - b), previousGun);
 }
 
-function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number[]): Plan {
+function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number[], previousGun: Map<number, GunPlan>): Plan {
   const { config, previous, nowMs } = ctx;
   const policy = config.policy;
   const byGunIndex = new Map<number, GunAllocation>();
   for (const a of allocation.guns) byGunIndex.set(a.active.gunIndex, a);
-  const previousGun = new Map((previous?.guns ?? []).map((g) => [g.id, g]));
   const dtMs = previous ? Math.max(0, nowMs - previous.nowMs) : config.timing.controlPeriodMs;
   const rampStepA = (policy.currentRampAPerS * dtMs) / 1000;
   const on = new Map<string, number>();
+  const onIndex = new Map<string, number>();
   const moduleGun = new Map<string, number>();
   const guns: GunPlan[] = [];
   let totalKW = 0;
@@ -82,6 +84,7 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
     totalKW += setpointKW;
     for (const m of selected) {
       on.set(m.id, m.wasOn ? (previous?.moduleOnSinceMs[m.id] ?? nowMs) : nowMs);
+      onIndex.set(m.id, m.index);
       moduleGun.set(m.id, gunConfig.id);
     }
     const obs = gun.observation;
@@ -106,7 +109,8 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   });
 
   const contactors: Record<string, ContactorPosition> = {};
-  const servedGc = new Set(guns.filter((g) => g.setpointKW > 0).map((g) => g.id));
+  const servedGc = new Set<number>();
+  for (const g of guns) if (g.setpointKW > 0) servedGc.add(g.id);
   if (config.topology === "ring") {
     const idle = ctx.active.length === 0;
     for (const slot of config.slots) {
@@ -120,16 +124,14 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   }
   for (const g of config.guns) contactors[g.gc] = servedGc.has(g.id) ? "closed" : "open";
   // The plan states what is physically true of faulted contactors.
-  for (const id of Object.keys(ctx.faults)) {
+  for (const id in ctx.faults) {
     if (!(id in contactors)) continue;
     const f = ctx.faults[id];
     if (f === "welded" || f === "feedbackFault") contactors[id] = "closed";
     else if (f === "stuckOpen") contactors[id] = "open";
   }
 
-  const moduleOrder = new Map<string, number>();
-  for (const c of ctx.usable.values()) moduleOrder.set(c.id, c.index);
-  const modulesOn = [...on.keys()].sort((a, b) => (moduleOrder.get(a) ?? 0) - (moduleOrder.get(b) ?? 0));
+  const modulesOn = [...on.keys()].sort((a, b) => onIndex.get(a)! - onIndex.get(b)!);
   const moduleOnSinceMs: Record<string, number> = {};
   for (const id of modulesOn) moduleOnSinceMs[id] = on.get(id)!;
   const result: Plan = {
@@ -184,7 +186,10 @@ function reasonFor(ctx: PlanContext, alloc: GunAllocation, setpointKW: number): 
     const where = ctx.config.topology === "ring" ? (ctx.config.policy.multiSlotIslands ? "in its island" : "in its slot") : "free";
     if (alloc.assigned === null && alloc.candidates.length >= policyMax) parts.push(`policy max ${policyMax} modules`);
     else if (alloc.assigned !== null && alloc.maxCount >= policyMax) parts.push(`policy max ${policyMax} modules`);
-    else parts.push(`${alloc.assigned === null ? alloc.candidates.length : alloc.assigned.length} usable modules ${where}`);
+    else {
+      const count = alloc.assigned === null ? alloc.candidates.length : alloc.assigned.length;
+      parts.push(`${count} usable module${count === 1 ? "" : "s"} ${where}`);
+    }
     if (alloc.candidates.some((c) => c.powerKW < ctx.config.modulePowerKW - EPSILON_KW)) parts.push("modules derated by temperature");
   }
   if (alloc.budgetKW < alloc.capKW - EPSILON_KW) {

@@ -317,9 +317,9 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
           const right = mod(p + r, n);
           const left = mod(p - l - 1, n);
           if (k === 1 && l + r === n - 1) {
-            if (layout.cuttable[right]) list.push(makeOption(p, l, r, [right], gun.clampedKW, copyReach(reach)));
+            if (layout.cuttable[right]) list.push(makeOption(p, l, r, [right], gun.clampedKW, reach));
           } else if (layout.cuttable[left] && layout.cuttable[right]) {
-            list.push(makeOption(p, l, r, [left, right], gun.clampedKW, copyReach(reach)));
+            list.push(makeOption(p, l, r, [left, right], gun.clampedKW, reach));
           }
         }
       }

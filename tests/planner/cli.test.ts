@@ -71,7 +71,7 @@ describe("npm run plan (tools/plan.ts)", () => {
     const out = JSON.parse(runSnapshots([good], { sequence: false, reasons: true }).lines[0]);
     const g3 = out.guns.find((g: { id: number }) => g.id === 3);
     assert.match(g3.reason, /external limit 80 kW/);
-    assert.match(g3.reason, /1 usable modules in its slot/);
+    assert.match(g3.reason, /1 usable module in its slot/);
   });
 
   it("runs as a command with an exit code", () => {

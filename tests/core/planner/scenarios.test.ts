@@ -66,7 +66,7 @@ describe("planner: seed 000 §11 edge cases (ring 12 x 2 x 30 kW, 360 kW grid)",
     assert.deepEqual(g.modules, ["M3_1"]);
     assert.equal(g.budgetKW, 30);
     assert.equal(p.contactors.MN_3_0, "open");
-    assert.match(g.reason!, /1 usable modules in its slot/);
+    assert.match(g.reason!, /1 usable module in its slot/);
     const none = plan(config, observe([{ id: 3, requestKW: 60 }], { modules: failed("M3_0", "M3_1") }), p);
     assert.equal(gunOf(none, 3).budgetKW, 0);
     assert.equal(none.contactors.GC_3, "open");
@@ -180,7 +180,7 @@ describe("planner: stability", () => {
     const small = plan(ring4, observe([{ id: 1, requestKW: 130, charging: true, evVoltageV: 1000 }], { nowMs: 1_000 }), a);
     assert.deepEqual(gunOf(small, 1).islandSlots, island);
     assert.deepEqual(small.repartition, []);
-    assert.match(gunOf(small, 1).reason!, /usable modules in its island/);
+    assert.match(gunOf(small, 1).reason!, /usable modules? in its island/);
     // It asks 60 kW more: worth a sequenced stop / re-segment / restart.
     const big = plan(ring4, observe([{ id: 1, requestKW: 180, charging: true, evVoltageV: 1000 }], { nowMs: 2_000 }), a);
     assert.equal(gunOf(big, 1).budgetKW, 180);
@@ -227,6 +227,16 @@ describe("planner: seed 001 matrix (9 x 40 kW modules, 6 guns, 240 kW per gun)",
     const p = plan(config, observe([{ id: 1, requestKW: 200 }, { id: 2, requestKW: 100 }, { id: 3, requestKW: 100 }], { gridLimitKW: 1000 }), null);
     close(p.totalKW, 360);
     assert.ok(p.guns.every((g) => g.modules.length <= 6));
+  });
+
+  it("stability: a gun keeps its modules within the hold time, then drops to the fewest", () => {
+    const a = plan(config, observe([{ id: 1, requestKW: 200 }], { gridLimitKW: 1000, nowMs: 0 }), null);
+    assert.equal(gunOf(a, 1).modules.length, 5);
+    const b = plan(config, observe([{ id: 1, requestKW: 70 }], { gridLimitKW: 1000, nowMs: 5_000 }), a);
+    assert.equal(gunOf(b, 1).modules.length, 5, "held");
+    assert.equal(gunOf(b, 1).setpointKW, 70, "power steps down at once");
+    const c = plan(config, observe([{ id: 1, requestKW: 70 }], { gridLimitKW: 1000, nowMs: 40_000 }), b);
+    assert.deepEqual(gunOf(c, 1).modules, gunOf(a, 1).modules.slice(0, 2), "keeps two of its own modules");
   });
 
   it("a failed module is never assigned", () => {

@@ -55,6 +55,34 @@ describe("planner stability properties", () => {
   });
 });
 
+describe("planner re-partitioning", () => {
+  it("a charging gun's island changes only when the plan marks it in Plan.repartition", () => {
+    fc.assert(
+      fc.property(ringCase(12), fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }), fc.double({ min: 0.2, max: 2, noNaN: true }), (c, flip, scale) => {
+        const first = plan(c.config, c.observed, null);
+        const next: PlanObservation = {
+          ...c.observed,
+          nowMs: c.observed.nowMs + 1000,
+          guns: c.observed.guns.map((g, i) => {
+            const before = first.guns.find((x) => x.id === g.id)!;
+            const charging = g.active && before.setpointKW > 0;
+            return { ...g, charging, active: charging ? true : flip[i] ? !g.active : g.active, requestKW: g.requestKW * scale };
+          }),
+        };
+        const second = plan(c.config, next, first);
+        const key = (slots: number[]) => slots.slice().sort((a, b) => a - b).join(",");
+        for (const g of second.guns) {
+          const before = first.guns.find((x) => x.id === g.id)!;
+          const charging = next.guns.find((x) => x.id === g.id)!.charging;
+          const changed = charging && g.islandSlots.length > 0 && key(g.islandSlots) !== key(before.islandSlots);
+          assert.equal(second.repartition.includes(g.id), changed, `gun ${g.id}: island ${before.islandSlots} -> ${g.islandSlots}, repartition ${second.repartition}`);
+        }
+      }),
+      { numRuns: runs(150) },
+    );
+  });
+});
+
 describe("planner matrix properties (seed 001 topology, random health, faults, requests)", () => {
   const fault = fc.oneof({ weight: 12, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom<ContactorFault>("welded", "stuckOpen", "feedbackFault") });
   const matrixCase = fc.record({
