@@ -34,6 +34,8 @@ interface Track {
   id: string;
   commanded: boolean;
   commandedAtMs: number;
+  /** When it was last commanded closed (a close reversed at once may still land). */
+  closedCommandAtMs: number;
   lastAux: boolean;
   mismatchSinceMs: number | null;
   fault: ContactorFault | null;
@@ -82,6 +84,7 @@ export class ContactorHealth {
         id: info.id,
         commanded: this.safeCommanded(info.id, info.normallyClosed),
         commandedAtMs: now,
+        closedCommandAtMs: -Infinity,
         lastAux: aux,
         mismatchSinceMs: null,
         fault: null,
@@ -112,6 +115,7 @@ export class ContactorHealth {
     }
     t.commanded = closed;
     t.commandedAtMs = now;
+    if (closed) t.closedCommandAtMs = now;
     t.mismatchSinceMs = t.lastAux !== closed ? now : null;
     t.counters.operations += 1;
     const underLoad = Math.abs(throughCurrentA) > this.switchingCurrentA;
@@ -174,12 +178,16 @@ export class ContactorHealth {
 
   /**
    * Conservative position for safety decisions: closed unless commanded open AND aux
-   * confirms open AND the contactor is not welded or flickering.
+   * confirms open AND the contactor is not welded or flickering AND it was not
+   * commanded closed within the last feedback timeout.
    */
   possiblyClosed(id: string): boolean {
     const t = this.tracks.get(id);
     if (!t) return false;
-    return t.commanded || t.lastAux || t.fault === "welded" || t.fault === "feedbackFault";
+    if (t.commanded || t.lastAux || t.fault === "welded" || t.fault === "feedbackFault") return true;
+    // A close command reversed within the operate time may still close the contacts:
+    // the contactor counts as closed until a full feedback timeout has passed since.
+    return this.clock.nowMs() - t.closedCommandAtMs <= this.feedbackTimeoutMs;
   }
 
   /** Commanded and confirmed by aux in the given position (never "open" for a welded one). */

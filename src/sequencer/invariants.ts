@@ -123,6 +123,13 @@ export function auditComponents(
         out.push({ invariant: 2, message: `energized island of gun ${owner} reaches gun ${gun}'s bus`, guns: [owner, gun] });
       }
     }
+    // §5.5 "a module belongs to one island": no other module may still hang on an energized
+    // island (an MN commanded open whose aux has not confirmed, or a welded one).
+    for (const [m, n] of g.moduleNode) {
+      if (parts[n] === part && view.moduleOwner(m) !== owner) {
+        out.push({ invariant: 5, message: `module ${m} of no island (or another) is connected to the energized island of gun ${owner}`, guns: [owner] });
+      }
+    }
     const closedGuns = gunsByPart.get(part) ?? [];
     for (const other of closedGuns) {
       if (other !== owner) out.push({ invariant: 1, message: `gun ${other}'s GC is closed on the energized island of gun ${owner}`, guns: [owner, other] });

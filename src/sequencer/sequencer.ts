@@ -702,7 +702,9 @@ export class ContactorSequencer {
         const gc = this.graph.gcOfGun.get(t.gunId);
         if (gc) desired.set(gc, false);
       }
-      const idle = targets.size === 0 && this.islands.size === 0;
+      // Idle means nothing planned at all: a gun that is planned but cannot start this step
+      // (waiting for a neighbour to release) must not make the ring flip to its idle position.
+      const idle = targets.size === 0 && this.islands.size === 0 && !(this.plan?.guns.some((g) => g.modules.length > 0) ?? false);
       const idleMc = this.config.policy.idleRingMc === "closed";
       for (const e of this.graph.edges) {
         if (desired.has(e.id) || locked.has(e.id)) continue;

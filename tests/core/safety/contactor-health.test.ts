@@ -137,7 +137,8 @@ describe("contactor health", () => {
     rig.plan = planFor(rig.plant.config, [{ gunId: 10 }]);
     rig.run(500);
     const fault = rig.sup.faults().find((f) => f.location === "MC_10")!;
-    rig.plant.contactors.get("MC_10")!.welded = false; // repaired
+    rig.plant.repair("MC_10");
+    rig.run(50);
     const cleared = rig.sup.operatorReset(fault.id);
     assert.deepEqual(cleared.map((f) => f.id), [fault.id]);
     assert.equal(rig.core.health.fault("MC_10"), null);

@@ -141,6 +141,16 @@ describe("§5 step check (src/sequencer/invariants.ts)", () => {
     assert.equal(checkStep(view(w), { kind: "module", id: "M3_0", enabled: false }), null);
   });
 
+  it("§5.5: no module of another (or no) island may hang on an island being energized", () => {
+    const w = island3(world());
+    w.closed.add("MN_3_1"); // commanded open, aux still closed (or welded)
+    const v = checkStep(view(w), { kind: "module", id: "M3_0", enabled: true });
+    assert.equal(v?.invariant, 5);
+    assert.match(v!.message, /M3_1/);
+    w.closed.delete("MN_3_1");
+    assert.equal(checkStep(view(w), { kind: "module", id: "M3_0", enabled: true }), null);
+  });
+
   it("§5.6: a current limit above the ceiling or rising faster than the ramp is refused; lowering always passes", () => {
     const w = island3(world());
     w.ceilingA.set(3, 100);

@@ -176,6 +176,14 @@ export class FakePlant {
     m.faultyAtMs = this.nowMs;
   }
 
+  /** Maintenance: the contactor works again and follows its coil. */
+  repair(id: string): void {
+    const c = this.contactors.get(id)!;
+    c.welded = false;
+    c.stuckOpen = false;
+    if (c.closed !== c.commanded) c.dueAtMs = this.nowMs + this.delayMs(id, c.commanded);
+  }
+
   weld(id: string): void {
     this.contactors.get(id)!.welded = true;
   }
@@ -233,7 +241,7 @@ export class FakePlant {
     c.dueAtMs = null;
     const want = c.commanded;
     let next = want;
-    if (c.welded && !want) next = true;
+    if (c.welded && !want && c.closed) next = true; // welded contacts stay closed; an open one stays open
     if (c.stuckOpen && want) next = false;
     if (next !== c.closed) {
       this.oracleOnTransition(c, next);
