@@ -104,7 +104,7 @@
   function update(s) {
     if (!built || (last && (last.chargerId !== s.chargerId || last.slots.length !== s.slots.length))) build(s);
     last = s;
-    $("totals").textContent = `${s.totalPowerKW.toFixed(1)} kW of ${s.capacityKW.toFixed(0)} kW capacity · grid limit ${s.gridLimitKW} kW · t=${(s.timeMs / 1000).toFixed(1)} s`;
+    $("totals").textContent = `${fixed(s.totalPowerKW, 1)} kW of ${s.capacityKW.toFixed(0)} kW capacity · grid limit ${s.gridLimitKW} kW · t=${(s.timeMs / 1000).toFixed(1)} s`;
     for (const c of s.contactors) {
       const node = document.getElementById(`c-${c.id}`);
       if (node) {
@@ -139,12 +139,14 @@
     renderPlot(s);
   }
 
+  const fixed = (x, digits) => (Math.abs(x) < 0.5 * Math.pow(10, -digits) ? 0 : x).toFixed(digits);
+
   function renderGuns(s) {
     const body = $("guns").querySelector("tbody");
     body.innerHTML = s.guns
       .map((g) => `<tr data-gun-row="${g.id}"><td style="color:${colour(g.id)}">${g.id}</td><td>${g.state}</td><td>${g.phase}</td>` +
-        `<td>${g.socPct == null ? "" : g.socPct.toFixed(0) + "%"}</td><td>${g.voltageV.toFixed(0)}</td><td>${g.currentA.toFixed(1)}</td>` +
-        `<td>${g.powerKW.toFixed(1)}</td><td>${g.requestKW.toFixed(0)}</td><td>${g.budgetKW.toFixed(1)}</td><td>${g.modules.join(" ")}</td>` +
+        `<td>${g.socPct == null ? "" : g.socPct.toFixed(0) + "%"}</td><td>${fixed(g.voltageV, 0)}</td><td>${fixed(g.currentA, 1)}</td>` +
+        `<td>${fixed(g.powerKW, 1)}</td><td>${fixed(g.requestKW, 0)}</td><td>${fixed(g.budgetKW, 1)}</td><td>${g.modules.join(" ")}</td>` +
         `<td>${g.islandSlots.join(",")}</td><td>${g.energyKWh.toFixed(2)}</td><td>${g.reason || ""}</td>` +
         `<td>${g.plugged ? `<button data-stop="${g.id}">Stop</button> <button data-unplug="${g.id}">Unplug</button>` : ""}</td></tr>`)
       .join("");

@@ -267,3 +267,14 @@ export function formatScenario(scenario: Scenario): string {
   const lines = events.map((e) => "    " + JSON.stringify(e));
   return `${top},\n  "events": [\n${lines.join(",\n")}\n  ]\n}\n`;
 }
+
+/**
+ * Validates one event on its own (an operator command from the dashboard is a
+ * scenario event applied now): every problem with its path and value.
+ */
+export function validateScenarioEvent(event: unknown, config: CabinetConfig): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  const withTime = event !== null && typeof event === "object" && !Array.isArray(event) ? { atS: 0, ...(event as object) } : event;
+  checkEvent(withTime, "command", Infinity, indexCabinet(config), (path, message) => issues.push({ path, message }));
+  return issues;
+}

@@ -314,7 +314,7 @@ export class CabinetController {
         modules: status.modules,
         islandSlots: status.islandSlots,
         energyKWh: (view?.session?.energyWh ?? 0) / 1000,
-        reason: planGun?.reason ?? status.reason ?? null,
+        reason: ev?.plugged ? (planGun?.reason ?? status.reason ?? null) : null,
         priority: this.priorities.get(gun.id) ?? gun.priorityDefault,
       };
     });

@@ -1,0 +1,122 @@
+/**
+ * npm start [-- --port 8080] [--host 127.0.0.1] [--scenario file.json | --no-scenario]
+ *               [--config ring-12x2 | matrix-9x6 | file.json] [--speed 1]
+ * The main job: the default cabinet in real time with the demo scenario, and the live
+ * dashboard on http://127.0.0.1:8080. Runs until interrupted.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { builtinDocument, formatIssue, validateCabinetConfig, type CabinetConfig } from "../../src/config/index";
+import { startDashboard } from "../dashboard/server";
+import { DashboardCommands } from "../dashboard/commands";
+import { runRealTime } from "../hal/realtime";
+import { describeScenarioIssues, loadScenarioFile } from "../scenario/load-file";
+import type { Scenario } from "../scenario/types";
+import { createSimCabinet } from "../sim-cabinet";
+
+export interface StartArgs {
+  port: number;
+  host: string;
+  scenario: string | null;
+  config: string | null;
+  speed: number;
+}
+
+export function parseStartArgs(argv: string[]): StartArgs | string {
+  const args: StartArgs = { port: 8080, host: "127.0.0.1", scenario: path.join(__dirname, "..", "scenarios", "demo.json"), config: null, speed: 1 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a}: needs a value`);
+      return v;
+    };
+    try {
+      if (a === "--port") {
+        args.port = Number(value());
+        if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) return `--port: must be 0..65535, got ${argv[i]}`;
+      } else if (a === "--host") args.host = value();
+      else if (a === "--scenario") args.scenario = value();
+      else if (a === "--no-scenario") args.scenario = null;
+      else if (a === "--config") {
+        args.config = value();
+        args.scenario = null;
+      } else if (a === "--speed") {
+        args.speed = Number(value());
+        if (!(args.speed > 0 && args.speed <= 1000)) return `--speed: must be > 0 and <= 1000, got ${argv[i]}`;
+      } else return `unknown option ${a} (see README: npm start -- --port N --host H --scenario F --config C --speed S)`;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  return args;
+}
+
+function loadConfig(name: string): CabinetConfig | string {
+  let document: unknown = builtinDocument(name);
+  if (!document) {
+    try {
+      document = JSON.parse(fs.readFileSync(name, "utf8"));
+    } catch (e) {
+      return `--config ${name}: not a built-in name and not a readable JSON file (${(e as Error).message})`;
+    }
+  }
+  const result = validateCabinetConfig(document);
+  return result.ok ? result.config : `--config ${name}:\n` + result.issues.map(formatIssue).join("\n");
+}
+
+async function main(): Promise<number> {
+  const args = parseStartArgs(process.argv.slice(2));
+  if (typeof args === "string") {
+    console.error(args);
+    return 2;
+  }
+  let config: CabinetConfig;
+  let scenario: Scenario | undefined;
+  let seed = 1;
+  if (args.scenario) {
+    const loaded = loadScenarioFile(args.scenario);
+    if (!loaded.ok) {
+      console.error(describeScenarioIssues(loaded));
+      return 1;
+    }
+    config = loaded.config;
+    scenario = loaded.scenario;
+    seed = scenario.seed;
+  } else {
+    const c = loadConfig(args.config ?? "ring-12x2");
+    if (typeof c === "string") {
+      console.error(c);
+      return 1;
+    }
+    config = c;
+  }
+  const cabinet = createSimCabinet({ config, seed, scenario, stepMs: 1 });
+  const commands = new DashboardCommands(cabinet);
+  const dashboard = await startDashboard({
+    port: args.port,
+    host: args.host,
+    rateHz: 5,
+    snapshot: () => cabinet.controller.buildSnapshot(),
+    command: (body) => commands.apply(body),
+  });
+  const pacing = runRealTime(cabinet.sim.runner, { speed: args.speed, frameMs: 20 });
+  console.log(`cabinet ${config.chargerId}: ${config.topology}, ${config.guns.length} guns; ${scenario ? `scenario ${scenario.name ?? args.scenario}` : "no scenario"}; speed ${args.speed}x`);
+  console.log(`dashboard: ${dashboard.url}  (Ctrl-C to stop)`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  pacing.stop();
+  cabinet.controller.close();
+  await dashboard.close();
+  return 0;
+}
+
+if (require.main === module) {
+  main().then((code) => (process.exitCode = code), (error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
