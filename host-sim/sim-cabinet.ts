@@ -5,7 +5,7 @@
  * Platform-free (no Node APIs), so the same wiring can run under XS.
  */
 import type { CabinetConfig } from "../src/config/types";
-import { CabinetController } from "../src/controller/cabinet-controller";
+import { CabinetController, type PlanFunction } from "../src/controller/cabinet-controller";
 import { Scheduler } from "../src/scheduler/scheduler";
 import type { TimerDriver } from "../src/scheduler/types";
 import type { SimRunner } from "./hal/runner";
@@ -44,6 +44,8 @@ export interface SimCabinetOptions {
   plantParams?: PlantParams | PlantParamsOverrides;
   /** Free vend in the simulator unless a back-office authorizes sessions. */
   autoAuthorizeToken?: string | null;
+  /** Swap the planner (benchmarks run the seeds' baselines through the same controller). */
+  planner?: PlanFunction;
 }
 
 export interface SimCabinet {
@@ -73,6 +75,7 @@ export function createSimCabinet(options: SimCabinetOptions): SimCabinet {
     config: options.config,
     hal: sim.hal,
     autoAuthorizeToken: options.autoAuthorizeToken === undefined ? "FREEVEND" : options.autoAuthorizeToken,
+    planner: options.planner,
   });
   const ctl = controller;
   const scheduler = new Scheduler({

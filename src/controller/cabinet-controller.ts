@@ -36,7 +36,11 @@ export interface ControllerOptions {
   autoAuthorizeToken?: string | null;
   /** Operating hours already on each module (from storage), to spread wear. */
   moduleHours?: Record<string, number>;
+  /** The planning function; default the exact planner. Benchmarks swap in the seeds' baselines. */
+  planner?: PlanFunction;
 }
+
+export type PlanFunction = (config: CabinetConfig, observed: PlanObservation, previousPlan: Plan | null) => Plan;
 
 export interface CommandResult {
   ok: boolean;
@@ -55,6 +59,7 @@ export class CabinetController {
   readonly sessions: SessionManager;
   readonly limits: LimitTracker;
   private readonly hal: CabinetHal;
+  private readonly planner: PlanFunction;
   private readonly priorities = new Map<number, number>();
   private readonly moduleHours = new Map<string, number>();
   private latestPlan: Plan | null = null;
@@ -68,6 +73,7 @@ export class CabinetController {
   constructor(options: ControllerOptions) {
     this.config = options.config;
     this.hal = options.hal;
+    this.planner = options.planner ?? planCabinet;
     this.index = indexCabinet(options.config);
     this.safety = createSafetyCore({ config: options.config, index: this.index, hal: options.hal });
     this.sessions = SessionManager.fromConfig(options.config, {
@@ -133,7 +139,7 @@ export class CabinetController {
       }
       this.sessions.update(nowMs, inputs);
       // 4–8) active guns, budgets, modules, islands and contactor plan
-      this.latestPlan = planCabinet(this.config, this.observe(nowMs, limits, readings, meters), this.latestPlan);
+      this.latestPlan = this.planner(this.config, this.observe(nowMs, limits, readings, meters), this.latestPlan);
     } catch (error) {
       // The last plan stays in force; the sequencer and supervisor keep running.
       this.controlErrors++;
