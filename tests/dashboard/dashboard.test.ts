@@ -7,6 +7,9 @@ import { DashboardCommands } from "../../host-sim/dashboard/commands";
 import { runRealTime, type RealTimeHandle } from "../../host-sim/hal/realtime";
 import { createSimCabinet, type SimCabinet } from "../../host-sim/sim-cabinet";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- page functions run in the browser
+declare const document: any;
+
 // The dashboard in a real browser (Debian's chromium, driven by playwright-core).
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const haveChromium = fs.existsSync(CHROMIUM);
