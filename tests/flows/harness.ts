@@ -21,6 +21,8 @@ export interface ContactorCommandRecord {
   closed: boolean;
   /** The aux reading of every contactor named in `watchContactors` at the moment of the command. */
   auxClosed: Record<string, boolean>;
+  /** Current through the contactor's main contacts at the moment of the command (plant, A). */
+  currentA: number;
   /** GC commands only: plant voltages across the GC at the moment of the command (true values). */
   busV?: number;
   evSideV?: number;
@@ -102,7 +104,7 @@ export function flowRig(options: FlowRigOptions = {}): FlowRig {
   bank.command = (id: string, closed: boolean) => {
     const auxClosed: Record<string, boolean> = {};
     for (const w of watchContactors) auxClosed[w] = sim.plant.contactor(w).auxClosed;
-    const record: ContactorCommandRecord = { atMs: now(), id, closed, auxClosed };
+    const record: ContactorCommandRecord = { atMs: now(), id, closed, auxClosed, currentA: Math.abs(sim.plant.contactorCurrentA(id)) };
     const gun = sim.plant.guns.find((g) => g.gcId === id);
     if (gun) {
       record.busV = sim.plant.nodeVoltageV[gun.busNode];
