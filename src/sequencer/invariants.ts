@@ -31,6 +31,11 @@ export interface SafetyView {
   moduleCurrentA(id: string): number;
   islandVoltageV(gunId: number): number;
   evBatteryVoltageV(gunId: number): number;
+  /**
+   * Ring: measured voltage of a bus node (slot bus); NaN when unknown. Optional: a view
+   * without it skips the MC closing check below.
+   */
+  busVoltageV?(node: number): number;
   /** min(cable rating, EV maximum, EV request, plan limit) (§5.6). */
   currentCeilingA(gunId: number): number;
   /** Current limit in force now, and the largest increase allowed in this step (ramp). */
@@ -180,6 +185,15 @@ export function checkStep(view: SafetyView, step: Step): Violation | null {
     const dv = Math.abs(view.islandVoltageV(gun) - view.evBatteryVoltageV(gun));
     if (!(dv <= view.prechargeToleranceV)) {
       return { invariant: 4, message: `GC of gun ${gun}: island ${view.islandVoltageV(gun).toFixed(0)} V vs EV ${view.evBatteryVoltageV(gun).toFixed(0)} V (tolerance ${view.prechargeToleranceV} V)`, guns: [gun] };
+    }
+  }
+  if (edge.kind === "MC" && view.busVoltageV) {
+    // Closing an MC between two bus segments that stand at different voltages dumps
+    // one bus capacitance into the other (an inrush through the closing contacts):
+    // wait until a released bus has discharged. Unknown voltages count as different.
+    const dv = Math.abs(view.busVoltageV(edge.a) - view.busVoltageV(edge.b));
+    if (!(dv <= view.prechargeToleranceV)) {
+      return { invariant: 3, message: `${step.id} would close between bus segments more than ${view.prechargeToleranceV} V apart (a bus not yet discharged)`, guns: [] };
     }
   }
   const after = auditComponents(view, (id) => id === step.id || view.possiblyClosed(id), (m) => view.moduleEnergized(m));
