@@ -116,7 +116,8 @@ export interface ControllerDemandSinkOptions {
  * DemandSink into the controller: stores the input for the EV-link overlay and
  * turns each new demand into a per-gun "mqtt" limit valid for demandTimeoutMs.
  * When a gun's session finishes, its MQTT limit and demand are cleared so that a
- * silent device of the last vehicle does not hold the next one at zero.
+ * silent device of the last vehicle does not hold the next one at zero; a session
+ * that starts without a fresh demand clears a lapsed one for the same reason.
  */
 export class ControllerDemandSink implements DemandSink {
   private readonly unsubscribe: () => void;
@@ -124,6 +125,7 @@ export class ControllerDemandSink implements DemandSink {
   constructor(private readonly options: ControllerDemandSinkOptions) {
     this.unsubscribe = options.controller.subscribe((event) => {
       if (event.type === "SessionFinished") this.endOfSession(event.gunId);
+      else if (event.type === "SessionStarted") this.startOfSession(event.gunId);
     });
   }
 
@@ -141,6 +143,12 @@ export class ControllerDemandSink implements DemandSink {
 
   close(): void {
     this.unsubscribe();
+  }
+
+  /** A demand that lapsed before this vehicle arrived was not its demand: it must not hold the new session at zero. */
+  private startOfSession(gunId: number): void {
+    if (this.options.inputs.get(gunId)?.demandValid) return;
+    this.options.controller.setGunLimit(gunId, MQTT_LIMIT_SOURCE, null);
   }
 
   private endOfSession(gunId: number): void {

@@ -154,6 +154,18 @@ describe("mqtt over the controller: the demand sink", () => {
     assert.equal(controller.listeners.length, 0);
   });
 
+  it("a session that starts after the demand lapsed is not held at zero by it; one with a fresh demand keeps it", () => {
+    const controller = new FakeController();
+    const inputs = new MqttGunInputs();
+    const sink = new ControllerDemandSink({ controller, inputs, demandTimeoutMs: 5000 });
+    sink.updateGunInput({ ...demand(60, 100), gunId: 3 });
+    sink.updateGunInput({ ...demand(50, 100), gunId: 4 });
+    sink.updateGunInput({ ...input({ lastUpdateMs: 100 }), gunId: 3 }); // gun 3's demand timed out, nothing plugged yet
+    controller.emit({ type: "SessionStarted", gunId: 3, sessionId: "a", atMs: 9000 });
+    controller.emit({ type: "SessionStarted", gunId: 4, sessionId: "b", atMs: 9000 });
+    assert.deepEqual(controller.limits.slice(2), [{ gunId: 3, source: MQTT_LIMIT_SOURCE, powerKW: null, validForMs: undefined }]);
+  });
+
   it("a refused limit is logged, not thrown", () => {
     const controller = new FakeController();
     const lines: string[] = [];
