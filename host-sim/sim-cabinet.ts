@@ -4,6 +4,7 @@
  * plant model, plus the event injector and the independent invariant observer.
  * Platform-free (no Node APIs), so the same wiring can run under XS.
  */
+import type { EvLink } from "../hal/ev-link";
 import type { CabinetConfig } from "../src/config/types";
 import { CabinetController, type PlanFunction } from "../src/controller/cabinet-controller";
 import { Scheduler } from "../src/scheduler/scheduler";
@@ -46,6 +47,8 @@ export interface SimCabinetOptions {
   autoAuthorizeToken?: string | null;
   /** Swap the planner (benchmarks run the seeds' baselines through the same controller). */
   planner?: PlanFunction;
+  /** Lay something over the EV link the controller reads (MQTT demand: src/mqtt/controller-ports.ts MqttEvLink). */
+  evLink?: (inner: EvLink) => EvLink;
 }
 
 export interface SimCabinet {
@@ -73,7 +76,7 @@ export function createSimCabinet(options: SimCabinetOptions): SimCabinet {
   });
   controller = new CabinetController({
     config: options.config,
-    hal: sim.hal,
+    hal: options.evLink ? { ...sim.hal, ev: options.evLink(sim.hal.ev) } : sim.hal,
     autoAuthorizeToken: options.autoAuthorizeToken === undefined ? "FREEVEND" : options.autoAuthorizeToken,
     planner: options.planner,
   });

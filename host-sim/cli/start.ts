@@ -1,8 +1,11 @@
 /**
  * npm start [-- --port 8080] [--host 127.0.0.1] [--scenario file.json | --no-scenario]
  *               [--config ring-12x2 | matrix-9x6 | file.json] [--speed 1]
+ *               [--mqtt mqtt://host:port] [--log-file debug.log]
  * The main job: the default cabinet in real time with the demo scenario, and the live
  * dashboard on http://127.0.0.1:8080. Runs until interrupted.
+ * With --mqtt (or an `mqtt` block in the cabinet config) the cabinet also speaks the
+ * seed 002 MQTT interface (docs/mqtt.md): demand/SOC/status in, telemetry out.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -13,6 +16,10 @@ import { runRealTime } from "../hal/realtime";
 import { describeScenarioIssues, loadScenarioFile } from "../scenario/load-file";
 import type { Scenario } from "../scenario/types";
 import { createSimCabinet } from "../sim-cabinet";
+import type { Log, LogLevel } from "../../hal/log";
+import { parseBrokerUrl, validateMqttConfig, type MqttConfig } from "../../src/mqtt/config";
+import { attachSimMqtt, mqttEvLinkOver, MqttGunInputs, type SimMqtt } from "../mqtt/sim-mqtt";
+import { RotatingFileLog } from "../mqtt/rotating-log";
 
 export interface StartArgs {
   port: number;
@@ -20,10 +27,14 @@ export interface StartArgs {
   scenario: string | null;
   config: string | null;
   speed: number;
+  /** Broker URL from --mqtt; overrides the brokerUrl of a config's `mqtt` block. */
+  mqtt: string | null;
+  /** --log-file: MQTT log lines also go to this file, rotated at 5 MB x 3 (seed 002). */
+  logFile: string | null;
 }
 
 export function parseStartArgs(argv: string[]): StartArgs | string {
-  const args: StartArgs = { port: 8080, host: "127.0.0.1", scenario: path.join(__dirname, "..", "scenarios", "demo.json"), config: null, speed: 1 };
+  const args: StartArgs = { port: 8080, host: "127.0.0.1", scenario: path.join(__dirname, "..", "scenarios", "demo.json"), config: null, speed: 1, mqtt: null, logFile: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -44,7 +55,12 @@ export function parseStartArgs(argv: string[]): StartArgs | string {
       } else if (a === "--speed") {
         args.speed = Number(value());
         if (!(args.speed > 0 && args.speed <= 1000)) return `--speed: must be > 0 and <= 1000, got ${argv[i]}`;
-      } else return `unknown option ${a} (see README: npm start -- --port N --host H --scenario F --config C --speed S)`;
+      } else if (a === "--mqtt") {
+        args.mqtt = value();
+        const broker = parseBrokerUrl(args.mqtt);
+        if (typeof broker === "string") return `--mqtt: ${broker}, got ${args.mqtt}`;
+      } else if (a === "--log-file") args.logFile = value();
+      else return `unknown option ${a} (see README: npm start -- --port N --host H --scenario F --config C --speed S --mqtt URL --log-file F)`;
     } catch (e) {
       return (e as Error).message;
     }
@@ -63,6 +79,31 @@ function loadConfig(name: string): CabinetConfig | string {
   }
   const result = validateCabinetConfig(document);
   return result.ok ? result.config : `--config ${name}:\n` + result.issues.map(formatIssue).join("\n");
+}
+
+/** The MQTT config in force: the cabinet config's block, with --mqtt's broker if given; null = no MQTT. */
+export function resolveMqtt(config: CabinetConfig, url: string | null): MqttConfig | null | string {
+  if (url === null) return config.mqtt ?? null;
+  const gunIds = config.guns.map((g) => g.id);
+  const block: Record<string, unknown> = config.mqtt ? documentOf(config.mqtt) : {};
+  block.brokerUrl = url;
+  const result = validateMqttConfig(block, { gunIds, path: "--mqtt" });
+  return result.ok ? result.config : result.issues.map(formatIssue).join("\n");
+}
+
+/** A resolved MqttConfig back in document form (drops the derived broker host and port). */
+function documentOf(config: MqttConfig): Record<string, unknown> {
+  const { brokerHost: _host, brokerPort: _port, gunMap, ...rest } = config;
+  return gunMap === null ? { ...rest } : { ...rest, gunMap };
+}
+
+function consoleLog(tag: string): Log {
+  return {
+    write(level: LogLevel, message: string) {
+      if (level === "debug") return;
+      (level === "error" || level === "warn" ? console.error : console.log)(`[${tag}] ${level}: ${message}`);
+    },
+  };
 }
 
 async function main(): Promise<number> {
@@ -91,7 +132,18 @@ async function main(): Promise<number> {
     }
     config = c;
   }
-  const cabinet = createSimCabinet({ config, seed, scenario, stepMs: 1 });
+  const mqttConfig = resolveMqtt(config, args.mqtt);
+  if (typeof mqttConfig === "string") {
+    console.error(mqttConfig);
+    return 1;
+  }
+  const inputs = new MqttGunInputs();
+  const cabinet = createSimCabinet({ config, seed, scenario, stepMs: 1, evLink: mqttConfig ? mqttEvLinkOver(inputs) : undefined });
+  let mqtt: SimMqtt | null = null;
+  if (mqttConfig) {
+    const log = consoleLog("mqtt");
+    mqtt = attachSimMqtt({ cabinet, inputs, config: mqttConfig, log: args.logFile ? new RotatingFileLog({ file: args.logFile, next: log }) : log });
+  }
   const commands = new DashboardCommands(cabinet);
   const dashboard = await startDashboard({
     port: args.port,
@@ -102,6 +154,10 @@ async function main(): Promise<number> {
   });
   const pacing = runRealTime(cabinet.sim.runner, { speed: args.speed, frameMs: 20 });
   console.log(`cabinet ${config.chargerId}: ${config.topology}, ${config.guns.length} guns; ${scenario ? `scenario ${scenario.name ?? args.scenario}` : "no scenario"}; speed ${args.speed}x`);
+  if (mqtt) {
+    const t = mqtt.service.outbound;
+    console.log(`mqtt: ${mqtt.config.brokerUrl} as ${mqtt.config.clientId}; demand on ${mqtt.config.topicPrefix}/<gun>/demand/<device>, telemetry on ${t.cabinet}`);
+  }
   console.log(`dashboard: ${dashboard.url}  (Ctrl-C to stop)`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -109,6 +165,7 @@ async function main(): Promise<number> {
     process.once("SIGTERM", stop);
   });
   pacing.stop();
+  mqtt?.stop();
   cabinet.controller.close();
   await dashboard.close();
   return 0;

@@ -12,9 +12,10 @@ import type { DemandSink, TelemetrySource } from "../../src/mqtt/types";
 import { NodeMqttClient } from "./node-client";
 
 export interface HostMqttOptions {
-  /** Either a broker URL (all defaults) or an `mqtt` config block. */
+  /** Either a broker URL (all defaults), an `mqtt` config block, or an already validated config. */
   url?: string;
   block?: unknown;
+  config?: MqttConfig;
   gunIds: number[];
   sink: DemandSink;
   source: TelemetrySource;
@@ -22,6 +23,11 @@ export interface HostMqttOptions {
   clock?: Clock;
   /** How often tick() runs; default 100 ms (one control cycle). */
   tickMs?: number;
+  /**
+   * Runs tick() periodically instead of a wall-clock setInterval and returns a cancel
+   * function; the simulator passes its runner so ticks follow simulated time.
+   */
+  schedule?: (tick: () => void) => () => void;
 }
 
 export interface HostMqtt {
@@ -32,7 +38,8 @@ export interface HostMqtt {
   stop(): void;
 }
 
-export function resolveHostMqttConfig(options: Pick<HostMqttOptions, "url" | "block" | "gunIds">): MqttConfig {
+export function resolveHostMqttConfig(options: Pick<HostMqttOptions, "url" | "block" | "config" | "gunIds">): MqttConfig {
+  if (options.config) return options.config;
   const result = options.block !== undefined
     ? validateMqttConfig(options.block, { gunIds: options.gunIds })
     : mqttConfigFromUrl(options.url ?? "", { gunIds: options.gunIds });
@@ -46,13 +53,18 @@ export function startHostMqtt(options: HostMqttOptions): HostMqtt {
   const client = new NodeMqttClient();
   const service = new MqttService({ config, gunIds: options.gunIds, client, sink: options.sink, source: options.source, clock, log: options.log });
   service.start();
-  const timer = setInterval(() => service.tick(), options.tickMs ?? 100);
+  let cancel: () => void;
+  if (options.schedule) cancel = options.schedule(() => service.tick());
+  else {
+    const timer = setInterval(() => service.tick(), options.tickMs ?? 100);
+    cancel = () => clearInterval(timer);
+  }
   return {
     service,
     client,
     config,
     stop() {
-      clearInterval(timer);
+      cancel();
       service.stop();
     },
   };

@@ -7,6 +7,8 @@
  * integers for slots and guns, as in the seed.
  */
 
+import type { MqttConfig, MqttConfigDocument } from "../mqtt/config";
+
 export type TopologyKind = "ring" | "matrix";
 
 /** Which CAN protocol a power module speaks (issue 7); "sim" is the host plant. */
@@ -165,13 +167,17 @@ export interface CabinetConfig {
   policy: PolicyConfig;
   timing: TimingConfig;
   safety: SafetyConfig;
+  /** The MQTT interface (issue 9, docs/mqtt.md), defaults applied; absent = no MQTT. */
+  mqtt?: MqttConfig;
 }
 
 /** A configuration document as written by people: the blocks with defaults may be left out. */
 export type CabinetConfigDocument = Omit<
   CabinetConfig,
-  "moduleRating" | "policy" | "timing" | "safety" | "matrix" | "slots" | "siteLimits"
+  "moduleRating" | "policy" | "timing" | "safety" | "matrix" | "slots" | "siteLimits" | "mqtt"
 > & {
+  /** Checked by validateMqttConfig (src/mqtt/config.ts); only brokerUrl is required. */
+  mqtt?: MqttConfigDocument;
   moduleRating?: Partial<ModuleRatingConfig>;
   slots?: SlotConfig[];
   matrix?: MatrixConfig | null;

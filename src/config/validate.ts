@@ -1,6 +1,7 @@
 import { checkValue, joinPath, show, type ConfigIssue, type FieldRule, type FieldSpec } from "./schema";
 import { defaultModuleRating, defaultPolicy, defaultSafety, defaultSiteLimits, defaultTiming } from "./defaults";
 import type { CabinetConfig, CabinetConfigDocument } from "./types";
+import { validateMqttConfig } from "../mqtt/config";
 
 export type { ConfigIssue } from "./schema";
 
@@ -406,11 +407,22 @@ export type ConfigResult = { ok: true; config: CabinetConfig } | { ok: false; is
  */
 export function validateCabinetConfig(document: unknown): ConfigResult {
   const issues: ConfigIssue[] = [];
-  checkValue(document, documentSpec, "", issues);
-  const structural = issues.length;
+  // The optional `mqtt` block has its own validator (src/mqtt/config.ts); the rest of the document the schema walker.
+  const { rest: cabinetPart, mqtt: mqttBlock } = splitMqttBlock(document);
+  checkValue(cabinetPart, documentSpec, "", issues);
+  let structural = issues.length;
   let config: CabinetConfig | undefined;
-  if (document !== null && typeof document === "object" && !Array.isArray(document)) {
-    config = withDefaults(JSON.parse(JSON.stringify(document)) as CabinetConfigDocument);
+  if (cabinetPart !== null && typeof cabinetPart === "object" && !Array.isArray(cabinetPart)) {
+    config = withDefaults(JSON.parse(JSON.stringify(cabinetPart)) as CabinetConfigDocument);
+    if (mqttBlock !== undefined) {
+      const gunIds = config.guns.filter((g) => g !== null && typeof g === "object").map((g) => g.id);
+      const mqtt = validateMqttConfig(JSON.parse(JSON.stringify(mqttBlock)), { gunIds, path: "mqtt" });
+      if (mqtt.ok) config.mqtt = mqtt.config;
+      else {
+        issues.push(...mqtt.issues);
+        structural += mqtt.issues.length;
+      }
+    }
     // Semantic checks run even on a structurally broken document, so that every
     // problem is reported at once; a shape too broken to reason about ends them early.
     const semantic: ConfigIssue[] = [];
@@ -426,6 +438,12 @@ export function validateCabinetConfig(document: unknown): ConfigResult {
   }
   if (issues.length > 0 || !config || structural > 0) return { ok: false, issues };
   return { ok: true, config: deepFreeze(config) };
+}
+
+function splitMqttBlock(document: unknown): { rest: unknown; mqtt: unknown } {
+  if (document === null || typeof document !== "object" || Array.isArray(document) || !("mqtt" in document)) return { rest: document, mqtt: undefined };
+  const { mqtt, ...rest } = document as Record<string, unknown>;
+  return { rest, mqtt };
 }
 
 /** Like validateCabinetConfig but throws a ConfigError listing every problem. */

@@ -16,3 +16,7 @@ export { REJECTION_REASONS, type Rejection, type RejectionCounts, type Rejection
 export { OFFLINE, ONLINE, TELEMETRY_SCHEMA, GUN_SCHEMA, FAULTS_SCHEMA, EVENT_SCHEMA, INTERFACE_SCHEMA } from "./telemetry";
 export { MqttService, type MqttServiceOptions, type MqttServiceState, type MqttServiceStats } from "./service";
 export { evViewOf, type MqttEvView } from "./ev-view";
+export {
+  ControllerDemandSink, ControllerTelemetrySource, controllerMqttPorts, MQTT_LIMIT_SOURCE, MqttEvLink, MqttGunInputs, overlayEvStatus, sessionEventOf,
+  telemetryOfSnapshot, type ControllerDemandSinkOptions, type ControllerMqttPorts, type ControllerPort, type ControllerTelemetrySourceOptions,
+} from "./controller-ports";

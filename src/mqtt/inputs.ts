@@ -66,6 +66,7 @@ export class GunInputTable {
       vehicleStatus: r.status ? r.status.value : null,
       device: r.device,
       lastUpdateMs: r.lastUpdateMs,
+      demandAtMs: r.demand ? r.demand.atMs : null,
     };
   }
 }

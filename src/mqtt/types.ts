@@ -30,6 +30,11 @@ export interface GunMqttInput {
   device: string | null;
   /** Clock ms of the latest accepted message for this gun, null if none yet. */
   lastUpdateMs: number | null;
+  /**
+   * Clock ms of the demand now in force (null when none): lets a sink tell a new
+   * demand from an update that only carried SOC or status.
+   */
+  demandAtMs?: number | null;
 }
 
 /** Implemented by the controller: receives the full, current input of a gun on every change. */
