@@ -41,7 +41,10 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
     // just stops: its budget is 0 and the sequencer ramps it down).
     const moved = (a: Allocation) =>
       a.guns.filter((g) => charging.has(g.active.config.id) && g.islandSlots.length > 0 && islandKey(g.islandSlots) !== charging.get(g.active.config.id));
-    if (moved(allocation).length > 0) {
+    // A charging gun whose welded partner takes their shared island stops: that, too, must
+    // gain more than the re-partition threshold.
+    const displaced = (a: Allocation) => a.guns.some((g) => charging.has(g.active.config.id) && g.weldedPartner !== undefined);
+    if (moved(allocation).length > 0 || displaced(allocation)) {
       const stay = solver.search(charging);
       if (allocation.totalKW - stay.totalKW <= config.policy.repartitionMinGainKW + EPSILON_KW) allocation = stay;
     }

@@ -33,7 +33,11 @@ export interface RingLayout {
 }
 
 
-export function ringLayout(ctx: PlanContext): RingLayout {
+/**
+ * @param unserved indices into ctx.active of guns treated as idle here: the partners of a
+ *   welded group that another member serves (see weldedGroups).
+ */
+export function ringLayout(ctx: PlanContext, unserved: ReadonlySet<number> | null = null): RingLayout {
   const { config, faults } = ctx;
   const slotById = new Map(config.slots.map((s) => [s.id, s]));
   const slotIdAt: number[] = [];
@@ -47,7 +51,7 @@ export function ringLayout(ctx: PlanContext): RingLayout {
   const size = slotIdAt.length;
   const activeSlot = new Map<number, number>();
   ctx.active.forEach((g, i) => {
-    if (g.config.slotId !== undefined) activeSlot.set(g.config.slotId, i);
+    if (g.config.slotId !== undefined && !(unserved && unserved.has(i))) activeSlot.set(g.config.slotId, i);
   });
   const gunBySlot = new Map(config.guns.filter((g) => g.slotId !== undefined).map((g) => [g.slotId!, g]));
   const layout: RingLayout = { size, slotIdAt, mcAt: [], cuttable: [], stuckOpen: [], forbidden: [], modulesAt: [], activeAt: [] };
@@ -154,8 +158,142 @@ export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<numbe
 
 export type RingAllocation = Allocation & { objective: RingObjective };
 
-/** Builds every gun's possible islands once; search() may then run with different restrictions. */
-export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep: Map<number, string> | null, mode?: RingSearchMode): RingAllocation } {
+export interface RingSolver {
+  search(keep: Map<number, string> | null, mode?: RingSearchMode): RingAllocation;
+}
+
+/**
+ * Active guns that no open MC can separate: between consecutive active guns (ring order)
+ * every MC is welded or unverifiable. Such guns are one electrically connected region
+ * whatever we command, so at most one of them can be served (invariant 1). Returns the
+ * groups of two or more, each as ring positions in clockwise order starting after a
+ * separable gap (the whole ring when no gap is separable).
+ */
+export function weldedGroups(layout: RingLayout): number[][] {
+  const n = layout.size;
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) if (layout.activeAt[i] >= 0) order.push(i);
+  const k = order.length;
+  if (k < 2) return [];
+  // joined[j]: no cuttable MC between order[j] and the next active gun clockwise.
+  const joined: boolean[] = [];
+  let anyJoined = false;
+  let firstSplit = -1;
+  for (let j = 0; j < k; j++) {
+    const from = order[j];
+    const gap = mod(order[(j + 1) % k] - from, n);
+    let cut = false;
+    for (let s = 0; s < gap && !cut; s++) if (layout.cuttable[mod(from + s, n)]) cut = true;
+    joined.push(!cut);
+    if (!cut) anyJoined = true;
+    else if (firstSplit < 0) firstSplit = j;
+  }
+  if (!anyJoined) return [];
+  if (firstSplit < 0) return [order.slice()];
+  const groups: number[][] = [];
+  let current: number[] = [];
+  for (let t = 1; t <= k; t++) {
+    const j = (firstSplit + t) % k;
+    current.push(order[j]);
+    if (!joined[j]) {
+      if (current.length > 1) groups.push(current);
+      current = [];
+    }
+  }
+  return groups;
+}
+
+function betterObjective(a: RingObjective, b: RingObjective): boolean {
+  if (a.totalKW > b.totalKW + EPSILON_KW) return true;
+  if (a.totalKW < b.totalKW - EPSILON_KW) return false;
+  const c = compareFairness(a.fairness, b.fairness);
+  if (c !== 0) return c > 0;
+  return a.modules < b.modules || (a.modules === b.modules && a.contactorChanges < b.contactorChanges);
+}
+
+/**
+ * Builds every gun's possible islands once; search() may then run with different restrictions.
+ *
+ * Welded groups (weldedGroups): every choice of the one served gun per group is searched
+ * with the group's other guns treated as idle slots (their GCs open; an idle gun's slot
+ * whose GC cannot open is forbidden, so a partner with a welded GC must be the served one),
+ * and the best on the same four objectives wins, the partners' GC openings counted as
+ * changes. The served gun's island must then hold the whole group (its boundaries cannot be
+ * the welded MCs). This is the one case where an island holds another active gun's slot.
+ */
+export function ringSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
+  const groups = weldedGroups(layout);
+  if (groups.length === 0) return islandSolver(ctx, layout);
+  // Every combination of one served member per group, in a fixed order (determinism).
+  const combos: number[][] = [[]];
+  for (const group of groups) {
+    const next: number[][] = [];
+    for (const c of combos) for (const p of group) next.push(c.concat([p]));
+    combos.splice(0, combos.length, ...next);
+  }
+  const solvers: (RingSolver | null)[] = combos.map(() => null);
+  const unservedOf = (combo: number[]): Set<number> => {
+    const out = new Set<number>();
+    groups.forEach((group, g) => {
+      for (const p of group) if (p !== combo[g]) out.add(layout.activeAt[p]);
+    });
+    return out;
+  };
+  const gcWasClosed = (activeIndex: number) => ctx.previousPosition(ctx.active[activeIndex].config.gc, false) === "closed";
+  /** Welded or unverifiable MCs between two members of a group (clockwise from the first). */
+  const faultedBetween = (group: number[], a: number, b: number): string[] => {
+    const out: string[] = [];
+    const ia = group.indexOf(a);
+    const ib = group.indexOf(b);
+    const from = group[Math.min(ia, ib)];
+    const to = group[Math.max(ia, ib)];
+    for (let i = from; i !== to; i = mod(i + 1, layout.size)) {
+      const f = ctx.faults[layout.mcAt[i]];
+      if (f === "welded" || f === "feedbackFault") out.push(`${layout.mcAt[i]} ${f}`);
+    }
+    return out;
+  };
+  return {
+    search(keep: Map<number, string> | null, mode: RingSearchMode = "fast"): RingAllocation {
+      // A kept (charging) gun of a group stays the served one when that is possible.
+      let eligible = combos.map((_, c) => c);
+      if (keep) {
+        const keptServed = eligible.filter((c) =>
+          groups.every((group, g) => group.every((p) => p === combos[c][g] || !keep.has(ctx.active[layout.activeAt[p]].config.id))),
+        );
+        if (keptServed.length > 0) eligible = keptServed;
+      }
+      let best: RingAllocation | null = null;
+      let bestCombo = -1;
+      for (const c of eligible) {
+        const unserved = unservedOf(combos[c]);
+        let solver = solvers[c];
+        if (!solver) solver = solvers[c] = islandSolver(ctx, ringLayout(ctx, unserved));
+        const result = solver.search(keep, mode);
+        for (const i of unserved) if (gcWasClosed(i)) result.objective.contactorChanges++;
+        if (!best || betterObjective(result.objective, best.objective)) {
+          best = result;
+          bestCombo = c;
+        }
+      }
+      const result = best!;
+      const combo = combos[bestCombo];
+      groups.forEach((group, g) => {
+        const servedGun = ctx.active[layout.activeAt[combo[g]]].config.id;
+        for (const p of group) {
+          if (p === combo[g]) continue;
+          const a = result.guns[layout.activeAt[p]];
+          a.weldedPartner = servedGun;
+          a.deadReason = `${faultedBetween(group, p, combo[g]).join(", ")}: one island with gun ${servedGun}, which is served (one gun per island)`;
+        }
+      });
+      return result;
+    },
+  };
+}
+
+/** Island search for guns that open MCs can separate (no welded groups in `layout`). */
+function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   const { config } = ctx;
   const policy = config.policy;
   const n = layout.size;
