@@ -72,11 +72,12 @@ export function moduleCountFor(
  * Algorithm C: which `count` modules. Keep modules already on (no switching), then cooler
  * ones (derating and ageing), then fewer operating hours (spread wear), then config order.
  * If that choice cannot carry the budget (a running module got hot), take the strongest.
+ * `inPreferenceOrder`: the caller guarantees candidates are sorted by preferenceOrder.
  */
-export function selectModules(candidates: readonly ModuleCandidate[], count: number, budgetKW: number): ModuleCandidate[] {
+export function selectModules(candidates: readonly ModuleCandidate[], count: number, budgetKW: number, inPreferenceOrder = false): ModuleCandidate[] {
   if (count <= 0) return [];
-  const preferred = candidates.slice().sort(preferenceOrder);
-  const chosen = preferred.slice(0, count);
+  // The ring hands its candidates over already in preference order: no sort per plan.
+  const chosen = inPreferenceOrder ? candidates.slice(0, count) : candidates.slice().sort(preferenceOrder).slice(0, count);
   let sum = 0;
   for (const m of chosen) sum += m.powerKW;
   if (sum >= budgetKW - EPSILON_KW) return chosen;

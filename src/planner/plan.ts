@@ -17,7 +17,7 @@ import type { Allocation, GunAllocation } from "./allocation";
 import { buildContext, round1, type PlanContext } from "./context";
 import { EPSILON_KW } from "./limits";
 import { moduleCountFor, selectModules, type ModuleCandidate } from "./modules";
-import { islandKey, ringLayout, ringSolver } from "./ring";
+import { ringLayout, ringSolver, sameSlots } from "./ring";
 import { matrixLayout, matrixSearch } from "./matrix";
 
 export function plan(config: CabinetConfig, observed: PlanObservation, previousPlan: Plan | null): Plan {
@@ -30,17 +30,20 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
     const solver = ringSolver(ctx, ringLayout(ctx));
     allocation = solver.search(null);
     // Charging guns and the island they are charging on now.
-    const charging = new Map<number, string>();
+    const charging = new Map<number, readonly number[]>();
     for (const g of ctx.active) {
       const before = previousGun.get(g.config.id);
       if (g.observation.charging && before && before.islandSlots.length > 0 && before.setpointKW > 0) {
-        charging.set(g.config.id, islandKey(before.islandSlots));
+        charging.set(g.config.id, before.islandSlots);
       }
     }
     // A charging gun that goes on with another island (one that loses its island altogether
     // just stops: its budget is 0 and the sequencer ramps it down).
     const moved = (a: Allocation) =>
-      a.guns.filter((g) => charging.has(g.active.config.id) && g.islandSlots.length > 0 && islandKey(g.islandSlots) !== charging.get(g.active.config.id));
+      a.guns.filter((g) => {
+        const was = charging.get(g.active.config.id);
+        return was !== undefined && g.islandSlots.length > 0 && !sameSlots(g.islandSlots, was);
+      });
     // A charging gun whose welded partner takes their shared island stops: that, too, must
     // gain more than the re-partition threshold.
     const displaced = (a: Allocation) => a.guns.some((g) => charging.has(g.active.config.id) && g.weldedPartner !== undefined);
@@ -63,7 +66,6 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   const dtMs = previous ? Math.max(0, nowMs - previous.nowMs) : config.timing.controlPeriodMs;
   const rampStepA = (policy.currentRampAPerS * dtMs) / 1000;
   const on = new Map<string, number>();
-  const onIndex = new Map<string, number>();
   const moduleGun = new Map<string, number>();
   const guns: GunPlan[] = [];
   let totalKW = 0;
@@ -87,7 +89,6 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
     totalKW += setpointKW;
     for (const m of selected) {
       on.set(m.id, m.wasOn ? (previous?.moduleOnSinceMs[m.id] ?? nowMs) : nowMs);
-      onIndex.set(m.id, m.index);
       moduleGun.set(m.id, gunConfig.id);
     }
     const obs = gun.observation;
@@ -134,7 +135,15 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
     else if (f === "stuckOpen") contactors[id] = "open";
   }
 
-  const modulesOn = [...on.keys()].sort((a, b) => onIndex.get(a)! - onIndex.get(b)!);
+  // In module index order: the order the context numbered them (config order).
+  const modulesOn: string[] = [];
+  if (on.size > 0) {
+    if (config.topology === "ring") {
+      for (const slot of config.slots) for (const m of slot.modules) if (on.has(m.id)) modulesOn.push(m.id);
+    } else if (config.matrix) {
+      for (const m of config.matrix.modules) if (on.has(m.id)) modulesOn.push(m.id);
+    }
+  }
   const moduleOnSinceMs: Record<string, number> = {};
   for (const id of modulesOn) moduleOnSinceMs[id] = on.get(id)!;
   const result: Plan = {
@@ -168,7 +177,8 @@ function chooseModules(ctx: PlanContext, alloc: GunAllocation, previousModules: 
       count = Math.max(count, Math.min(held, alloc.maxCount));
     }
   }
-  return selectModules(alloc.candidates, count, budgetKW);
+  // Ring candidates come in preference order (ring.ts ensureDetail).
+  return selectModules(alloc.candidates, count, budgetKW, true);
 }
 
 /** A short reason for every active gun that gets less than it asked for. */

@@ -136,6 +136,13 @@ export function islandKey(slots: readonly number[]): string {
   return slots.slice().sort((a, b) => a - b).join(",");
 }
 
+/** Same slots in any order (no allocation: islands hold a dozen slots at most). */
+export function sameSlots(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (b.indexOf(a[i]) < 0) return false;
+  return true;
+}
+
 /** What the chosen assignment scores on each objective (for tests and the bench). */
 export interface RingObjective {
   totalKW: number;
@@ -152,14 +159,15 @@ export type RingSearchMode = "fast" | "exhaustive";
  * @param mode "fast" (default): exact two-phase search, see below. "exhaustive": every
  *   combination of islands, scored on all four objectives (the reference for tests).
  */
-export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<number, string> | null, mode: RingSearchMode = "fast"): RingAllocation {
+export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<number, readonly number[]> | null, mode: RingSearchMode = "fast"): RingAllocation {
   return ringSolver(ctx, layout).search(keep, mode);
 }
 
 export type RingAllocation = Allocation & { objective: RingObjective };
 
 export interface RingSolver {
-  search(keep: Map<number, string> | null, mode?: RingSearchMode): RingAllocation;
+  /** keep: gun id -> the island (slot ids) it should keep when still possible. */
+  search(keep: Map<number, readonly number[]> | null, mode?: RingSearchMode): RingAllocation;
 }
 
 /**
@@ -254,7 +262,7 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
     return out;
   };
   return {
-    search(keep: Map<number, string> | null, mode: RingSearchMode = "fast"): RingAllocation {
+    search(keep: Map<number, readonly number[]> | null, mode: RingSearchMode = "fast"): RingAllocation {
       // A kept (charging) gun of a group stays the served one when that is possible.
       let eligible = combos.map((_, c) => c);
       if (keep) {
@@ -327,8 +335,15 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
     for (const c of ctx.usable.values()) if (positionOf.has(c.id)) byPreference.push(c);
     byPreference.sort(preferenceOrder);
     byPreferencePos = byPreference.map((c) => positionOf.get(c.id)!);
-    byPreference.forEach((c, i) => (prefRank[c.index] = i));
-    byPreference.slice().sort(byStrength).forEach((c, i) => (powerRank[c.index] = i));
+    let samePower = true;
+    for (let i = 0; i < byPreference.length; i++) {
+      prefRank[byPreference[i].index] = i;
+      if (byPreference[i].powerKW !== byPreference[0].powerKW) samePower = false;
+    }
+    // Strongest first, ties in preference order: the same order when no module is derated;
+    // otherwise a stable sort by power alone keeps the preference order among equals.
+    const byPower = samePower ? byPreference : byPreference.slice().sort((a, b) => b.powerKW - a.powerKW);
+    for (let i = 0; i < byPower.length; i++) powerRank[byPower[i].index] = i;
     for (let i = 0; i < n; i++) modulesAtPos.push([]);
     byPreference.forEach((c, i) => modulesAtPos[byPreferencePos[i]].push(c));
   } else {
@@ -479,11 +494,15 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   }
   let options = allOptions;
   /** Restricts the kept guns to their island when it is still one of their options. */
-  const keepOnly = (keep: Map<number, string> | null): RingOption[][] =>
+  const keepOnly = (keep: Map<number, readonly number[]> | null): RingOption[][] =>
     !keep ? allOptions : allOptions.map((list, j) => {
       const wanted = keep.get(ctx.active[layout.activeAt[order[j]]].config.id);
       if (wanted === undefined) return list;
-      const kept = list.filter((o) => !o.dead && islandKey(slotPositionsOf(o, n).map((s) => layout.slotIdAt[s])) === wanted);
+      const kept = list.filter((o) => {
+        if (o.dead || o.span !== wanted.length) return false;
+        for (let s = 0; s < o.span; s++) if (wanted.indexOf(layout.slotIdAt[mod(o.start + s, n)]) < 0) return false;
+        return true;
+      });
       return kept.length > 0 ? kept : list;
     });
 
@@ -523,7 +542,7 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   };
 
   interface Result { options: RingOption[]; budgets: number[]; counts: number[]; objective: RingObjective }
-  function search(keep: Map<number, string> | null, mode: RingSearchMode = "fast"): RingAllocation {
+  function search(keep: Map<number, readonly number[]> | null, mode: RingSearchMode = "fast"): RingAllocation {
   options = keepOnly(keep);
   let result: Result | null = null;
   if (k > 0 && mode === "exhaustive") {
