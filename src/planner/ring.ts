@@ -330,32 +330,45 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   let byPreference: ModuleCandidate[] = [];
   let byPreferencePos: number[] = [];
   if (multiSlot) {
-    const positionOf = new Map<string, number>();
-    for (let i = 0; i < n; i++) for (const id of layout.modulesAt[i]) positionOf.set(id, i);
-    for (const c of ctx.usable.values()) if (positionOf.has(c.id)) byPreference.push(c);
+    // Hot path (XS): indexed loops, no Map, no closures per element.
+    const positionOf: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const ids = layout.modulesAt[i];
+      for (let t = 0; t < ids.length; t++) {
+        const c = ctx.usable.get(ids[t]);
+        if (c === undefined) continue;
+        byPreference.push(c);
+        positionOf[c.index] = i;
+      }
+    }
     byPreference.sort(preferenceOrder);
-    byPreferencePos = byPreference.map((c) => positionOf.get(c.id)!);
+    const count = byPreference.length;
+    byPreferencePos = new Array<number>(count);
     let samePower = true;
-    for (let i = 0; i < byPreference.length; i++) {
-      prefRank[byPreference[i].index] = i;
-      if (byPreference[i].powerKW !== byPreference[0].powerKW) samePower = false;
+    for (let i = 0; i < count; i++) {
+      const c = byPreference[i];
+      prefRank[c.index] = i;
+      byPreferencePos[i] = positionOf[c.index];
+      if (c.powerKW !== byPreference[0].powerKW) samePower = false;
     }
     // Strongest first, ties in preference order: the same order when no module is derated;
     // otherwise a stable sort by power alone keeps the preference order among equals.
     const byPower = samePower ? byPreference : byPreference.slice().sort((a, b) => b.powerKW - a.powerKW);
-    for (let i = 0; i < byPower.length; i++) powerRank[byPower[i].index] = i;
+    for (let i = 0; i < count; i++) powerRank[byPower[i].index] = i;
     for (let i = 0; i < n; i++) modulesAtPos.push([]);
-    byPreference.forEach((c, i) => modulesAtPos[byPreferencePos[i]].push(c));
+    for (let i = 0; i < count; i++) modulesAtPos[byPreferencePos[i]].push(byPreference[i]);
   } else {
     for (let i = 0; i < n; i++) {
       const here: ModuleCandidate[] = [];
-      for (const id of layout.modulesAt[i]) {
-        const c = ctx.usable.get(id);
-        if (c) here.push(c);
+      const ids = layout.modulesAt[i];
+      for (let t = 0; t < ids.length; t++) {
+        const c = ctx.usable.get(ids[t]);
+        if (c !== undefined) here.push(c);
       }
       if (here.length > 1) here.sort(preferenceOrder);
-      here.forEach((c, r) => (prefRank[c.index] = r));
-      (here.length > 1 ? here.slice().sort(byStrength) : here).forEach((c, r) => (powerRank[c.index] = r));
+      for (let r = 0; r < here.length; r++) prefRank[here[r].index] = r;
+      const strong = here.length > 1 ? here.slice().sort(byStrength) : here;
+      for (let r = 0; r < strong.length; r++) powerRank[strong[r].index] = r;
       modulesAtPos.push(here);
     }
   }
@@ -363,11 +376,8 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   /** Keeps `list` the best `limit` modules by `rank` (insertion; lists are a few long). */
   const insertTop = (list: ModuleCandidate[], m: ModuleCandidate, rank: number[]) => {
     const r = rank[m.index];
-    let i: number;
-    if (list.length < limit) {
-      list.push(m);
-      i = list.length - 1;
-    } else {
+    let i = list.length;
+    if (i >= limit) {
       if (limit === 0 || rank[list[limit - 1].index] <= r) return;
       i = limit - 1;
     }
@@ -380,44 +390,59 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   /** Running module summary of a growing island: best by preference, best by power, count. */
   interface Reach { pref: ModuleCandidate[]; power: ModuleCandidate[]; count: number }
   const addSlot = (reach: Reach, pos: number) => {
-    for (const m of modulesAtPos[pos]) {
-      insertTop(reach.pref, m, prefRank);
-      insertTop(reach.power, m, powerRank);
-      reach.count++;
+    const here = modulesAtPos[pos];
+    for (let t = 0; t < here.length; t++) {
+      insertTop(reach.pref, here[t], prefRank);
+      insertTop(reach.power, here[t], powerRank);
     }
+    reach.count += here.length;
   };
   const copyReach = (reach: Reach): Reach => ({ pref: reach.pref.slice(), power: reach.power.slice(), count: reach.count });
+  const noCandidates: ModuleCandidate[] = [];
 
-  const makeOption = (p: number, l: number, r: number, openMcs: number[], clampedKW: number, reach: Reach): RingOption => {
-    const span = openMcs.length === 0 ? n : l + r + 1;
-    const start = openMcs.length === 0 ? p : openMcs.length === 1 ? mod(openMcs[0] + 1, n) : mod(p - l, n);
-    const maxCount = Math.min(limit, reach.count);
-    const powersDesc: number[] = [];
-    const strongestOnPrefix = [0];
+  /** openLeft / openRight: ring positions of its open MCs, -1 when absent. */
+  const makeOption = (p: number, l: number, r: number, openLeft: number, openRight: number, clampedKW: number, reach: Reach): RingOption => {
+    const openCount = (openLeft >= 0 ? 1 : 0) + (openRight >= 0 ? 1 : 0);
+    const openMcs = openCount === 2 ? [openLeft, openRight] : openCount === 1 ? [openRight] : [];
+    const span = openCount === 0 ? n : l + r + 1;
+    let start = openCount === 0 ? p : openCount === 1 ? openRight + 1 : p - l;
+    if (start >= n) start -= n;
+    else if (start < 0) start += n;
+    const maxCount = limit < reach.count ? limit : reach.count;
+    const powersDesc = new Array<number>(maxCount);
+    const strongestOnPrefix = new Array<number>(maxCount + 1);
+    const preferredPowerPrefix = new Array<number>(maxCount + 1);
+    const preferredOnPrefix = new Array<number>(maxCount + 1);
+    strongestOnPrefix[0] = 0;
+    preferredPowerPrefix[0] = 0;
+    preferredOnPrefix[0] = 0;
+    const power = reach.power;
+    const pref = reach.pref;
     let topKW = 0;
+    let strongOn = 0;
+    let prefKW = 0;
+    let prefOn = 0;
     for (let i = 0; i < maxCount; i++) {
-      const m = reach.power[i];
-      powersDesc.push(m.powerKW);
+      const m = power[i];
+      powersDesc[i] = m.powerKW;
       topKW += m.powerKW;
-      strongestOnPrefix.push(strongestOnPrefix[i] + (m.wasOn ? 1 : 0));
+      if (m.wasOn) strongOn++;
+      strongestOnPrefix[i + 1] = strongOn;
+      const q = pref[i];
+      prefKW += q.powerKW;
+      if (q.wasOn) prefOn++;
+      preferredPowerPrefix[i + 1] = prefKW;
+      preferredOnPrefix[i + 1] = prefOn;
     }
-    const preferredPowerPrefix = [0];
-    const preferredOnPrefix = [0];
-    for (let i = 0; i < maxCount; i++) {
-      const m = reach.pref[i];
-      preferredPowerPrefix.push(preferredPowerPrefix[i] + m.powerKW);
-      preferredOnPrefix.push(preferredOnPrefix[i] + (m.wasOn ? 1 : 0));
-    }
-    const capKW = Math.min(clampedKW, topKW);
+    const capKW = clampedKW < topKW ? clampedKW : topKW;
     // Boundaries must end up open, inner MCs closed.
     let mcChanges = 0;
-    for (const m of openMcs) if (!prevOpen[m]) mcChanges++;
-    if (openMcs.length === 0) mcChanges += totalOpen;
-    else if (openMcs.length === 1) mcChanges += totalOpen - (prevOpen[openMcs[0]] ? 1 : 0);
-    else mcChanges += openPrefix[start + span - 1] - openPrefix[start];
-    const rightBoundaryChange = openMcs.length === 2 && !prevOpen[mod(p + r, n)] ? 1 : 0;
+    if (openCount === 0) mcChanges = totalOpen;
+    else if (openCount === 1) mcChanges = (prevOpen[openRight] ? 0 : 1) + totalOpen - (prevOpen[openRight] ? 1 : 0);
+    else mcChanges = (prevOpen[openLeft] ? 0 : 1) + (prevOpen[openRight] ? 0 : 1) + openPrefix[start + span - 1] - openPrefix[start];
+    const rightBoundaryChange = openCount === 2 && !prevOpen[openRight] ? 1 : 0;
     return {
-      dead: false, deadReason: null, l, r, start, span, openMcs, detailed: false, candidates: [], powersDesc,
+      dead: false, deadReason: null, l, r, start, span, openMcs, detailed: false, candidates: noCandidates, powersDesc,
       preferredPowerPrefix, preferredOnPrefix, strongestOnPrefix, maxCount, capKW, mcChanges, rightBoundaryChange,
     };
   };
@@ -430,6 +455,7 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
       o.candidates = modulesAtPos[p].slice();
       return o;
     }
+    o.candidates = [];
     for (let i = 0; i < byPreference.length; i++) if (mod(byPreferencePos[i] - o.start, n) < o.span) o.candidates.push(byPreference[i]);
     return o;
   };
@@ -457,22 +483,28 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
       const multi = policy.multiSlotIslands;
       const base: Reach = { pref: [], power: [], count: 0 };
       addSlot(base, p);
+      const forbidden = layout.forbidden;
+      const stuckOpen = layout.stuckOpen;
+      const cuttable = layout.cuttable;
       for (let l = 0; l <= maxL; l++) {
-        if (l > 0 && (layout.forbidden[mod(p - l, n)] || layout.stuckOpen[mod(p - l, n)])) break;
+        // pl: slot p - l; left: MC p - l - 1 (its counter-clockwise boundary).
+        const pl = p - l < 0 ? p - l + n : p - l;
+        const left = pl === 0 ? n - 1 : pl - 1;
+        if (l > 0 && (forbidden[pl] || stuckOpen[pl])) break;
         if (!multi && l > minL) break;
-        if (l > 0 && multi) addSlot(base, mod(p - l, n));
+        if (l > 0 && multi) addSlot(base, pl);
         const reach = copyReach(base);
         const rLimit = k === 1 ? n - 1 - l : maxR;
         for (let r = 0; r <= rLimit; r++) {
-          if (r > 0 && (layout.forbidden[mod(p + r, n)] || layout.stuckOpen[mod(p + r - 1, n)])) break;
-          if (r > 0 && multi) addSlot(reach, mod(p + r, n));
+          // right: slot p + r, also its clockwise boundary MC.
+          const right = p + r >= n ? p + r - n : p + r;
+          if (r > 0 && (forbidden[right] || stuckOpen[right === 0 ? n - 1 : right - 1])) break;
+          if (r > 0 && multi) addSlot(reach, right);
           if (!multi && (l !== minL || r !== minR)) continue;
-          const right = mod(p + r, n);
-          const left = mod(p - l - 1, n);
           if (k === 1 && l + r === n - 1) {
-            if (layout.cuttable[right]) list.push(makeOption(p, l, r, [right], gun.clampedKW, reach));
-          } else if (layout.cuttable[left] && layout.cuttable[right]) {
-            list.push(makeOption(p, l, r, [left, right], gun.clampedKW, reach));
+            if (cuttable[right]) list.push(makeOption(p, l, r, -1, right, gun.clampedKW, reach));
+          } else if (cuttable[left] && cuttable[right]) {
+            list.push(makeOption(p, l, r, left, right, gun.clampedKW, reach));
           }
         }
       }
@@ -484,11 +516,15 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
           const all: Reach = { pref: [], power: [], count: 0 };
           if (multi) for (let i = 0; i < n; i++) addSlot(all, i);
           else addSlot(all, p);
-          list.push(makeOption(p, n - 1, 0, [], gun.clampedKW, all));
+          list.push(makeOption(p, n - 1, 0, -1, -1, gun.clampedKW, all));
         }
       }
       if (list.length === 0) why = "no island can be isolated (welded or faulted contactor on the way to the next island)";
-      else if (list.every((o) => o.capKW <= EPSILON_KW)) why = "no usable module reachable";
+      else {
+        let anyCap = false;
+        for (let t = 0; t < list.length && !anyCap; t++) if (list[t].capKW > EPSILON_KW) anyCap = true;
+        if (!anyCap) why = "no usable module reachable";
+      }
     }
     allOptions.push(why !== null ? [deadOption(why)] : list);
   }
