@@ -769,98 +769,134 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
 
   /** Phase 2: fewest modules, then fewest changes, among assignments whose caps cover b. */
   function cheapestAssignment(b: number[]): { options: RingOption[]; modules: number; changes: number } | null {
+    // Hot path (XS): indexed loops, no closures per option, state arrays sized once.
     const SCALE = 1_000_000; // modules first, then changes (both small integers)
-    const allowed = options.map((list, j) => list.filter((o) => o.capKW >= b[j] - 1e-7));
-    const costOf = allowed.map((list, j) =>
-      list.map((o) => {
-        const count = countFor(j, o, b[j]);
-        return count * SCALE + changesFor(j, o, count, b[j]);
-      }),
-    );
-    if (allowed.some((list) => list.length === 0)) return null;
+    const allowed: RingOption[][] = new Array(k);
+    const costOf: number[][] = new Array(k);
+    for (let j = 0; j < k; j++) {
+      const list = options[j];
+      const bj = b[j];
+      const keep: RingOption[] = [];
+      const cost: number[] = [];
+      for (let i = 0; i < list.length; i++) {
+        const o = list[i];
+        if (o.capKW < bj - 1e-7) continue;
+        const count = countFor(j, o, bj);
+        keep.push(o);
+        cost.push(count * SCALE + changesFor(j, o, count, bj));
+      }
+      if (keep.length === 0) return null;
+      allowed[j] = keep;
+      costOf[j] = cost;
+    }
     if (k === 1) {
       let at = 0;
-      for (let i = 1; i < allowed[0].length; i++) if (costOf[0][i] < costOf[0][at]) at = i;
-      return finish([allowed[0][at]], costOf[0][at]);
+      const cost = costOf[0];
+      for (let i = 1; i < cost.length; i++) if (cost[i] < cost[at]) at = i;
+      return finish([allowed[0][at]], cost[at]);
     }
     // Cut the cycle at the gun with the smallest left gap: few values of its left extent.
     let anchor = 0;
     for (let j = 1; j < k; j++) if (gaps[mod(j - 1, k)] < gaps[mod(anchor - 1, k)]) anchor = j;
-    const seq: number[] = [];
-    for (let t = 0; t < k; t++) seq.push((anchor + t) % k);
+    const seq = new Array<number>(k);
+    for (let t = 0; t < k; t++) seq[t] = (anchor + t) % k;
     const closingGap = gaps[seq[k - 1]];
     let bestCost = Infinity;
     let bestPick: RingOption[] | null = null;
     // State of a gun in the chain: its right extent r (0..gap) or "dead" (index gap + 1).
-    for (let lA = 0; lA <= gaps[mod(anchor - 1, k)]; lA++) {
-      for (const deadA of [false, true]) {
-        const stateCost: number[][] = [];
-        const stateOption: number[][] = [];
-        const stateFrom: number[][] = [];
-        const width = (j: number) => gaps[j] + 2;
+    // stateCost[t][s]: cheapest chain up to seq[t] ending in state s; stateOption: its option
+    // index in allowed[seq[t]]; stateFrom: the previous gun's state.
+    const stateCost: number[][] = new Array(k);
+    const stateOption: number[][] = new Array(k);
+    const stateFrom: number[][] = new Array(k);
+    for (let t = 0; t < k; t++) {
+      const width = gaps[seq[t]] + 2;
+      stateCost[t] = new Array<number>(width);
+      stateOption[t] = new Array<number>(width);
+      stateFrom[t] = new Array<number>(width);
+    }
+    const anchorList = allowed[anchor];
+    const anchorCost = costOf[anchor];
+    let anchorHasDead = false;
+    for (let i = 0; i < anchorList.length; i++) if (anchorList[i].dead) anchorHasDead = true;
+    const maxLA = gaps[mod(anchor - 1, k)];
+    for (let lA = 0; lA <= maxLA; lA++) {
+      for (let d = 0; d < 2; d++) {
+        const deadA = d === 1;
+        if (deadA && (!anchorHasDead || lA !== 0)) continue;
+        const init = stateCost[0];
+        const initOpt = stateOption[0];
+        init.fill(Infinity);
+        initOpt.fill(-1);
+        stateFrom[0].fill(-1);
         let any = false;
-        const init = new Array<number>(width(anchor)).fill(Infinity);
-        const initOpt = new Array<number>(width(anchor)).fill(-1);
-        allowed[anchor].forEach((o, i) => {
-          if (o.dead !== deadA || (!o.dead && o.l !== lA) || (o.dead && lA !== 0)) return;
+        for (let i = 0; i < anchorList.length; i++) {
+          const o = anchorList[i];
+          if (o.dead !== deadA || (!o.dead && o.l !== lA)) continue;
           const key = o.dead ? gaps[anchor] + 1 : o.r;
-          if (costOf[anchor][i] < init[key]) {
-            init[key] = costOf[anchor][i];
+          if (anchorCost[i] < init[key]) {
+            init[key] = anchorCost[i];
             initOpt[key] = i;
             any = true;
           }
-        });
+        }
         if (!any) continue;
-        const fitsAnchor = (o: RingOption) => o.r + (deadA ? 0 : lA) <= closingGap;
-        stateCost.push(init);
-        stateOption.push(initOpt);
-        stateFrom.push(new Array<number>(width(anchor)).fill(-1));
+        const anchorL = deadA ? 0 : lA;
         for (let t = 1; t < k; t++) {
           const j = seq[t];
           const prev = seq[t - 1];
+          const prevGap = gaps[prev];
           const prevCost = stateCost[t - 1];
           const prevOpt = stateOption[t - 1];
-          const cost = new Array<number>(width(j)).fill(Infinity);
-          const opt = new Array<number>(width(j)).fill(-1);
-          const from = new Array<number>(width(j)).fill(-1);
-          allowed[j].forEach((o, i) => {
-            if (t === k - 1 && !fitsAnchor(o)) return;
+          const prevList = allowed[prev];
+          const cost = stateCost[t];
+          const opt = stateOption[t];
+          const from = stateFrom[t];
+          cost.fill(Infinity);
+          opt.fill(-1);
+          from.fill(-1);
+          const list = allowed[j];
+          const own = costOf[j];
+          const last = t === k - 1;
+          for (let i = 0; i < list.length; i++) {
+            const o = list[i];
+            if (last && o.r + anchorL > closingGap) continue;
             let bestIn = Infinity;
             let bestS = -1;
-            for (let s = 0; s < prevCost.length; s++) {
-              if (prevCost[s] === Infinity) continue;
-              const po = allowed[prev][prevOpt[s]];
-              if (!fits(po, o, gaps[prev])) continue;
-              const v = prevCost[s] - bonus(po, o, gaps[prev]);
+            for (let st = 0; st < prevCost.length; st++) {
+              const pc = prevCost[st];
+              if (pc === Infinity) continue;
+              const po = prevList[prevOpt[st]];
+              const reach = po.r + o.l;
+              if (reach > prevGap) continue;
+              // A boundary MC shared with the previous island is counted once.
+              const v = !po.dead && !o.dead && reach === prevGap ? pc - po.rightBoundaryChange : pc;
               if (v < bestIn) {
                 bestIn = v;
-                bestS = s;
+                bestS = st;
               }
             }
-            if (bestS < 0) return;
-            let v = bestIn + costOf[j][i];
-            if (t === k - 1 && !o.dead && !deadA && o.r + lA === closingGap) v -= o.rightBoundaryChange;
+            if (bestS < 0) continue;
+            let v = bestIn + own[i];
+            if (last && !o.dead && !deadA && o.r + lA === closingGap) v -= o.rightBoundaryChange;
             const key = o.dead ? gaps[j] + 1 : o.r;
             if (v < cost[key]) {
               cost[key] = v;
               opt[key] = i;
               from[key] = bestS;
             }
-          });
-          stateCost.push(cost);
-          stateOption.push(opt);
-          stateFrom.push(from);
+          }
         }
-        const last = stateCost[k - 1];
+        const lastCost = stateCost[k - 1];
         let end = -1;
-        for (let s = 0; s < last.length; s++) if (last[s] < (end < 0 ? Infinity : last[end])) end = s;
-        if (end < 0 || last[end] >= bestCost) continue;
-        bestCost = last[end];
+        for (let st = 0; st < lastCost.length; st++) if (lastCost[st] < (end < 0 ? Infinity : lastCost[end])) end = st;
+        if (end < 0 || lastCost[end] >= bestCost) continue;
+        bestCost = lastCost[end];
         const pick = new Array<RingOption>(k);
-        let s = end;
+        let st = end;
         for (let t = k - 1; t >= 0; t--) {
-          pick[seq[t]] = allowed[seq[t]][stateOption[t][s]];
-          s = stateFrom[t][s];
+          pick[seq[t]] = allowed[seq[t]][stateOption[t][st]];
+          st = stateFrom[t][st];
         }
         bestPick = pick;
       }
