@@ -14,7 +14,7 @@ import type { ContactorPosition } from "./types";
 import type { PlanContext } from "./context";
 import type { Allocation, GunAllocation } from "./allocation";
 import { EPSILON_KW, compareFairness, fairnessProfileInto, waterFillInto } from "./limits";
-import { moduleCountFor, preferenceOrder, type ModuleCandidate } from "./modules";
+import { moduleCountFor, moduleCountWithThreshold, preferenceOrder, thresholdCount, type ModuleCandidate } from "./modules";
 
 const mod = (i: number, n: number) => ((i % n) + n) % n;
 
@@ -115,20 +115,6 @@ function deadOption(reason: string): RingOption {
     dead: true, deadReason: reason, l: 0, r: 0, start: 0, span: 0, openMcs: [], detailed: true, candidates: [], powersDesc: [],
     preferredPowerPrefix: [0], preferredOnPrefix: [0], strongestOnPrefix: [0], maxCount: 0, capKW: 0, mcChanges: 0, rightBoundaryChange: 0,
   };
-}
-
-function slotPositionsOf(o: RingOption, n: number): number[] {
-  const out: number[] = [];
-  for (let s = 0; s < o.span; s++) out.push(mod(o.start + s, n));
-  return out;
-}
-
-function innerMcsOf(o: RingOption, n: number): number[] {
-  const out: number[] = [];
-  if (o.dead) return out;
-  if (o.openMcs.length === 0) for (let i = 0; i < n; i++) out.push(i);
-  else for (let s = 0; s < o.span - 1; s++) out.push(mod(o.start + s, n));
-  return out;
 }
 
 /** Island key (sorted slot ids), comparable across plans. */
@@ -455,8 +441,13 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
       o.candidates = modulesAtPos[p].slice();
       return o;
     }
-    o.candidates = [];
-    for (let i = 0; i < byPreference.length; i++) if (mod(byPreferencePos[i] - o.start, n) < o.span) o.candidates.push(byPreference[i]);
+    const out: ModuleCandidate[] = [];
+    for (let i = 0; i < byPreference.length; i++) {
+      let d = byPreferencePos[i] - o.start;
+      if (d < 0) d += n;
+      if (d < o.span) out.push(byPreference[i]);
+    }
+    o.candidates = out;
     return o;
   };
 
@@ -552,6 +543,9 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   /** Modules the option needs for budget b (Algorithm B). */
   const countFor = (j: number, o: RingOption, b: number) =>
     o.dead ? 0 : moduleCountFor(b, o.powersDesc, o.maxCount, cableCounts[j], policy, config.modulePowerKW);
+  /** countFor with thresholdCount(b, limit) computed once for the gun. */
+  const countWith = (j: number, o: RingOption, b: number, byThreshold: number) =>
+    o.dead ? 0 : moduleCountWithThreshold(b, o.powersDesc, o.maxCount, cableCounts[j], policy.minModulesPerGun, byThreshold);
   /**
    * Contactor changes the option accounts for with `count` modules: its MCs, its GC, and
    * its part of the MN changes (prevOn + on - 2 kept, summed over guns).
@@ -625,14 +619,17 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   } else if (k > 0) {
     result = twoPhase();
   }
-  const guns: GunAllocation[] = ctx.active.map((active) => ({
-    active, capKW: 0, budgetKW: 0, candidates: [], powersDesc: [], maxCount: 0, moduleCount: 0, assigned: null, islandSlots: [], deadReason: null,
-  }));
+  const activeCount = ctx.active.length;
+  const guns: GunAllocation[] = new Array(activeCount);
+  for (let i = 0; i < activeCount; i++) {
+    guns[i] = { active: ctx.active[i], capKW: 0, budgetKW: 0, candidates: [], powersDesc: [], maxCount: 0, moduleCount: 0, assigned: null, islandSlots: [], deadReason: null };
+  }
   const requiredPositions = new Map<string, ContactorPosition>();
   let totalKW = 0;
   if (result) {
     const res = result;
-    res.options.forEach((o, j) => {
+    for (let j = 0; j < res.options.length; j++) {
+      const o = res.options[j];
       const g = guns[layout.activeAt[order[j]]];
       ensureDetail(o, order[j]);
       g.capKW = o.capKW;
@@ -641,12 +638,19 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
       g.powersDesc = o.powersDesc;
       g.maxCount = o.maxCount;
       g.moduleCount = res.counts[j];
-      g.islandSlots = slotPositionsOf(o, n).map((s) => layout.slotIdAt[s]);
       g.deadReason = o.deadReason;
-      for (const m of o.openMcs) requiredPositions.set(layout.mcAt[m], "open");
-      for (const m of innerMcsOf(o, n)) requiredPositions.set(layout.mcAt[m], "closed");
       totalKW += res.budgets[j];
-    });
+      if (o.dead) continue;
+      const slots = new Array<number>(o.span);
+      for (let t = 0; t < o.span; t++) {
+        const at = o.start + t < n ? o.start + t : o.start + t - n;
+        slots[t] = layout.slotIdAt[at];
+        // Inner MCs closed: every MC of the closed ring, otherwise all but the last slot's.
+        if (o.openMcs.length === 0 || t < o.span - 1) requiredPositions.set(layout.mcAt[at], "closed");
+      }
+      g.islandSlots = slots;
+      for (let t = 0; t < o.openMcs.length; t++) requiredPositions.set(layout.mcAt[o.openMcs[t]], "open");
+    }
   }
   const objective = result ? result.objective : { totalKW: 0, fairness: [], modules: 0, contactorChanges: previousOnCount };
   return { guns, totalKW, requiredPositions, objective };
@@ -778,10 +782,11 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
       const bj = b[j];
       const keep: RingOption[] = [];
       const cost: number[] = [];
+      const byThreshold = thresholdCount(bj, limit, policy, config.modulePowerKW);
       for (let i = 0; i < list.length; i++) {
         const o = list[i];
         if (o.capKW < bj - 1e-7) continue;
-        const count = countFor(j, o, bj);
+        const count = countWith(j, o, bj, byThreshold);
         keep.push(o);
         cost.push(count * SCALE + changesFor(j, o, count, bj));
       }
