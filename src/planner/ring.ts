@@ -11,6 +11,7 @@
  * (4) fewest contactor changes against the previous plan.
  */
 import type { ContactorPosition } from "./types";
+import type { CabinetConfig } from "../config/types";
 import type { PlanContext } from "./context";
 import type { Allocation, GunAllocation } from "./allocation";
 import { EPSILON_KW, compareFairness, fairnessProfileInto, waterFillInto } from "./limits";
@@ -38,43 +39,60 @@ export interface RingLayout {
  *   welded group that another member serves (see weldedGroups).
  */
 export function ringLayout(ctx: PlanContext, unserved: ReadonlySet<number> | null = null): RingLayout {
+  // Runs every plan (XS): indexed loops, one Map, no closures per slot.
   const { config, faults } = ctx;
-  const slotById = new Map(config.slots.map((s) => [s.id, s]));
-  const slotIdAt: number[] = [];
-  if (config.slots.length > 0) {
-    let current = config.slots[0].id;
+  const slots = config.slots;
+  const slotById = new Map<number, (typeof slots)[number]>();
+  for (let i = 0; i < slots.length; i++) slotById.set(slots[i].id, slots[i]);
+  const ringSlots: (typeof slots)[number][] = [];
+  if (slots.length > 0) {
+    let current = slots[0];
     do {
-      slotIdAt.push(current);
-      current = slotById.get(current)!.cw;
-    } while (current !== config.slots[0].id && slotIdAt.length < config.slots.length);
+      ringSlots.push(current);
+      current = slotById.get(current.cw)!;
+    } while (current.id !== slots[0].id && ringSlots.length < slots.length);
   }
-  const size = slotIdAt.length;
-  const activeSlot = new Map<number, number>();
-  ctx.active.forEach((g, i) => {
-    if (g.config.slotId !== undefined && !(unserved && unserved.has(i))) activeSlot.set(g.config.slotId, i);
-  });
-  const gunBySlot = new Map(config.guns.filter((g) => g.slotId !== undefined).map((g) => [g.slotId!, g]));
-  const layout: RingLayout = { size, slotIdAt, mcAt: [], cuttable: [], stuckOpen: [], forbidden: [], modulesAt: [], activeAt: [] };
+  const size = ringSlots.length;
+  // Active gun index and configured gun by slot id (slot ids are small integers).
+  const activeBySlot: number[] = [];
+  for (let i = 0; i < ctx.active.length; i++) {
+    const slotId = ctx.active[i].config.slotId;
+    if (slotId !== undefined && !(unserved && unserved.has(i))) activeBySlot[slotId] = i;
+  }
+  const gunBySlot: (CabinetConfig["guns"][number] | undefined)[] = [];
+  for (let i = 0; i < config.guns.length; i++) {
+    const g = config.guns[i];
+    if (g.slotId !== undefined) gunBySlot[g.slotId] = g;
+  }
+  const layout: RingLayout = {
+    size, slotIdAt: new Array(size), mcAt: new Array(size), cuttable: new Array(size), stuckOpen: new Array(size),
+    forbidden: new Array(size), modulesAt: new Array(size), activeAt: new Array(size),
+  };
   for (let i = 0; i < size; i++) {
-    const slot = slotById.get(slotIdAt[i])!;
+    const slot = ringSlots[i];
     const mcFault = faults[slot.mc];
-    layout.mcAt.push(slot.mc);
-    layout.cuttable.push(mcFault !== "welded" && mcFault !== "feedbackFault");
-    layout.stuckOpen.push(mcFault === "stuckOpen");
+    layout.slotIdAt[i] = slot.id;
+    layout.mcAt[i] = slot.mc;
+    layout.cuttable[i] = mcFault !== "welded" && mcFault !== "feedbackFault";
+    layout.stuckOpen[i] = mcFault === "stuckOpen";
     let why: string | null = null;
-    for (const m of slot.modules) {
+    const modules = slot.modules;
+    const ids = new Array<string>(modules.length);
+    for (let t = 0; t < modules.length; t++) {
+      const m = modules[t];
+      ids[t] = m.id;
       const f = faults[m.mn];
       if (f === "welded" || f === "feedbackFault") why = `${m.mn} ${f}`;
     }
-    const gun = gunBySlot.get(slot.id);
-    const active = activeSlot.get(slot.id);
+    const gun = gunBySlot[slot.id];
+    const active = activeBySlot[slot.id];
     if (gun && active === undefined) {
       const f = faults[gun.gc];
       if (f === "welded" || f === "feedbackFault") why = `${gun.gc} of idle gun ${gun.id} ${f}`;
     }
-    layout.forbidden.push(why);
-    layout.modulesAt.push(slot.modules.map((m) => m.id));
-    layout.activeAt.push(active === undefined ? -1 : active);
+    layout.forbidden[i] = why;
+    layout.modulesAt[i] = ids;
+    layout.activeAt[i] = active === undefined ? -1 : active;
   }
   return layout;
 }
