@@ -61,8 +61,9 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
 function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number[], previousGun: Map<number, GunPlan>): Plan {
   const { config, previous, nowMs } = ctx;
   const policy = config.policy;
-  const byGunIndex = new Map<number, GunAllocation>();
-  for (const a of allocation.guns) byGunIndex.set(a.active.gunIndex, a);
+  // Runs every plan (XS): indexed loops, no closures per gun or module.
+  const byGunIndex: (GunAllocation | undefined)[] = new Array(config.guns.length);
+  for (let i = 0; i < allocation.guns.length; i++) byGunIndex[allocation.guns[i].active.gunIndex] = allocation.guns[i];
   const dtMs = previous ? Math.max(0, nowMs - previous.nowMs) : config.timing.controlPeriodMs;
   const rampStepA = (policy.currentRampAPerS * dtMs) / 1000;
   const on = new Map<string, number>();
@@ -70,24 +71,26 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   const guns: GunPlan[] = [];
   let totalKW = 0;
 
-  config.guns.forEach((gunConfig, gunIndex) => {
-    const alloc = byGunIndex.get(gunIndex);
+  for (let gunIndex = 0; gunIndex < config.guns.length; gunIndex++) {
+    const gunConfig = config.guns[gunIndex];
+    const alloc = byGunIndex[gunIndex];
     if (!alloc) {
       guns.push({
         id: gunConfig.id, clampedRequestKW: 0, budgetKW: 0, setpointKW: 0, modules: [], islandSlots: [],
         voltageSetpointV: 0, currentLimitA: 0, reason: null,
       });
-      return;
+      continue;
     }
     const gun = alloc.active;
     const before = previousGun.get(gunConfig.id);
     const budgetKW = alloc.budgetKW;
     const selected = chooseModules(ctx, alloc, before?.modules ?? []);
     let modulesKW = 0;
-    for (const m of selected) modulesKW += m.powerKW;
+    for (let i = 0; i < selected.length; i++) modulesKW += selected[i].powerKW;
     const setpointKW = selected.length > 0 ? Math.max(0, Math.min(budgetKW, modulesKW, gun.ratingKW)) : 0;
     totalKW += setpointKW;
-    for (const m of selected) {
+    for (let i = 0; i < selected.length; i++) {
+      const m = selected[i];
       on.set(m.id, m.wasOn ? (previous?.moduleOnSinceMs[m.id] ?? nowMs) : nowMs);
       moduleGun.set(m.id, gunConfig.id);
     }
@@ -110,15 +113,14 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
       currentLimitA,
       reason: reasonFor(ctx, alloc, setpointKW),
     });
-  });
+  }
 
   const contactors: Record<string, ContactorPosition> = {};
-  const servedGc = new Set<number>();
-  for (const g of guns) if (g.setpointKW > 0) servedGc.add(g.id);
   if (config.topology === "ring") {
     const idle = ctx.active.length === 0;
-    for (const slot of config.slots) {
-      for (const m of slot.modules) contactors[m.mn] = on.has(m.id) ? "closed" : "open";
+    for (let i = 0; i < config.slots.length; i++) {
+      const slot = config.slots[i];
+      for (let t = 0; t < slot.modules.length; t++) contactors[slot.modules[t].mn] = on.has(slot.modules[t].id) ? "closed" : "open";
       contactors[slot.mc] = allocation.requiredPositions.get(slot.mc) ?? (idle ? policy.idleRingMc : ctx.previousPosition(slot.mc, true));
     }
   } else {
@@ -126,7 +128,8 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
       for (const link of row.links) contactors[link.contactor] = moduleGun.get(row.moduleId) === link.gunId ? "closed" : "open";
     }
   }
-  for (const g of config.guns) contactors[g.gc] = servedGc.has(g.id) ? "closed" : "open";
+  // guns[] follows config.guns: GC closed only for a gun with power.
+  for (let i = 0; i < config.guns.length; i++) contactors[config.guns[i].gc] = guns[i].setpointKW > 0 ? "closed" : "open";
   // The plan states what is physically true of faulted contactors.
   for (const id in ctx.faults) {
     if (!(id in contactors)) continue;
