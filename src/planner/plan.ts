@@ -18,7 +18,7 @@ import { buildContext, round1, type PlanContext } from "./context";
 import { EPSILON_KW } from "./limits";
 import { moduleCountFor, selectModules, type ModuleCandidate } from "./modules";
 import { ringLayout, ringSolver, sameSlots } from "./ring";
-import { matrixLayout, matrixSearch } from "./matrix";
+import { matrixPlan } from "./matrix";
 
 export function plan(config: CabinetConfig, observed: PlanObservation, previousPlan: Plan | null): Plan {
   const ctx = buildContext(config, observed, previousPlan);
@@ -53,7 +53,7 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
     }
     for (const g of moved(allocation)) repartition.push(g.active.config.id);
   } else {
-    allocation = matrixSearch(ctx, matrixLayout(ctx));
+    allocation = matrixPlan(ctx);
   }
   return buildPlan(ctx, allocation, repartition.sort((a, b) => a - b), previousGun);
 }

@@ -5,7 +5,7 @@ import { plan, type Plan } from "../../../src/planner";
 import { buildContext } from "../../../src/planner/context";
 import { compareFairness } from "../../../src/planner/limits";
 import { ringLayout, ringSearch, weldedGroups } from "../../../src/planner/ring";
-import { observe, ringConfig } from "./fixtures";
+import { matrixConfig, observe, ringConfig } from "./fixtures";
 import { bruteForceServedKW, ringCase, ringComponents, runs } from "./arbitrary";
 
 const gunOf = (p: Plan, id: number) => p.guns.find((g) => g.id === id)!;
@@ -126,5 +126,40 @@ describe("planner: random rings with many welded MCs", () => {
       { numRuns: runs(150) },
     );
     assert.ok(groups > 0, "the generator produced welded groups");
+  });
+});
+
+describe("planner: matrix module welded to two guns (one region, one gun served)", () => {
+  const config = matrixConfig();
+  const faults = { MX_1_1: "welded" as const, MX_1_2: "welded" as const };
+
+  it("serves one of the two guns (it may use the welded module); the other gets 0 kW naming it", () => {
+    const p = plan(config, observe([{ id: 1, requestKW: 60 }, { id: 2, requestKW: 80 }], { faults }), null);
+    const g1 = gunOf(p, 1);
+    const g2 = gunOf(p, 2);
+    assert.equal(g2.budgetKW, 80, "the larger request wins (served power)");
+    assert.ok(g2.modules.includes("PM1"), "the welded module joins the served gun");
+    assert.equal(g1.budgetKW, 0);
+    assert.deepEqual(g1.modules, []);
+    assert.match(g1.reason!, /PM1 links welded to guns 1, 2: one island with gun 2/);
+    assert.equal(p.contactors.GC_1, "open");
+    assert.equal(p.contactors.GC_2, "closed");
+    for (const [id, pos] of Object.entries(p.contactors)) if (id.startsWith("MX_") && id.endsWith("_1") && !(id in faults)) assert.equal(pos, "open", id);
+  });
+
+  it("with only one of them active, that gun is served (was: starved as well)", () => {
+    const p = plan(config, observe([{ id: 1, requestKW: 60 }], { faults }), null);
+    assert.equal(gunOf(p, 1).budgetKW, 60);
+    assert.equal(p.contactors.GC_2, "open");
+  });
+
+  it("a running gun keeps the region on a tie; a partner whose GC is welded blocks the other", () => {
+    const first = plan(config, observe([{ id: 1, requestKW: 60 }], { faults }), null);
+    const both = plan(config, observe([{ id: 1, requestKW: 60, charging: true }, { id: 2, requestKW: 60 }], { faults, nowMs: 1000 }), first);
+    assert.equal(gunOf(both, 1).budgetKW, 60);
+    assert.equal(gunOf(both, 2).budgetKW, 0);
+    const stuck = plan(config, observe([{ id: 1, requestKW: 60 }, { id: 2, requestKW: 20 }], { faults: { ...faults, GC_2: "welded" } }), null);
+    assert.equal(gunOf(stuck, 1).budgetKW, 0);
+    assert.equal(gunOf(stuck, 2).budgetKW, 20);
   });
 });
