@@ -122,10 +122,12 @@ function median(xs: number[]): number {
   const s = xs.slice().sort((a, b) => a - b);
   return s.length === 0 ? NaN : s[Math.floor(s.length / 2)];
 }
-function p95(xs: number[]): number {
+function quantile(xs: number[], q: number): number {
   const s = xs.slice().sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor(s.length * 0.95))];
+  return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor(s.length * q))];
 }
+const p95 = (xs: number[]) => quantile(xs, 0.95);
+const p90 = (xs: number[]) => quantile(xs, 0.9);
 
 /** Node timing: every plan of every sequence, `repeats` times, µs per plan. */
 function timeNode(config: CabinetConfig, sequences: PlanObservation[][], repeats: number): number[] {
@@ -178,10 +180,16 @@ async function timeXs(set: BenchSet, sequences: number, steps: number): Promise<
   `;
   const script: string = await bundleForXs({ contents: entry, harness: false });
   let samples: number[] = [];
-  const worker = await startXsWorker({ onMessage: (m: { samples: number[] }) => { samples = m.samples; return null; }, name: "planner-bench" });
+  let run: number[] = [];
+  const worker = await startXsWorker({ onMessage: (m: { samples: number[] }) => { run = m.samples; return null; }, name: "planner-bench" });
   try {
     await worker.evaluate(script);
-    await worker.evaluate("globalThis.timed()");
+    // Each plan timed in 3 runs, its fastest kept: a loaded machine adds pauses that are
+    // not the planner's (computrons below do not depend on load at all).
+    for (let r = 0; r < 3; r++) {
+      await worker.evaluate("globalThis.timed()");
+      samples = r === 0 ? run.slice() : samples.map((x, i) => Math.min(x, run[i]));
+    }
     const empty = await worker.evaluate("void 0");
     const metered = await worker.evaluate("globalThis.metered()");
     const computrons = metered.meter.compute - empty.meter.compute;
@@ -205,7 +213,7 @@ const suite: BenchSuite = {
     };
     const timing: BenchTable = {
       title: "time per 12-gun plan (the ring has 12 guns; matrix 6)",
-      columns: ["set", "node median µs", "node p95 µs", "xs median µs", "xs p95 µs", "xs computrons/plan"],
+      columns: ["set", "node median µs", "node p95 µs", "xs median µs", "xs p90 µs", "xs p95 µs", "xs computrons/plan"],
       rows: [],
     };
     const figures: Record<string, unknown> = {};
@@ -238,7 +246,7 @@ const suite: BenchSuite = {
       const nodeSamples = timeNode(config, sequences, quick ? 1 : 3);
       const xsSequences = quick ? 3 : 10;
       const xs = await timeXs(set, xsSequences, steps);
-      timing.rows.push([set.name, round(median(nodeSamples)), round(p95(nodeSamples)), round(median(xs.samples)), round(p95(xs.samples)), Math.round(xs.computronsPerPlan)]);
+      timing.rows.push([set.name, round(median(nodeSamples)), round(p95(nodeSamples)), round(median(xs.samples)), round(p90(xs.samples)), round(p95(xs.samples)), Math.round(xs.computronsPerPlan)]);
       const fig = (t: Tally) => ({
         snapshots: t.snapshots, servedRatio: t.served / t.optimum, belowOptimum: t.below,
         gridViolations: t.gridViolations, policyViolations: t.policyViolations, modulesOnMean: t.modulesOn / t.snapshots, contactorChangesPerStep: t.changes / t.snapshots,
@@ -250,6 +258,7 @@ const suite: BenchSuite = {
         nodeMedianUs: median(nodeSamples),
         nodeP95Us: p95(nodeSamples),
         xsMedianUs: median(xs.samples),
+        xsP90Us: p90(xs.samples),
         xsP95Us: p95(xs.samples),
         xsComputronsPerPlan: xs.computronsPerPlan,
       };

@@ -21,6 +21,8 @@ export interface GunAllocation {
   islandSlots: number[];
   /** Why the gun cannot be energized at all, or null. */
   deadReason: string | null;
+  /** Ring: the gun served instead of this one in the region a welded MC joins them into. */
+  weldedPartner?: number;
 }
 
 export interface Allocation {

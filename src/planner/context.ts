@@ -47,7 +47,8 @@ export interface PlanContext {
 
 /** The value if it is a finite number >= min; otherwise records the problem and uses fallback. */
 function finiteOr(value: unknown, fallback: number, list: string, at: number | string | null, name: string, issues: string[], min = -Infinity): number {
-  if (typeof value === "number" && value >= min && Number.isFinite(value)) return value;
+  // value - value === 0 is Number.isFinite without a call (NaN and ±Infinity give NaN).
+  if (typeof value === "number" && value >= min && value - value === 0) return value;
   // The field name is built only here: this runs for every gun and module each cycle.
   issues.push(`${at === null ? "" : `${list}[${at}].`}${name}: invalid value ${String(value)}, using ${fallback}`);
   return fallback;
@@ -63,13 +64,16 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
   const sharedLimitKW = Math.min(gridKW, siteKW);
   const sharedLimitName = siteKW < gridKW ? `site limit ${round1(siteKW)} kW` : `grid limit ${round1(gridKW)} kW`;
 
-  const observedGuns = new Map<number, { obs: GunObservation; at: number }>();
-  (observed.guns ?? []).forEach((g, at) => observedGuns.set(g.id, { obs: g, at }));
+  // Runs every plan (XS): indexed loops, no closures per gun or module.
+  const observedGuns = new Map<number, number>();
+  const gunList = observed.guns ?? [];
+  for (let at = 0; at < gunList.length; at++) observedGuns.set(gunList[at].id, at);
   const active: ActiveGun[] = [];
-  config.guns.forEach((gun, gunIndex) => {
-    const found = observedGuns.get(gun.id);
-    if (!found || !found.obs.active) return;
-    const { obs, at } = found;
+  for (let gunIndex = 0; gunIndex < config.guns.length; gunIndex++) {
+    const gun = config.guns[gunIndex];
+    const at = observedGuns.get(gun.id);
+    if (at === undefined || !gunList[at].active) continue;
+    const obs = gunList[at];
     const requestKW = finiteOr(obs.requestKW, 0, "guns", at, "requestKW", issues, 0);
     const evVoltageV = finiteOr(obs.evVoltageV, 0, "guns", at, "evVoltageV", issues, 0);
     const priority = finiteOr(obs.priority, 0, "guns", at, "priority", issues, 0);
@@ -90,10 +94,11 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
       cableCount: Math.max(1, Math.ceil(ratingKW / config.modulePowerKW - 1e-9)),
       blockedBy,
     });
-  });
+  }
 
   const moduleObs = new Map<string, PlanObservation["modules"][number]>();
-  for (const m of observed.modules ?? []) moduleObs.set(m.id, m);
+  const moduleList = observed.modules ?? [];
+  for (let i = 0; i < moduleList.length; i++) moduleObs.set(moduleList[i].id, moduleList[i]);
   const previousOn = new Set<string>(previous ? previous.modulesOn : []);
   const usable = new Map<string, ModuleCandidate>();
   let usableTotalKW = 0;
@@ -118,9 +123,12 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     usableTotalKW += powerKW;
   };
   if (config.topology === "ring") {
-    for (const slot of config.slots) for (const m of slot.modules) consider(m.id, m.mn);
+    for (let i = 0; i < config.slots.length; i++) {
+      const modules = config.slots[i].modules;
+      for (let t = 0; t < modules.length; t++) consider(modules[t].id, modules[t].mn);
+    }
   } else if (config.matrix) {
-    for (const m of config.matrix.modules) consider(m.id, null);
+    for (let i = 0; i < config.matrix.modules.length; i++) consider(config.matrix.modules[i].id, null);
   }
 
   const previousContactors = previous ? previous.contactors : null;

@@ -23,20 +23,39 @@ export interface MatrixLayout {
   links: Map<string, Map<number, Link>>;
   /** Module pinned to one gun by a welded (or unverifiable) link. */
   pinnedTo: Map<string, number>;
-  /** Gun ids that a module with several welded links bridges together. */
+  /** Guns that cannot be energized because a module welded to several guns joins them, and why. */
   bridged: Map<number, string>;
-  /** Modules welded to several guns: never energized. */
+  /** Modules welded to several guns and not usable by the served one: never energized. */
   multiWelded: Set<string>;
   /** Every matrix link contactor. */
   contactors: { id: string; moduleId: string; gunId: number }[];
+  /** Active gun ids joined by modules welded to several guns, per group of two or more. */
+  groups: number[][];
 }
 
-export function matrixLayout(ctx: PlanContext): MatrixLayout {
+/**
+ * A module welded (or unverifiable) to several guns joins their buses into one electrically
+ * connected region, whatever we command. At most one gun of such a region may be served
+ * (invariant 1); `served` names it (gun ids). A region with one active gun serves it; a
+ * region with several serves the one in `served` (matrixPlan tries each) or none. The
+ * served gun may use the joining modules whose link to it is welded (closed anyway); the
+ * other guns of the region get no module and their GC stays open. A region holding another
+ * gun whose GC cannot open (welded / unverifiable) is not energized at all.
+ */
+export function matrixLayout(ctx: PlanContext, served: ReadonlySet<number> | null = null): MatrixLayout {
   const links = new Map<string, Map<number, Link>>();
   const pinnedTo = new Map<string, number>();
   const bridged = new Map<number, string>();
   const multiWelded = new Set<string>();
   const contactors: MatrixLayout["contactors"] = [];
+  const weldedTo = new Map<string, number[]>();
+  // Regions: union-find over gun ids joined by multi-welded modules.
+  const parent = new Map<number, number>();
+  const root = (g: number): number => {
+    let r = g;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    return r;
+  };
   for (const row of ctx.config.matrix?.rows ?? []) {
     const byGun = new Map<number, Link>();
     const welded: number[] = [];
@@ -48,10 +67,103 @@ export function matrixLayout(ctx: PlanContext): MatrixLayout {
     }
     links.set(row.moduleId, byGun);
     if (welded.length === 1) pinnedTo.set(row.moduleId, welded[0]);
-    if (welded.length > 1) multiWelded.add(row.moduleId);
-    if (welded.length > 1) for (const g of welded) bridged.set(g, `${row.moduleId} links welded to guns ${welded.join(", ")}`);
+    if (welded.length > 1) {
+      multiWelded.add(row.moduleId);
+      weldedTo.set(row.moduleId, welded);
+      for (const g of welded) if (!parent.has(g)) parent.set(g, g);
+      for (let i = 1; i < welded.length; i++) {
+        const a = root(welded[0]);
+        const b = root(welded[i]);
+        if (a !== b) parent.set(b, a);
+      }
+    }
   }
-  return { links, pinnedTo, bridged, multiWelded, contactors };
+  const groups: number[][] = [];
+  if (multiWelded.size > 0) {
+    const activeIds = new Set(ctx.active.map((g) => g.config.id));
+    const gcOf = new Map(ctx.config.guns.map((g) => [g.id, g.gc]));
+    const regions = new Map<number, number[]>();
+    for (const g of ctx.config.guns) {
+      if (!parent.has(g.id)) continue;
+      const r = root(g.id);
+      if (!regions.has(r)) regions.set(r, []);
+      regions.get(r)!.push(g.id);
+    }
+    for (const members of regions.values()) {
+      const activeHere = members.filter((g) => activeIds.has(g));
+      if (activeHere.length > 1) groups.push(activeHere);
+      let chosen: number | undefined = activeHere.length === 1 ? activeHere[0] : activeHere.find((g) => served !== null && served.has(g));
+      let stuck: string | null = null;
+      for (const g of members) {
+        const f = ctx.faults[gcOf.get(g)!];
+        if (g !== chosen && (f === "welded" || f === "feedbackFault")) stuck = `${gcOf.get(g)} ${f}`;
+      }
+      if (stuck !== null) chosen = undefined;
+      const why = new Map<number, string>();
+      for (const [moduleId, welded] of weldedTo) {
+        if (!members.includes(welded[0])) continue;
+        const text = `${moduleId} links welded to guns ${welded.join(", ")}`;
+        for (const g of welded) if (!why.has(g)) why.set(g, text);
+        if (chosen !== undefined && welded.includes(chosen) && ctx.faults[links.get(moduleId)!.get(chosen)!.contactor] === "welded") {
+          multiWelded.delete(moduleId);
+          pinnedTo.set(moduleId, chosen);
+        }
+      }
+      for (const g of members) {
+        if (g === chosen) continue;
+        const base = why.get(g) ?? `joined by welded modules to guns ${members.join(", ")}`;
+        bridged.set(g, chosen !== undefined ? `${base}: one island with gun ${chosen}, which is served (one gun per island)` : stuck !== null ? `${base}; ${stuck}` : base);
+      }
+    }
+  }
+  return { links, pinnedTo, bridged, multiWelded, contactors, groups };
+}
+
+/** What an assignment scores on the four objectives (to compare welded-region choices). */
+function matrixObjective(ctx: PlanContext, a: Allocation): { totalKW: number; fairness: number[]; modules: number; changes: number } {
+  const budgets = a.guns.map((g) => g.budgetKW);
+  const weights = a.guns.map((g) => g.active.weight);
+  let modules = 0;
+  let changes = 0;
+  for (const g of a.guns) {
+    modules += g.moduleCount;
+    const gcClosed = ctx.previousPosition(g.active.config.gc, false) === "closed";
+    if ((g.moduleCount > 0) !== gcClosed) changes++;
+  }
+  return { totalKW: a.totalKW, fairness: fairnessProfile(budgets, weights), modules, changes };
+}
+
+/**
+ * Matrix allocation with welded regions: every choice of the served gun per region of
+ * several active guns is searched and the best on the objective order wins (ties: fewer
+ * GC changes, so a gun already charging keeps the region).
+ */
+export function matrixPlan(ctx: PlanContext): Allocation {
+  const first = matrixLayout(ctx);
+  if (first.groups.length === 0) return matrixSearch(ctx, first);
+  let combos: number[][] = [[]];
+  for (const group of first.groups) {
+    const next: number[][] = [];
+    for (const c of combos) for (const g of group) next.push(c.concat([g]));
+    combos = next;
+  }
+  let best: Allocation | null = null;
+  let bestScore: ReturnType<typeof matrixObjective> | null = null;
+  for (const combo of combos) {
+    const a = matrixSearch(ctx, matrixLayout(ctx, new Set(combo)));
+    const score = matrixObjective(ctx, a);
+    if (bestScore !== null) {
+      if (score.totalKW < bestScore.totalKW - EPSILON_KW) continue;
+      if (score.totalKW <= bestScore.totalKW + EPSILON_KW) {
+        const c = compareFairness(score.fairness, bestScore.fairness);
+        if (c < 0) continue;
+        if (c === 0 && (score.modules > bestScore.modules || (score.modules === bestScore.modules && score.changes >= bestScore.changes))) continue;
+      }
+    }
+    best = a;
+    bestScore = score;
+  }
+  return best!;
 }
 
 export function matrixSearch(ctx: PlanContext, layout: MatrixLayout): Allocation {

@@ -56,14 +56,40 @@ export function moduleCountFor(
   hysteresisFraction = 0,
 ): number {
   if (budgetKW <= EPSILON_KW || maxCount <= 0) return 0;
+  const byThreshold = thresholdCount(budgetKW, maxCount, policy, modulePowerKW, hysteresisFraction);
+  return moduleCountWithThreshold(budgetKW, powersDesc, maxCount, cableCount, policy.minModulesPerGun, byThreshold);
+}
+
+/**
+ * The threshold part of moduleCountFor: the smallest n in 1..upTo whose threshold covers
+ * the budget, or upTo. It depends on the budget only, so a search computes it once per gun
+ * and budget and hands it to moduleCountWithThreshold for each island.
+ */
+export function thresholdCount(budgetKW: number, upTo: number, policy: PolicyConfig, modulePowerKW: number, hysteresisFraction = 0): number {
+  let n = 1;
+  while (n < upTo && budgetKW > (thresholdFactor(policy.moduleCountThresholds, n) - hysteresisFraction) * modulePowerKW + EPSILON_KW) n++;
+  return n;
+}
+
+/** moduleCountFor with the threshold count already known (thresholdCount with upTo >= maxCount). */
+export function moduleCountWithThreshold(
+  budgetKW: number,
+  powersDesc: readonly number[],
+  maxCount: number,
+  cableCount: number,
+  minModules: number,
+  byThresholdCount: number,
+): number {
+  if (budgetKW <= EPSILON_KW || maxCount <= 0) return 0;
   let byPower = 0;
   let sum = 0;
   while (byPower < maxCount && sum < budgetKW - EPSILON_KW) sum += powersDesc[byPower++];
-  let byThreshold = 1;
-  while (byThreshold < maxCount && budgetKW > (thresholdFactor(policy.moduleCountThresholds, byThreshold) - hysteresisFraction) * modulePowerKW + EPSILON_KW) {
-    byThreshold++;
-  }
-  let n = Math.max(byPower, Math.min(byThreshold, cableCount), Math.min(policy.minModulesPerGun, maxCount));
+  const byThreshold = byThresholdCount < maxCount ? byThresholdCount : maxCount;
+  let n = byPower;
+  const headroom = byThreshold < cableCount ? byThreshold : cableCount;
+  if (headroom > n) n = headroom;
+  const least = minModules < maxCount ? minModules : maxCount;
+  if (least > n) n = least;
   if (n > maxCount) n = maxCount;
   return n;
 }
@@ -72,11 +98,12 @@ export function moduleCountFor(
  * Algorithm C: which `count` modules. Keep modules already on (no switching), then cooler
  * ones (derating and ageing), then fewer operating hours (spread wear), then config order.
  * If that choice cannot carry the budget (a running module got hot), take the strongest.
+ * `inPreferenceOrder`: the caller guarantees candidates are sorted by preferenceOrder.
  */
-export function selectModules(candidates: readonly ModuleCandidate[], count: number, budgetKW: number): ModuleCandidate[] {
+export function selectModules(candidates: readonly ModuleCandidate[], count: number, budgetKW: number, inPreferenceOrder = false): ModuleCandidate[] {
   if (count <= 0) return [];
-  const preferred = candidates.slice().sort(preferenceOrder);
-  const chosen = preferred.slice(0, count);
+  // The ring hands its candidates over already in preference order: no sort per plan.
+  const chosen = inPreferenceOrder ? candidates.slice(0, count) : candidates.slice().sort(preferenceOrder).slice(0, count);
   let sum = 0;
   for (const m of chosen) sum += m.powerKW;
   if (sum >= budgetKW - EPSILON_KW) return chosen;

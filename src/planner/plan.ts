@@ -17,8 +17,8 @@ import type { Allocation, GunAllocation } from "./allocation";
 import { buildContext, round1, type PlanContext } from "./context";
 import { EPSILON_KW } from "./limits";
 import { moduleCountFor, selectModules, type ModuleCandidate } from "./modules";
-import { islandKey, ringLayout, ringSolver } from "./ring";
-import { matrixLayout, matrixSearch } from "./matrix";
+import { ringLayout, ringSolver, sameSlots } from "./ring";
+import { matrixPlan } from "./matrix";
 
 export function plan(config: CabinetConfig, observed: PlanObservation, previousPlan: Plan | null): Plan {
   const ctx = buildContext(config, observed, previousPlan);
@@ -30,24 +30,30 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
     const solver = ringSolver(ctx, ringLayout(ctx));
     allocation = solver.search(null);
     // Charging guns and the island they are charging on now.
-    const charging = new Map<number, string>();
+    const charging = new Map<number, readonly number[]>();
     for (const g of ctx.active) {
       const before = previousGun.get(g.config.id);
       if (g.observation.charging && before && before.islandSlots.length > 0 && before.setpointKW > 0) {
-        charging.set(g.config.id, islandKey(before.islandSlots));
+        charging.set(g.config.id, before.islandSlots);
       }
     }
     // A charging gun that goes on with another island (one that loses its island altogether
     // just stops: its budget is 0 and the sequencer ramps it down).
     const moved = (a: Allocation) =>
-      a.guns.filter((g) => charging.has(g.active.config.id) && g.islandSlots.length > 0 && islandKey(g.islandSlots) !== charging.get(g.active.config.id));
-    if (moved(allocation).length > 0) {
+      a.guns.filter((g) => {
+        const was = charging.get(g.active.config.id);
+        return was !== undefined && g.islandSlots.length > 0 && !sameSlots(g.islandSlots, was);
+      });
+    // A charging gun whose welded partner takes their shared island stops: that, too, must
+    // gain more than the re-partition threshold.
+    const displaced = (a: Allocation) => a.guns.some((g) => charging.has(g.active.config.id) && g.weldedPartner !== undefined);
+    if (moved(allocation).length > 0 || displaced(allocation)) {
       const stay = solver.search(charging);
       if (allocation.totalKW - stay.totalKW <= config.policy.repartitionMinGainKW + EPSILON_KW) allocation = stay;
     }
     for (const g of moved(allocation)) repartition.push(g.active.config.id);
   } else {
-    allocation = matrixSearch(ctx, matrixLayout(ctx));
+    allocation = matrixPlan(ctx);
   }
   return buildPlan(ctx, allocation, repartition.sort((a, b) => a - b), previousGun);
 }
@@ -55,36 +61,37 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
 function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number[], previousGun: Map<number, GunPlan>): Plan {
   const { config, previous, nowMs } = ctx;
   const policy = config.policy;
-  const byGunIndex = new Map<number, GunAllocation>();
-  for (const a of allocation.guns) byGunIndex.set(a.active.gunIndex, a);
+  // Runs every plan (XS): indexed loops, no closures per gun or module.
+  const byGunIndex: (GunAllocation | undefined)[] = new Array(config.guns.length);
+  for (let i = 0; i < allocation.guns.length; i++) byGunIndex[allocation.guns[i].active.gunIndex] = allocation.guns[i];
   const dtMs = previous ? Math.max(0, nowMs - previous.nowMs) : config.timing.controlPeriodMs;
   const rampStepA = (policy.currentRampAPerS * dtMs) / 1000;
   const on = new Map<string, number>();
-  const onIndex = new Map<string, number>();
   const moduleGun = new Map<string, number>();
   const guns: GunPlan[] = [];
   let totalKW = 0;
 
-  config.guns.forEach((gunConfig, gunIndex) => {
-    const alloc = byGunIndex.get(gunIndex);
+  for (let gunIndex = 0; gunIndex < config.guns.length; gunIndex++) {
+    const gunConfig = config.guns[gunIndex];
+    const alloc = byGunIndex[gunIndex];
     if (!alloc) {
       guns.push({
         id: gunConfig.id, clampedRequestKW: 0, budgetKW: 0, setpointKW: 0, modules: [], islandSlots: [],
         voltageSetpointV: 0, currentLimitA: 0, reason: null,
       });
-      return;
+      continue;
     }
     const gun = alloc.active;
     const before = previousGun.get(gunConfig.id);
     const budgetKW = alloc.budgetKW;
     const selected = chooseModules(ctx, alloc, before?.modules ?? []);
     let modulesKW = 0;
-    for (const m of selected) modulesKW += m.powerKW;
+    for (let i = 0; i < selected.length; i++) modulesKW += selected[i].powerKW;
     const setpointKW = selected.length > 0 ? Math.max(0, Math.min(budgetKW, modulesKW, gun.ratingKW)) : 0;
     totalKW += setpointKW;
-    for (const m of selected) {
+    for (let i = 0; i < selected.length; i++) {
+      const m = selected[i];
       on.set(m.id, m.wasOn ? (previous?.moduleOnSinceMs[m.id] ?? nowMs) : nowMs);
-      onIndex.set(m.id, m.index);
       moduleGun.set(m.id, gunConfig.id);
     }
     const obs = gun.observation;
@@ -106,15 +113,14 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
       currentLimitA,
       reason: reasonFor(ctx, alloc, setpointKW),
     });
-  });
+  }
 
   const contactors: Record<string, ContactorPosition> = {};
-  const servedGc = new Set<number>();
-  for (const g of guns) if (g.setpointKW > 0) servedGc.add(g.id);
   if (config.topology === "ring") {
     const idle = ctx.active.length === 0;
-    for (const slot of config.slots) {
-      for (const m of slot.modules) contactors[m.mn] = on.has(m.id) ? "closed" : "open";
+    for (let i = 0; i < config.slots.length; i++) {
+      const slot = config.slots[i];
+      for (let t = 0; t < slot.modules.length; t++) contactors[slot.modules[t].mn] = on.has(slot.modules[t].id) ? "closed" : "open";
       contactors[slot.mc] = allocation.requiredPositions.get(slot.mc) ?? (idle ? policy.idleRingMc : ctx.previousPosition(slot.mc, true));
     }
   } else {
@@ -122,7 +128,8 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
       for (const link of row.links) contactors[link.contactor] = moduleGun.get(row.moduleId) === link.gunId ? "closed" : "open";
     }
   }
-  for (const g of config.guns) contactors[g.gc] = servedGc.has(g.id) ? "closed" : "open";
+  // guns[] follows config.guns: GC closed only for a gun with power.
+  for (let i = 0; i < config.guns.length; i++) contactors[config.guns[i].gc] = guns[i].setpointKW > 0 ? "closed" : "open";
   // The plan states what is physically true of faulted contactors.
   for (const id in ctx.faults) {
     if (!(id in contactors)) continue;
@@ -131,7 +138,15 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
     else if (f === "stuckOpen") contactors[id] = "open";
   }
 
-  const modulesOn = [...on.keys()].sort((a, b) => onIndex.get(a)! - onIndex.get(b)!);
+  // In module index order: the order the context numbered them (config order).
+  const modulesOn: string[] = [];
+  if (on.size > 0) {
+    if (config.topology === "ring") {
+      for (const slot of config.slots) for (const m of slot.modules) if (on.has(m.id)) modulesOn.push(m.id);
+    } else if (config.matrix) {
+      for (const m of config.matrix.modules) if (on.has(m.id)) modulesOn.push(m.id);
+    }
+  }
   const moduleOnSinceMs: Record<string, number> = {};
   for (const id of modulesOn) moduleOnSinceMs[id] = on.get(id)!;
   const result: Plan = {
@@ -165,7 +180,8 @@ function chooseModules(ctx: PlanContext, alloc: GunAllocation, previousModules: 
       count = Math.max(count, Math.min(held, alloc.maxCount));
     }
   }
-  return selectModules(alloc.candidates, count, budgetKW);
+  // Ring candidates come in preference order (ring.ts ensureDetail).
+  return selectModules(alloc.candidates, count, budgetKW, true);
 }
 
 /** A short reason for every active gun that gets less than it asked for. */

@@ -11,10 +11,11 @@
  * (4) fewest contactor changes against the previous plan.
  */
 import type { ContactorPosition } from "./types";
+import type { CabinetConfig } from "../config/types";
 import type { PlanContext } from "./context";
 import type { Allocation, GunAllocation } from "./allocation";
 import { EPSILON_KW, compareFairness, fairnessProfileInto, waterFillInto } from "./limits";
-import { moduleCountFor, preferenceOrder, type ModuleCandidate } from "./modules";
+import { moduleCountFor, moduleCountWithThreshold, preferenceOrder, thresholdCount, type ModuleCandidate } from "./modules";
 
 const mod = (i: number, n: number) => ((i % n) + n) % n;
 
@@ -33,44 +34,65 @@ export interface RingLayout {
 }
 
 
-export function ringLayout(ctx: PlanContext): RingLayout {
+/**
+ * @param unserved indices into ctx.active of guns treated as idle here: the partners of a
+ *   welded group that another member serves (see weldedGroups).
+ */
+export function ringLayout(ctx: PlanContext, unserved: ReadonlySet<number> | null = null): RingLayout {
+  // Runs every plan (XS): indexed loops, one Map, no closures per slot.
   const { config, faults } = ctx;
-  const slotById = new Map(config.slots.map((s) => [s.id, s]));
-  const slotIdAt: number[] = [];
-  if (config.slots.length > 0) {
-    let current = config.slots[0].id;
+  const slots = config.slots;
+  const slotById = new Map<number, (typeof slots)[number]>();
+  for (let i = 0; i < slots.length; i++) slotById.set(slots[i].id, slots[i]);
+  const ringSlots: (typeof slots)[number][] = [];
+  if (slots.length > 0) {
+    let current = slots[0];
     do {
-      slotIdAt.push(current);
-      current = slotById.get(current)!.cw;
-    } while (current !== config.slots[0].id && slotIdAt.length < config.slots.length);
+      ringSlots.push(current);
+      current = slotById.get(current.cw)!;
+    } while (current.id !== slots[0].id && ringSlots.length < slots.length);
   }
-  const size = slotIdAt.length;
-  const activeSlot = new Map<number, number>();
-  ctx.active.forEach((g, i) => {
-    if (g.config.slotId !== undefined) activeSlot.set(g.config.slotId, i);
-  });
-  const gunBySlot = new Map(config.guns.filter((g) => g.slotId !== undefined).map((g) => [g.slotId!, g]));
-  const layout: RingLayout = { size, slotIdAt, mcAt: [], cuttable: [], stuckOpen: [], forbidden: [], modulesAt: [], activeAt: [] };
+  const size = ringSlots.length;
+  // Active gun index and configured gun by slot id (slot ids are small integers).
+  const activeBySlot: number[] = [];
+  for (let i = 0; i < ctx.active.length; i++) {
+    const slotId = ctx.active[i].config.slotId;
+    if (slotId !== undefined && !(unserved && unserved.has(i))) activeBySlot[slotId] = i;
+  }
+  const gunBySlot: (CabinetConfig["guns"][number] | undefined)[] = [];
+  for (let i = 0; i < config.guns.length; i++) {
+    const g = config.guns[i];
+    if (g.slotId !== undefined) gunBySlot[g.slotId] = g;
+  }
+  const layout: RingLayout = {
+    size, slotIdAt: new Array(size), mcAt: new Array(size), cuttable: new Array(size), stuckOpen: new Array(size),
+    forbidden: new Array(size), modulesAt: new Array(size), activeAt: new Array(size),
+  };
   for (let i = 0; i < size; i++) {
-    const slot = slotById.get(slotIdAt[i])!;
+    const slot = ringSlots[i];
     const mcFault = faults[slot.mc];
-    layout.mcAt.push(slot.mc);
-    layout.cuttable.push(mcFault !== "welded" && mcFault !== "feedbackFault");
-    layout.stuckOpen.push(mcFault === "stuckOpen");
+    layout.slotIdAt[i] = slot.id;
+    layout.mcAt[i] = slot.mc;
+    layout.cuttable[i] = mcFault !== "welded" && mcFault !== "feedbackFault";
+    layout.stuckOpen[i] = mcFault === "stuckOpen";
     let why: string | null = null;
-    for (const m of slot.modules) {
+    const modules = slot.modules;
+    const ids = new Array<string>(modules.length);
+    for (let t = 0; t < modules.length; t++) {
+      const m = modules[t];
+      ids[t] = m.id;
       const f = faults[m.mn];
       if (f === "welded" || f === "feedbackFault") why = `${m.mn} ${f}`;
     }
-    const gun = gunBySlot.get(slot.id);
-    const active = activeSlot.get(slot.id);
+    const gun = gunBySlot[slot.id];
+    const active = activeBySlot[slot.id];
     if (gun && active === undefined) {
       const f = faults[gun.gc];
       if (f === "welded" || f === "feedbackFault") why = `${gun.gc} of idle gun ${gun.id} ${f}`;
     }
-    layout.forbidden.push(why);
-    layout.modulesAt.push(slot.modules.map((m) => m.id));
-    layout.activeAt.push(active === undefined ? -1 : active);
+    layout.forbidden[i] = why;
+    layout.modulesAt[i] = ids;
+    layout.activeAt[i] = active === undefined ? -1 : active;
   }
   return layout;
 }
@@ -113,23 +135,16 @@ function deadOption(reason: string): RingOption {
   };
 }
 
-function slotPositionsOf(o: RingOption, n: number): number[] {
-  const out: number[] = [];
-  for (let s = 0; s < o.span; s++) out.push(mod(o.start + s, n));
-  return out;
-}
-
-function innerMcsOf(o: RingOption, n: number): number[] {
-  const out: number[] = [];
-  if (o.dead) return out;
-  if (o.openMcs.length === 0) for (let i = 0; i < n; i++) out.push(i);
-  else for (let s = 0; s < o.span - 1; s++) out.push(mod(o.start + s, n));
-  return out;
-}
-
 /** Island key (sorted slot ids), comparable across plans. */
 export function islandKey(slots: readonly number[]): string {
   return slots.slice().sort((a, b) => a - b).join(",");
+}
+
+/** Same slots in any order (no allocation: islands hold a dozen slots at most). */
+export function sameSlots(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (b.indexOf(a[i]) < 0) return false;
+  return true;
 }
 
 /** What the chosen assignment scores on each objective (for tests and the bench). */
@@ -148,14 +163,149 @@ export type RingSearchMode = "fast" | "exhaustive";
  * @param mode "fast" (default): exact two-phase search, see below. "exhaustive": every
  *   combination of islands, scored on all four objectives (the reference for tests).
  */
-export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<number, string> | null, mode: RingSearchMode = "fast"): RingAllocation {
+export function ringSearch(ctx: PlanContext, layout: RingLayout, keep: Map<number, readonly number[]> | null, mode: RingSearchMode = "fast"): RingAllocation {
   return ringSolver(ctx, layout).search(keep, mode);
 }
 
 export type RingAllocation = Allocation & { objective: RingObjective };
 
-/** Builds every gun's possible islands once; search() may then run with different restrictions. */
-export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep: Map<number, string> | null, mode?: RingSearchMode): RingAllocation } {
+export interface RingSolver {
+  /** keep: gun id -> the island (slot ids) it should keep when still possible. */
+  search(keep: Map<number, readonly number[]> | null, mode?: RingSearchMode): RingAllocation;
+}
+
+/**
+ * Active guns that no open MC can separate: between consecutive active guns (ring order)
+ * every MC is welded or unverifiable. Such guns are one electrically connected region
+ * whatever we command, so at most one of them can be served (invariant 1). Returns the
+ * groups of two or more, each as ring positions in clockwise order starting after a
+ * separable gap (the whole ring when no gap is separable).
+ */
+export function weldedGroups(layout: RingLayout): number[][] {
+  const n = layout.size;
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) if (layout.activeAt[i] >= 0) order.push(i);
+  const k = order.length;
+  if (k < 2) return [];
+  // joined[j]: no cuttable MC between order[j] and the next active gun clockwise.
+  const joined: boolean[] = [];
+  let anyJoined = false;
+  let firstSplit = -1;
+  for (let j = 0; j < k; j++) {
+    const from = order[j];
+    const gap = mod(order[(j + 1) % k] - from, n);
+    let cut = false;
+    for (let s = 0; s < gap && !cut; s++) if (layout.cuttable[mod(from + s, n)]) cut = true;
+    joined.push(!cut);
+    if (!cut) anyJoined = true;
+    else if (firstSplit < 0) firstSplit = j;
+  }
+  if (!anyJoined) return [];
+  if (firstSplit < 0) return [order.slice()];
+  const groups: number[][] = [];
+  let current: number[] = [];
+  for (let t = 1; t <= k; t++) {
+    const j = (firstSplit + t) % k;
+    current.push(order[j]);
+    if (!joined[j]) {
+      if (current.length > 1) groups.push(current);
+      current = [];
+    }
+  }
+  return groups;
+}
+
+function betterObjective(a: RingObjective, b: RingObjective): boolean {
+  if (a.totalKW > b.totalKW + EPSILON_KW) return true;
+  if (a.totalKW < b.totalKW - EPSILON_KW) return false;
+  const c = compareFairness(a.fairness, b.fairness);
+  if (c !== 0) return c > 0;
+  return a.modules < b.modules || (a.modules === b.modules && a.contactorChanges < b.contactorChanges);
+}
+
+/**
+ * Builds every gun's possible islands once; search() may then run with different restrictions.
+ *
+ * Welded groups (weldedGroups): every choice of the one served gun per group is searched
+ * with the group's other guns treated as idle slots (their GCs open; an idle gun's slot
+ * whose GC cannot open is forbidden, so a partner with a welded GC must be the served one),
+ * and the best on the same four objectives wins, the partners' GC openings counted as
+ * changes. The served gun's island must then hold the whole group (its boundaries cannot be
+ * the welded MCs). This is the one case where an island holds another active gun's slot.
+ */
+export function ringSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
+  const groups = weldedGroups(layout);
+  if (groups.length === 0) return islandSolver(ctx, layout);
+  // Every combination of one served member per group, in a fixed order (determinism).
+  const combos: number[][] = [[]];
+  for (const group of groups) {
+    const next: number[][] = [];
+    for (const c of combos) for (const p of group) next.push(c.concat([p]));
+    combos.splice(0, combos.length, ...next);
+  }
+  const solvers: (RingSolver | null)[] = combos.map(() => null);
+  const unservedOf = (combo: number[]): Set<number> => {
+    const out = new Set<number>();
+    groups.forEach((group, g) => {
+      for (const p of group) if (p !== combo[g]) out.add(layout.activeAt[p]);
+    });
+    return out;
+  };
+  const gcWasClosed = (activeIndex: number) => ctx.previousPosition(ctx.active[activeIndex].config.gc, false) === "closed";
+  /** Welded or unverifiable MCs between two members of a group (clockwise from the first). */
+  const faultedBetween = (group: number[], a: number, b: number): string[] => {
+    const out: string[] = [];
+    const ia = group.indexOf(a);
+    const ib = group.indexOf(b);
+    const from = group[Math.min(ia, ib)];
+    const to = group[Math.max(ia, ib)];
+    for (let i = from; i !== to; i = mod(i + 1, layout.size)) {
+      const f = ctx.faults[layout.mcAt[i]];
+      if (f === "welded" || f === "feedbackFault") out.push(`${layout.mcAt[i]} ${f}`);
+    }
+    return out;
+  };
+  return {
+    search(keep: Map<number, readonly number[]> | null, mode: RingSearchMode = "fast"): RingAllocation {
+      // A kept (charging) gun of a group stays the served one when that is possible.
+      let eligible = combos.map((_, c) => c);
+      if (keep) {
+        const keptServed = eligible.filter((c) =>
+          groups.every((group, g) => group.every((p) => p === combos[c][g] || !keep.has(ctx.active[layout.activeAt[p]].config.id))),
+        );
+        if (keptServed.length > 0) eligible = keptServed;
+      }
+      let best: RingAllocation | null = null;
+      let bestCombo = -1;
+      for (const c of eligible) {
+        const unserved = unservedOf(combos[c]);
+        let solver = solvers[c];
+        if (!solver) solver = solvers[c] = islandSolver(ctx, ringLayout(ctx, unserved));
+        const result = solver.search(keep, mode);
+        for (const i of unserved) if (gcWasClosed(i)) result.objective.contactorChanges++;
+        if (!best || betterObjective(result.objective, best.objective)) {
+          best = result;
+          bestCombo = c;
+        }
+      }
+      const result = best!;
+      const combo = combos[bestCombo];
+      groups.forEach((group, g) => {
+        const servedGun = ctx.active[layout.activeAt[combo[g]]].config.id;
+        for (const p of group) {
+          if (p === combo[g]) continue;
+          const a = result.guns[layout.activeAt[p]];
+          a.weldedPartner = servedGun;
+          a.deadReason = `${faultedBetween(group, p, combo[g]).join(", ")}: one island with gun ${servedGun}, which is served (one gun per island)`;
+        }
+      });
+      return result;
+    },
+  };
+}
+
+/** Island search for guns that open MCs can separate (no welded groups in `layout`). */
+function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   const { config } = ctx;
   const policy = config.policy;
   const n = layout.size;
@@ -184,25 +334,45 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
   let byPreference: ModuleCandidate[] = [];
   let byPreferencePos: number[] = [];
   if (multiSlot) {
-    const positionOf = new Map<string, number>();
-    for (let i = 0; i < n; i++) for (const id of layout.modulesAt[i]) positionOf.set(id, i);
-    for (const c of ctx.usable.values()) if (positionOf.has(c.id)) byPreference.push(c);
+    // Hot path (XS): indexed loops, no Map, no closures per element.
+    const positionOf: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const ids = layout.modulesAt[i];
+      for (let t = 0; t < ids.length; t++) {
+        const c = ctx.usable.get(ids[t]);
+        if (c === undefined) continue;
+        byPreference.push(c);
+        positionOf[c.index] = i;
+      }
+    }
     byPreference.sort(preferenceOrder);
-    byPreferencePos = byPreference.map((c) => positionOf.get(c.id)!);
-    byPreference.forEach((c, i) => (prefRank[c.index] = i));
-    byPreference.slice().sort(byStrength).forEach((c, i) => (powerRank[c.index] = i));
+    const count = byPreference.length;
+    byPreferencePos = new Array<number>(count);
+    let samePower = true;
+    for (let i = 0; i < count; i++) {
+      const c = byPreference[i];
+      prefRank[c.index] = i;
+      byPreferencePos[i] = positionOf[c.index];
+      if (c.powerKW !== byPreference[0].powerKW) samePower = false;
+    }
+    // Strongest first, ties in preference order: the same order when no module is derated;
+    // otherwise a stable sort by power alone keeps the preference order among equals.
+    const byPower = samePower ? byPreference : byPreference.slice().sort((a, b) => b.powerKW - a.powerKW);
+    for (let i = 0; i < count; i++) powerRank[byPower[i].index] = i;
     for (let i = 0; i < n; i++) modulesAtPos.push([]);
-    byPreference.forEach((c, i) => modulesAtPos[byPreferencePos[i]].push(c));
+    for (let i = 0; i < count; i++) modulesAtPos[byPreferencePos[i]].push(byPreference[i]);
   } else {
     for (let i = 0; i < n; i++) {
       const here: ModuleCandidate[] = [];
-      for (const id of layout.modulesAt[i]) {
-        const c = ctx.usable.get(id);
-        if (c) here.push(c);
+      const ids = layout.modulesAt[i];
+      for (let t = 0; t < ids.length; t++) {
+        const c = ctx.usable.get(ids[t]);
+        if (c !== undefined) here.push(c);
       }
       if (here.length > 1) here.sort(preferenceOrder);
-      here.forEach((c, r) => (prefRank[c.index] = r));
-      (here.length > 1 ? here.slice().sort(byStrength) : here).forEach((c, r) => (powerRank[c.index] = r));
+      for (let r = 0; r < here.length; r++) prefRank[here[r].index] = r;
+      const strong = here.length > 1 ? here.slice().sort(byStrength) : here;
+      for (let r = 0; r < strong.length; r++) powerRank[strong[r].index] = r;
       modulesAtPos.push(here);
     }
   }
@@ -210,11 +380,8 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
   /** Keeps `list` the best `limit` modules by `rank` (insertion; lists are a few long). */
   const insertTop = (list: ModuleCandidate[], m: ModuleCandidate, rank: number[]) => {
     const r = rank[m.index];
-    let i: number;
-    if (list.length < limit) {
-      list.push(m);
-      i = list.length - 1;
-    } else {
+    let i = list.length;
+    if (i >= limit) {
       if (limit === 0 || rank[list[limit - 1].index] <= r) return;
       i = limit - 1;
     }
@@ -227,44 +394,59 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
   /** Running module summary of a growing island: best by preference, best by power, count. */
   interface Reach { pref: ModuleCandidate[]; power: ModuleCandidate[]; count: number }
   const addSlot = (reach: Reach, pos: number) => {
-    for (const m of modulesAtPos[pos]) {
-      insertTop(reach.pref, m, prefRank);
-      insertTop(reach.power, m, powerRank);
-      reach.count++;
+    const here = modulesAtPos[pos];
+    for (let t = 0; t < here.length; t++) {
+      insertTop(reach.pref, here[t], prefRank);
+      insertTop(reach.power, here[t], powerRank);
     }
+    reach.count += here.length;
   };
   const copyReach = (reach: Reach): Reach => ({ pref: reach.pref.slice(), power: reach.power.slice(), count: reach.count });
+  const noCandidates: ModuleCandidate[] = [];
 
-  const makeOption = (p: number, l: number, r: number, openMcs: number[], clampedKW: number, reach: Reach): RingOption => {
-    const span = openMcs.length === 0 ? n : l + r + 1;
-    const start = openMcs.length === 0 ? p : openMcs.length === 1 ? mod(openMcs[0] + 1, n) : mod(p - l, n);
-    const maxCount = Math.min(limit, reach.count);
-    const powersDesc: number[] = [];
-    const strongestOnPrefix = [0];
+  /** openLeft / openRight: ring positions of its open MCs, -1 when absent. */
+  const makeOption = (p: number, l: number, r: number, openLeft: number, openRight: number, clampedKW: number, reach: Reach): RingOption => {
+    const openCount = (openLeft >= 0 ? 1 : 0) + (openRight >= 0 ? 1 : 0);
+    const openMcs = openCount === 2 ? [openLeft, openRight] : openCount === 1 ? [openRight] : [];
+    const span = openCount === 0 ? n : l + r + 1;
+    let start = openCount === 0 ? p : openCount === 1 ? openRight + 1 : p - l;
+    if (start >= n) start -= n;
+    else if (start < 0) start += n;
+    const maxCount = limit < reach.count ? limit : reach.count;
+    const powersDesc = new Array<number>(maxCount);
+    const strongestOnPrefix = new Array<number>(maxCount + 1);
+    const preferredPowerPrefix = new Array<number>(maxCount + 1);
+    const preferredOnPrefix = new Array<number>(maxCount + 1);
+    strongestOnPrefix[0] = 0;
+    preferredPowerPrefix[0] = 0;
+    preferredOnPrefix[0] = 0;
+    const power = reach.power;
+    const pref = reach.pref;
     let topKW = 0;
+    let strongOn = 0;
+    let prefKW = 0;
+    let prefOn = 0;
     for (let i = 0; i < maxCount; i++) {
-      const m = reach.power[i];
-      powersDesc.push(m.powerKW);
+      const m = power[i];
+      powersDesc[i] = m.powerKW;
       topKW += m.powerKW;
-      strongestOnPrefix.push(strongestOnPrefix[i] + (m.wasOn ? 1 : 0));
+      if (m.wasOn) strongOn++;
+      strongestOnPrefix[i + 1] = strongOn;
+      const q = pref[i];
+      prefKW += q.powerKW;
+      if (q.wasOn) prefOn++;
+      preferredPowerPrefix[i + 1] = prefKW;
+      preferredOnPrefix[i + 1] = prefOn;
     }
-    const preferredPowerPrefix = [0];
-    const preferredOnPrefix = [0];
-    for (let i = 0; i < maxCount; i++) {
-      const m = reach.pref[i];
-      preferredPowerPrefix.push(preferredPowerPrefix[i] + m.powerKW);
-      preferredOnPrefix.push(preferredOnPrefix[i] + (m.wasOn ? 1 : 0));
-    }
-    const capKW = Math.min(clampedKW, topKW);
+    const capKW = clampedKW < topKW ? clampedKW : topKW;
     // Boundaries must end up open, inner MCs closed.
     let mcChanges = 0;
-    for (const m of openMcs) if (!prevOpen[m]) mcChanges++;
-    if (openMcs.length === 0) mcChanges += totalOpen;
-    else if (openMcs.length === 1) mcChanges += totalOpen - (prevOpen[openMcs[0]] ? 1 : 0);
-    else mcChanges += openPrefix[start + span - 1] - openPrefix[start];
-    const rightBoundaryChange = openMcs.length === 2 && !prevOpen[mod(p + r, n)] ? 1 : 0;
+    if (openCount === 0) mcChanges = totalOpen;
+    else if (openCount === 1) mcChanges = (prevOpen[openRight] ? 0 : 1) + totalOpen - (prevOpen[openRight] ? 1 : 0);
+    else mcChanges = (prevOpen[openLeft] ? 0 : 1) + (prevOpen[openRight] ? 0 : 1) + openPrefix[start + span - 1] - openPrefix[start];
+    const rightBoundaryChange = openCount === 2 && !prevOpen[openRight] ? 1 : 0;
     return {
-      dead: false, deadReason: null, l, r, start, span, openMcs, detailed: false, candidates: [], powersDesc,
+      dead: false, deadReason: null, l, r, start, span, openMcs, detailed: false, candidates: noCandidates, powersDesc,
       preferredPowerPrefix, preferredOnPrefix, strongestOnPrefix, maxCount, capKW, mcChanges, rightBoundaryChange,
     };
   };
@@ -277,7 +459,13 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
       o.candidates = modulesAtPos[p].slice();
       return o;
     }
-    for (let i = 0; i < byPreference.length; i++) if (mod(byPreferencePos[i] - o.start, n) < o.span) o.candidates.push(byPreference[i]);
+    const out: ModuleCandidate[] = [];
+    for (let i = 0; i < byPreference.length; i++) {
+      let d = byPreferencePos[i] - o.start;
+      if (d < 0) d += n;
+      if (d < o.span) out.push(byPreference[i]);
+    }
+    o.candidates = out;
     return o;
   };
 
@@ -304,22 +492,28 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
       const multi = policy.multiSlotIslands;
       const base: Reach = { pref: [], power: [], count: 0 };
       addSlot(base, p);
+      const forbidden = layout.forbidden;
+      const stuckOpen = layout.stuckOpen;
+      const cuttable = layout.cuttable;
       for (let l = 0; l <= maxL; l++) {
-        if (l > 0 && (layout.forbidden[mod(p - l, n)] || layout.stuckOpen[mod(p - l, n)])) break;
+        // pl: slot p - l; left: MC p - l - 1 (its counter-clockwise boundary).
+        const pl = p - l < 0 ? p - l + n : p - l;
+        const left = pl === 0 ? n - 1 : pl - 1;
+        if (l > 0 && (forbidden[pl] || stuckOpen[pl])) break;
         if (!multi && l > minL) break;
-        if (l > 0 && multi) addSlot(base, mod(p - l, n));
+        if (l > 0 && multi) addSlot(base, pl);
         const reach = copyReach(base);
         const rLimit = k === 1 ? n - 1 - l : maxR;
         for (let r = 0; r <= rLimit; r++) {
-          if (r > 0 && (layout.forbidden[mod(p + r, n)] || layout.stuckOpen[mod(p + r - 1, n)])) break;
-          if (r > 0 && multi) addSlot(reach, mod(p + r, n));
+          // right: slot p + r, also its clockwise boundary MC.
+          const right = p + r >= n ? p + r - n : p + r;
+          if (r > 0 && (forbidden[right] || stuckOpen[right === 0 ? n - 1 : right - 1])) break;
+          if (r > 0 && multi) addSlot(reach, right);
           if (!multi && (l !== minL || r !== minR)) continue;
-          const right = mod(p + r, n);
-          const left = mod(p - l - 1, n);
           if (k === 1 && l + r === n - 1) {
-            if (layout.cuttable[right]) list.push(makeOption(p, l, r, [right], gun.clampedKW, reach));
-          } else if (layout.cuttable[left] && layout.cuttable[right]) {
-            list.push(makeOption(p, l, r, [left, right], gun.clampedKW, reach));
+            if (cuttable[right]) list.push(makeOption(p, l, r, -1, right, gun.clampedKW, reach));
+          } else if (cuttable[left] && cuttable[right]) {
+            list.push(makeOption(p, l, r, left, right, gun.clampedKW, reach));
           }
         }
       }
@@ -331,21 +525,29 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
           const all: Reach = { pref: [], power: [], count: 0 };
           if (multi) for (let i = 0; i < n; i++) addSlot(all, i);
           else addSlot(all, p);
-          list.push(makeOption(p, n - 1, 0, [], gun.clampedKW, all));
+          list.push(makeOption(p, n - 1, 0, -1, -1, gun.clampedKW, all));
         }
       }
       if (list.length === 0) why = "no island can be isolated (welded or faulted contactor on the way to the next island)";
-      else if (list.every((o) => o.capKW <= EPSILON_KW)) why = "no usable module reachable";
+      else {
+        let anyCap = false;
+        for (let t = 0; t < list.length && !anyCap; t++) if (list[t].capKW > EPSILON_KW) anyCap = true;
+        if (!anyCap) why = "no usable module reachable";
+      }
     }
     allOptions.push(why !== null ? [deadOption(why)] : list);
   }
   let options = allOptions;
   /** Restricts the kept guns to their island when it is still one of their options. */
-  const keepOnly = (keep: Map<number, string> | null): RingOption[][] =>
+  const keepOnly = (keep: Map<number, readonly number[]> | null): RingOption[][] =>
     !keep ? allOptions : allOptions.map((list, j) => {
       const wanted = keep.get(ctx.active[layout.activeAt[order[j]]].config.id);
       if (wanted === undefined) return list;
-      const kept = list.filter((o) => !o.dead && islandKey(slotPositionsOf(o, n).map((s) => layout.slotIdAt[s])) === wanted);
+      const kept = list.filter((o) => {
+        if (o.dead || o.span !== wanted.length) return false;
+        for (let s = 0; s < o.span; s++) if (wanted.indexOf(layout.slotIdAt[mod(o.start + s, n)]) < 0) return false;
+        return true;
+      });
       return kept.length > 0 ? kept : list;
     });
 
@@ -359,6 +561,9 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
   /** Modules the option needs for budget b (Algorithm B). */
   const countFor = (j: number, o: RingOption, b: number) =>
     o.dead ? 0 : moduleCountFor(b, o.powersDesc, o.maxCount, cableCounts[j], policy, config.modulePowerKW);
+  /** countFor with thresholdCount(b, limit) computed once for the gun. */
+  const countWith = (j: number, o: RingOption, b: number, byThreshold: number) =>
+    o.dead ? 0 : moduleCountWithThreshold(b, o.powersDesc, o.maxCount, cableCounts[j], policy.minModulesPerGun, byThreshold);
   /**
    * Contactor changes the option accounts for with `count` modules: its MCs, its GC, and
    * its part of the MN changes (prevOn + on - 2 kept, summed over guns).
@@ -385,7 +590,7 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
   };
 
   interface Result { options: RingOption[]; budgets: number[]; counts: number[]; objective: RingObjective }
-  function search(keep: Map<number, string> | null, mode: RingSearchMode = "fast"): RingAllocation {
+  function search(keep: Map<number, readonly number[]> | null, mode: RingSearchMode = "fast"): RingAllocation {
   options = keepOnly(keep);
   let result: Result | null = null;
   if (k > 0 && mode === "exhaustive") {
@@ -432,14 +637,17 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
   } else if (k > 0) {
     result = twoPhase();
   }
-  const guns: GunAllocation[] = ctx.active.map((active) => ({
-    active, capKW: 0, budgetKW: 0, candidates: [], powersDesc: [], maxCount: 0, moduleCount: 0, assigned: null, islandSlots: [], deadReason: null,
-  }));
+  const activeCount = ctx.active.length;
+  const guns: GunAllocation[] = new Array(activeCount);
+  for (let i = 0; i < activeCount; i++) {
+    guns[i] = { active: ctx.active[i], capKW: 0, budgetKW: 0, candidates: [], powersDesc: [], maxCount: 0, moduleCount: 0, assigned: null, islandSlots: [], deadReason: null };
+  }
   const requiredPositions = new Map<string, ContactorPosition>();
   let totalKW = 0;
   if (result) {
     const res = result;
-    res.options.forEach((o, j) => {
+    for (let j = 0; j < res.options.length; j++) {
+      const o = res.options[j];
       const g = guns[layout.activeAt[order[j]]];
       ensureDetail(o, order[j]);
       g.capKW = o.capKW;
@@ -448,12 +656,19 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
       g.powersDesc = o.powersDesc;
       g.maxCount = o.maxCount;
       g.moduleCount = res.counts[j];
-      g.islandSlots = slotPositionsOf(o, n).map((s) => layout.slotIdAt[s]);
       g.deadReason = o.deadReason;
-      for (const m of o.openMcs) requiredPositions.set(layout.mcAt[m], "open");
-      for (const m of innerMcsOf(o, n)) requiredPositions.set(layout.mcAt[m], "closed");
       totalKW += res.budgets[j];
-    });
+      if (o.dead) continue;
+      const slots = new Array<number>(o.span);
+      for (let t = 0; t < o.span; t++) {
+        const at = o.start + t < n ? o.start + t : o.start + t - n;
+        slots[t] = layout.slotIdAt[at];
+        // Inner MCs closed: every MC of the closed ring, otherwise all but the last slot's.
+        if (o.openMcs.length === 0 || t < o.span - 1) requiredPositions.set(layout.mcAt[at], "closed");
+      }
+      g.islandSlots = slots;
+      for (let t = 0; t < o.openMcs.length; t++) requiredPositions.set(layout.mcAt[o.openMcs[t]], "open");
+    }
   }
   const objective = result ? result.objective : { totalKW: 0, fairness: [], modules: 0, contactorChanges: previousOnCount };
   return { guns, totalKW, requiredPositions, objective };
@@ -576,98 +791,135 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): { search(keep:
 
   /** Phase 2: fewest modules, then fewest changes, among assignments whose caps cover b. */
   function cheapestAssignment(b: number[]): { options: RingOption[]; modules: number; changes: number } | null {
+    // Hot path (XS): indexed loops, no closures per option, state arrays sized once.
     const SCALE = 1_000_000; // modules first, then changes (both small integers)
-    const allowed = options.map((list, j) => list.filter((o) => o.capKW >= b[j] - 1e-7));
-    const costOf = allowed.map((list, j) =>
-      list.map((o) => {
-        const count = countFor(j, o, b[j]);
-        return count * SCALE + changesFor(j, o, count, b[j]);
-      }),
-    );
-    if (allowed.some((list) => list.length === 0)) return null;
+    const allowed: RingOption[][] = new Array(k);
+    const costOf: number[][] = new Array(k);
+    for (let j = 0; j < k; j++) {
+      const list = options[j];
+      const bj = b[j];
+      const keep: RingOption[] = [];
+      const cost: number[] = [];
+      const byThreshold = thresholdCount(bj, limit, policy, config.modulePowerKW);
+      for (let i = 0; i < list.length; i++) {
+        const o = list[i];
+        if (o.capKW < bj - 1e-7) continue;
+        const count = countWith(j, o, bj, byThreshold);
+        keep.push(o);
+        cost.push(count * SCALE + changesFor(j, o, count, bj));
+      }
+      if (keep.length === 0) return null;
+      allowed[j] = keep;
+      costOf[j] = cost;
+    }
     if (k === 1) {
       let at = 0;
-      for (let i = 1; i < allowed[0].length; i++) if (costOf[0][i] < costOf[0][at]) at = i;
-      return finish([allowed[0][at]], costOf[0][at]);
+      const cost = costOf[0];
+      for (let i = 1; i < cost.length; i++) if (cost[i] < cost[at]) at = i;
+      return finish([allowed[0][at]], cost[at]);
     }
     // Cut the cycle at the gun with the smallest left gap: few values of its left extent.
     let anchor = 0;
     for (let j = 1; j < k; j++) if (gaps[mod(j - 1, k)] < gaps[mod(anchor - 1, k)]) anchor = j;
-    const seq: number[] = [];
-    for (let t = 0; t < k; t++) seq.push((anchor + t) % k);
+    const seq = new Array<number>(k);
+    for (let t = 0; t < k; t++) seq[t] = (anchor + t) % k;
     const closingGap = gaps[seq[k - 1]];
     let bestCost = Infinity;
     let bestPick: RingOption[] | null = null;
     // State of a gun in the chain: its right extent r (0..gap) or "dead" (index gap + 1).
-    for (let lA = 0; lA <= gaps[mod(anchor - 1, k)]; lA++) {
-      for (const deadA of [false, true]) {
-        const stateCost: number[][] = [];
-        const stateOption: number[][] = [];
-        const stateFrom: number[][] = [];
-        const width = (j: number) => gaps[j] + 2;
+    // stateCost[t][s]: cheapest chain up to seq[t] ending in state s; stateOption: its option
+    // index in allowed[seq[t]]; stateFrom: the previous gun's state.
+    const stateCost: number[][] = new Array(k);
+    const stateOption: number[][] = new Array(k);
+    const stateFrom: number[][] = new Array(k);
+    for (let t = 0; t < k; t++) {
+      const width = gaps[seq[t]] + 2;
+      stateCost[t] = new Array<number>(width);
+      stateOption[t] = new Array<number>(width);
+      stateFrom[t] = new Array<number>(width);
+    }
+    const anchorList = allowed[anchor];
+    const anchorCost = costOf[anchor];
+    let anchorHasDead = false;
+    for (let i = 0; i < anchorList.length; i++) if (anchorList[i].dead) anchorHasDead = true;
+    const maxLA = gaps[mod(anchor - 1, k)];
+    for (let lA = 0; lA <= maxLA; lA++) {
+      for (let d = 0; d < 2; d++) {
+        const deadA = d === 1;
+        if (deadA && (!anchorHasDead || lA !== 0)) continue;
+        const init = stateCost[0];
+        const initOpt = stateOption[0];
+        init.fill(Infinity);
+        initOpt.fill(-1);
+        stateFrom[0].fill(-1);
         let any = false;
-        const init = new Array<number>(width(anchor)).fill(Infinity);
-        const initOpt = new Array<number>(width(anchor)).fill(-1);
-        allowed[anchor].forEach((o, i) => {
-          if (o.dead !== deadA || (!o.dead && o.l !== lA) || (o.dead && lA !== 0)) return;
+        for (let i = 0; i < anchorList.length; i++) {
+          const o = anchorList[i];
+          if (o.dead !== deadA || (!o.dead && o.l !== lA)) continue;
           const key = o.dead ? gaps[anchor] + 1 : o.r;
-          if (costOf[anchor][i] < init[key]) {
-            init[key] = costOf[anchor][i];
+          if (anchorCost[i] < init[key]) {
+            init[key] = anchorCost[i];
             initOpt[key] = i;
             any = true;
           }
-        });
+        }
         if (!any) continue;
-        const fitsAnchor = (o: RingOption) => o.r + (deadA ? 0 : lA) <= closingGap;
-        stateCost.push(init);
-        stateOption.push(initOpt);
-        stateFrom.push(new Array<number>(width(anchor)).fill(-1));
+        const anchorL = deadA ? 0 : lA;
         for (let t = 1; t < k; t++) {
           const j = seq[t];
           const prev = seq[t - 1];
+          const prevGap = gaps[prev];
           const prevCost = stateCost[t - 1];
           const prevOpt = stateOption[t - 1];
-          const cost = new Array<number>(width(j)).fill(Infinity);
-          const opt = new Array<number>(width(j)).fill(-1);
-          const from = new Array<number>(width(j)).fill(-1);
-          allowed[j].forEach((o, i) => {
-            if (t === k - 1 && !fitsAnchor(o)) return;
+          const prevList = allowed[prev];
+          const cost = stateCost[t];
+          const opt = stateOption[t];
+          const from = stateFrom[t];
+          cost.fill(Infinity);
+          opt.fill(-1);
+          from.fill(-1);
+          const list = allowed[j];
+          const own = costOf[j];
+          const last = t === k - 1;
+          for (let i = 0; i < list.length; i++) {
+            const o = list[i];
+            if (last && o.r + anchorL > closingGap) continue;
             let bestIn = Infinity;
             let bestS = -1;
-            for (let s = 0; s < prevCost.length; s++) {
-              if (prevCost[s] === Infinity) continue;
-              const po = allowed[prev][prevOpt[s]];
-              if (!fits(po, o, gaps[prev])) continue;
-              const v = prevCost[s] - bonus(po, o, gaps[prev]);
+            for (let st = 0; st < prevCost.length; st++) {
+              const pc = prevCost[st];
+              if (pc === Infinity) continue;
+              const po = prevList[prevOpt[st]];
+              const reach = po.r + o.l;
+              if (reach > prevGap) continue;
+              // A boundary MC shared with the previous island is counted once.
+              const v = !po.dead && !o.dead && reach === prevGap ? pc - po.rightBoundaryChange : pc;
               if (v < bestIn) {
                 bestIn = v;
-                bestS = s;
+                bestS = st;
               }
             }
-            if (bestS < 0) return;
-            let v = bestIn + costOf[j][i];
-            if (t === k - 1 && !o.dead && !deadA && o.r + lA === closingGap) v -= o.rightBoundaryChange;
+            if (bestS < 0) continue;
+            let v = bestIn + own[i];
+            if (last && !o.dead && !deadA && o.r + lA === closingGap) v -= o.rightBoundaryChange;
             const key = o.dead ? gaps[j] + 1 : o.r;
             if (v < cost[key]) {
               cost[key] = v;
               opt[key] = i;
               from[key] = bestS;
             }
-          });
-          stateCost.push(cost);
-          stateOption.push(opt);
-          stateFrom.push(from);
+          }
         }
-        const last = stateCost[k - 1];
+        const lastCost = stateCost[k - 1];
         let end = -1;
-        for (let s = 0; s < last.length; s++) if (last[s] < (end < 0 ? Infinity : last[end])) end = s;
-        if (end < 0 || last[end] >= bestCost) continue;
-        bestCost = last[end];
+        for (let st = 0; st < lastCost.length; st++) if (lastCost[st] < (end < 0 ? Infinity : lastCost[end])) end = st;
+        if (end < 0 || lastCost[end] >= bestCost) continue;
+        bestCost = lastCost[end];
         const pick = new Array<RingOption>(k);
-        let s = end;
+        let st = end;
         for (let t = k - 1; t >= 0; t--) {
-          pick[seq[t]] = allowed[seq[t]][stateOption[t][s]];
-          s = stateFrom[t][s];
+          pick[seq[t]] = allowed[seq[t]][stateOption[t][st]];
+          st = stateFrom[t][st];
         }
         bestPick = pick;
       }

@@ -88,9 +88,11 @@ export const ringCase = (maxSlots = 12): fc.Arbitrary<RingCase> =>
 /**
  * Brute force over every MC open/closed pattern (faulted MCs fixed where they are stuck):
  * each electrically connected component can power at most one active gun, only if it holds
- * exactly one active gun, no welded/unverifiable MN and no idle gun with a welded GC. The
- * gun's cap is min(clamped request, best policy-max modules of the component, or of its
- * own slot without multi-slot islands). Returns the best min(shared limit, sum of caps).
+ * no welded/unverifiable MN and no idle gun with a welded GC, and holds exactly one active
+ * gun, or several that no MC could separate (every MC between consecutive ones welded or
+ * unverifiable): then one of them whose partners' GCs can open. The gun's cap is
+ * min(clamped request, best policy-max modules of the component, or of its own slot without
+ * multi-slot islands). Returns the best min(shared limit, sum of caps).
  */
 export function bruteForceServedKW(config: CabinetConfig, observed: PlanObservation): number {
   const slots = config.slots;
@@ -137,21 +139,44 @@ export function bruteForceServedKW(config: CabinetConfig, observed: PlanObservat
     if (f === "stuckOpen") return true;
     return null;
   });
-  const capOf = (component: number[]): number => {
-    let gunAt = -1;
-    for (const i of component) {
-      if (blockedAt[i] && !activeAt[i]) return 0;
-      if (activeAt[i]) {
-        if (gunAt >= 0) return 0;
-        gunAt = i;
-      }
+  const mnWeldedAt = slots.map((s) => s.modules.some((m) => faults[m.mn] === "welded" || faults[m.mn] === "feedbackFault"));
+  const gcCannotOpen = slots.map((s) => {
+    const g = config.guns.find((x) => x.slotId === s.id);
+    const f = g ? faults[g.gc] : undefined;
+    return f === "welded" || f === "feedbackFault";
+  });
+  const capOf = (component: number[], closedRing: boolean): number => {
+    const guns: number[] = [];
+    for (let t = 0; t < component.length; t++) {
+      const i = component[t];
+      if ((blockedAt[i] && !activeAt[i]) || mnWeldedAt[i]) return 0;
+      if (activeAt[i]) guns.push(t);
     }
-    if (gunAt < 0 || blockedAt[gunAt]) return 0;
-    const powers = policy.multiSlotIslands ? component.flatMap((i) => powersAt[i]) : powersAt[gunAt].slice();
-    powers.sort((a, b) => b - a);
-    let sum = 0;
-    for (let i = 0; i < Math.min(policy.maxModulesPerGun, powers.length); i++) sum += powers[i];
-    return Math.min(clampedAt[gunAt], sum);
+    if (guns.length === 0) return 0;
+    if (guns.length > 1) {
+      // Separable pairs (a cuttable MC between consecutive guns): none on an arc, at most
+      // one around the closed ring (the ring is then one arc of joined guns).
+      let separable = 0;
+      const pairs = closedRing ? guns.length : guns.length - 1;
+      for (let q = 0; q < pairs; q++) {
+        const from = guns[q];
+        const to = q + 1 < guns.length ? guns[q + 1] : guns[0] + component.length;
+        for (let t = from; t < to; t++) if (fixedOpen[component[t % component.length]] !== false) { separable++; break; }
+      }
+      if (separable > (closedRing ? 1 : 0)) return 0;
+    }
+    let best = 0;
+    for (const t of guns) {
+      const gunAt = component[t];
+      if (blockedAt[gunAt]) continue;
+      if (guns.some((u) => u !== t && gcCannotOpen[component[u]])) continue;
+      const powers = policy.multiSlotIslands ? component.flatMap((i) => powersAt[i]) : powersAt[gunAt].slice();
+      powers.sort((a, b) => b - a);
+      let sum = 0;
+      for (let i = 0; i < Math.min(policy.maxModulesPerGun, powers.length); i++) sum += powers[i];
+      best = Math.max(best, Math.min(clampedAt[gunAt], sum));
+    }
+    return best;
   };
   let best = 0;
   for (let pattern = 0; pattern < 1 << n; pattern++) {
@@ -162,7 +187,7 @@ export function bruteForceServedKW(config: CabinetConfig, observed: PlanObservat
     }
     if (!ok) continue;
     let total = 0;
-    if (pattern === 0) total = capOf(slots.map((_, i) => i));
+    if (pattern === 0) total = capOf(slots.map((_, i) => i), true);
     else {
       let first = 0;
       while (((pattern >> first) & 1) === 0) first++;
@@ -171,7 +196,7 @@ export function bruteForceServedKW(config: CabinetConfig, observed: PlanObservat
         const i = (first + step) % n;
         component.push(i);
         if ((pattern >> i) & 1) {
-          total += capOf(component);
+          total += capOf(component, false);
           component = [];
         }
       }

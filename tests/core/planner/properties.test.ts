@@ -104,7 +104,19 @@ describe("planner properties (random rings, health, temperatures, faults, reques
           assert.ok(!owner.has(s), `slot ${s} in two islands`);
           owner.set(s, g.id);
           const gunHere = c.config.slots.find((x) => x.id === s)!.gunId;
-          if (gunHere !== null && gunHere !== g.id) assert.ok(!active.has(gunHere), `island of gun ${g.id} absorbs active gun ${gunHere}`);
+          if (gunHere !== null && gunHere !== g.id && active.has(gunHere)) {
+            // Only an active gun that no MC can separate from g (welded / unverifiable MCs
+            // all the way along the island between them) may share its island, unserved.
+            const a = g.islandSlots.indexOf(g.id);
+            const b = g.islandSlots.indexOf(s);
+            for (let t = Math.min(a, b); t < Math.max(a, b); t++) {
+              const f = c.observed.contactorFaults[c.config.slots.find((x) => x.id === g.islandSlots[t])!.mc];
+              assert.ok(f === "welded" || f === "feedbackFault", `island of gun ${g.id} absorbs active gun ${gunHere} across a separable MC`);
+            }
+            const partner = p.guns.find((x) => x.id === gunHere)!;
+            assert.equal(partner.budgetKW, 0, `welded partner ${gunHere} of gun ${g.id} is served too`);
+            assert.equal(p.contactors[c.config.guns.find((x) => x.id === gunHere)!.gc] === "closed" && !c.observed.contactorFaults[`GC_${gunHere}`], false);
+          }
         }
         if (g.islandSlots.length > 0) assert.ok(g.islandSlots.includes(g.id));
       }

@@ -73,12 +73,18 @@ describe("planner: seed 000 §11 edge cases (ring 12 x 2 x 30 kW, 360 kW grid)",
     assert.match(gunOf(none, 3).reason!, /no usable module/);
   });
 
-  it("§11.9 welded MC: never a boundary; an island it would bridge to another island is not energized", () => {
+  it("§11.9 welded MC: never a boundary; the two guns it joins share one island, one gun served", () => {
     const p = plan(config, observe([{ id: 3, requestKW: 40 }, { id: 4, requestKW: 40 }], { faults: { MC_3: "welded" } }), null);
     assert.equal(p.contactors.MC_3, "closed");
-    assert.equal(gunOf(p, 3).budgetKW, 0);
+    assert.equal(gunOf(p, 3).budgetKW, 40);
+    assert.deepEqual(gunOf(p, 3).islandSlots, [3, 4]);
     assert.equal(gunOf(p, 4).budgetKW, 0);
-    assert.match(gunOf(p, 3).reason!, /no island can be isolated/);
+    assert.match(gunOf(p, 4).reason!, /MC_3 welded: one island with gun 3/);
+    assert.deepEqual(closedOf(p, "GC_"), ["GC_3"]);
+    // A welded MC towards a gun whose own GC is welded: neither can be served with the other.
+    const r = plan(config, observe([{ id: 3, requestKW: 40 }, { id: 4, requestKW: 40 }], { faults: { MC_3: "welded", GC_3: "welded", GC_4: "welded" } }), null);
+    assert.equal(r.totalKW, 0);
+    assert.match(gunOf(r, 3).reason!, /no island can be isolated/);
     // Next to an idle slot, the island just takes that slot in (its modules stay off).
     const q = plan(config, observe([{ id: 3, requestKW: 40 }], { faults: { MC_3: "welded" } }), null);
     assert.deepEqual(gunOf(q, 3).islandSlots, [3, 4]);

@@ -125,7 +125,13 @@ describe("planner matrix properties (seed 001 topology, random health, faults, r
             assert.ok(f !== "stuckOpen", `${m} used through a stuck-open link`);
             for (let other = 1; other <= 6; other++) {
               const fo = faults[`MX_${idx + 1}_${other}`];
-              if (other !== g.id) assert.ok(fo !== "welded" && fo !== "feedbackFault", `${m} welded to gun ${other} but used by gun ${g.id}`);
+              if (other === g.id || (fo !== "welded" && fo !== "feedbackFault")) continue;
+              // A module welded to another gun joins their buses: only through its own
+              // welded link, and that gun is then not served (invariant 1: GC open).
+              assert.equal(f, "welded", `${m} welded to gun ${other} but used by gun ${g.id}`);
+              const partner = p.guns.find((x) => x.id === other)!;
+              assert.equal(partner.setpointKW, 0, `gun ${other} served in gun ${g.id}'s region`);
+              if (!faults[`GC_${other}`]) assert.equal(p.contactors[`GC_${other}`], "open");
             }
           }
           const modulesKW = g.modules.reduce((s, m) => s + 40 * Math.min(1, Math.max(0, (85 - r.modules[Number(m.slice(2)) - 1].tempC) / 20)), 0);
