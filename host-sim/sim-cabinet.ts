@@ -7,6 +7,7 @@
 import type { CabinetConfig } from "../src/config/types";
 import { CabinetController, type PlanFunction } from "../src/controller/cabinet-controller";
 import { Scheduler } from "../src/scheduler/scheduler";
+import type { SessionHooks } from "../src/sessions/types";
 import type { TimerDriver } from "../src/scheduler/types";
 import type { SimRunner } from "./hal/runner";
 import { createSimulation, type Simulation } from "./scenario/simulation";
@@ -46,6 +47,8 @@ export interface SimCabinetOptions {
   autoAuthorizeToken?: string | null;
   /** Swap the planner (benchmarks run the seeds' baselines through the same controller). */
   planner?: PlanFunction;
+  /** Session hooks for the controller (OCPP authorization); with OCPP pass autoAuthorizeToken: null too. */
+  hooks?: SessionHooks;
 }
 
 export interface SimCabinet {
@@ -76,6 +79,7 @@ export function createSimCabinet(options: SimCabinetOptions): SimCabinet {
     hal: sim.hal,
     autoAuthorizeToken: options.autoAuthorizeToken === undefined ? "FREEVEND" : options.autoAuthorizeToken,
     planner: options.planner,
+    hooks: options.hooks,
   });
   const ctl = controller;
   const scheduler = new Scheduler({
