@@ -1,8 +1,11 @@
 /**
  * npm start [-- --port 8080] [--host 127.0.0.1] [--scenario file.json | --no-scenario]
  *               [--config ring-12x2 | matrix-9x6 | file.json] [--speed 1]
+ *               [--csms ws://host:port/path --ocpp 2.0.1|1.6 --id <stationId> [--password PW]
+ *                [--rfid TOKEN] [--ocpp-storage file.json]]
  * The main job: the default cabinet in real time with the demo scenario, and the live
- * dashboard on http://127.0.0.1:8080. Runs until interrupted.
+ * dashboard on http://127.0.0.1:8080. With --csms the cabinet is also an OCPP Charging
+ * Station (docs/ocpp.md): sessions then need authorization from the CSMS. Runs until interrupted.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -12,6 +15,10 @@ import { DashboardCommands } from "../dashboard/commands";
 import { runRealTime } from "../hal/realtime";
 import { describeScenarioIssues, loadScenarioFile } from "../scenario/load-file";
 import type { Scenario } from "../scenario/types";
+import { validateOcppConfig } from "../../src/ocpp/config";
+import { JsonFileStorage } from "../ocpp/file-storage";
+import { createSimCabinetWithOcpp, type SimOcpp } from "../ocpp/sim-station";
+import { parseOcppArgs, type OcppCliOptions } from "../ocpp/start-station";
 import { createSimCabinet } from "../sim-cabinet";
 
 export interface StartArgs {
@@ -20,10 +27,21 @@ export interface StartArgs {
   scenario: string | null;
   config: string | null;
   speed: number;
+  /** OCPP Charging Station toward a CSMS; null = none. */
+  ocpp: OcppCliOptions | null;
+  /** Token every driver presents at plug-in (sent to the CSMS as Authorize); null = wait for a remote start. */
+  rfid: string | null;
+  /** JSON file for the station's persistent state (queue, profiles); null = memory. */
+  ocppStorage: string | null;
 }
 
+const OCPP_OPTIONS = ["--csms", "--ocpp", "--id", "--password", "--rfid", "--ocpp-storage"];
+
 export function parseStartArgs(argv: string[]): StartArgs | string {
-  const args: StartArgs = { port: 8080, host: "127.0.0.1", scenario: path.join(__dirname, "..", "scenarios", "demo.json"), config: null, speed: 1 };
+  const args: StartArgs = {
+    port: 8080, host: "127.0.0.1", scenario: path.join(__dirname, "..", "scenarios", "demo.json"), config: null, speed: 1,
+    ocpp: null, rfid: null, ocppStorage: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -44,10 +62,24 @@ export function parseStartArgs(argv: string[]): StartArgs | string {
       } else if (a === "--speed") {
         args.speed = Number(value());
         if (!(args.speed > 0 && args.speed <= 1000)) return `--speed: must be > 0 and <= 1000, got ${argv[i]}`;
-      } else return `unknown option ${a} (see README: npm start -- --port N --host H --scenario F --config C --speed S)`;
+      } else if (OCPP_OPTIONS.includes(a)) {
+        const v = value();
+        if (a === "--rfid") args.rfid = v;
+        if (a === "--ocpp-storage") args.ocppStorage = v;
+      } else return `unknown option ${a} (see README: npm start -- --port N --host H --scenario F --config C --speed S [--csms URL --ocpp 2.0.1|1.6 --id ID --password PW --rfid TOKEN])`;
     } catch (e) {
       return (e as Error).message;
     }
+  }
+  const ocpp = parseOcppArgs(argv);
+  if (ocpp === null) {
+    const stray = OCPP_OPTIONS.find((o) => argv.includes(o));
+    if (stray) return `${stray}: needs --csms ws://host:port/path`;
+  } else if ("error" in ocpp) return ocpp.error;
+  else {
+    const checked = validateOcppConfig({ url: ocpp.csms, version: ocpp.version, stationId: ocpp.stationId, password: ocpp.password });
+    if (!checked.ok) return checked.issues.map((i) => `${i.path}: ${i.message}`).join("\n");
+    args.ocpp = ocpp;
   }
   return args;
 }
@@ -91,7 +123,17 @@ async function main(): Promise<number> {
     }
     config = c;
   }
-  const cabinet = createSimCabinet({ config, seed, scenario, stepMs: 1 });
+  let ocpp: SimOcpp | null = null;
+  if (args.ocpp) {
+    const rfid = args.rfid;
+    ocpp = createSimCabinetWithOcpp({
+      config, seed, scenario, stepMs: 1, ocpp: args.ocpp,
+      storage: new JsonFileStorage(args.ocppStorage),
+      log: { write: (level, message) => { if (level !== "debug") console.log(`[${level}] ${message}`); } },
+      ...(rfid ? { localIdToken: () => rfid } : {}),
+    });
+  }
+  const cabinet = ocpp ? ocpp.cabinet : createSimCabinet({ config, seed, scenario, stepMs: 1 });
   const commands = new DashboardCommands(cabinet);
   const dashboard = await startDashboard({
     port: args.port,
@@ -103,12 +145,23 @@ async function main(): Promise<number> {
   const pacing = runRealTime(cabinet.sim.runner, { speed: args.speed, frameMs: 20 });
   console.log(`cabinet ${config.chargerId}: ${config.topology}, ${config.guns.length} guns; ${scenario ? `scenario ${scenario.name ?? args.scenario}` : "no scenario"}; speed ${args.speed}x`);
   console.log(`dashboard: ${dashboard.url}  (Ctrl-C to stop)`);
+  if (ocpp && args.ocpp) {
+    console.log(`ocpp ${args.ocpp.version}: station ${args.ocpp.stationId} -> ${args.ocpp.csms}; ${args.rfid ? `drivers present ${args.rfid}` : "sessions wait for a remote start"}`);
+  }
+  const ocppStatus = ocpp ? setInterval(() => {
+    const st = ocpp!.running.station;
+    const limits = ocpp!.port.lastLimits;
+    console.log(`[info] ocpp ${st.connection}/${st.registration}, queued ${st.queuedMessages}, ` +
+      `total ${cabinet.controller.buildSnapshot().totalPowerKW.toFixed(1)} kW, OCPP site limit ${limits?.siteLimitKW ?? "none"} kW`);
+  }, 10_000) : null;
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
   pacing.stop();
+  if (ocppStatus) clearInterval(ocppStatus);
+  ocpp?.stop();
   cabinet.controller.close();
   await dashboard.close();
   return 0;
