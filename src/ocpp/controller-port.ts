@@ -171,7 +171,9 @@ export class ControllerPort implements StationPort {
     const voltageV = gun?.voltageV ?? 0;
     const currentA = gun?.currentA ?? 0;
     return {
-      plugged: gun?.plugged ?? false,
+      // A plug-in the sessions have not processed yet (IDLE for up to one control cycle) is
+      // reported with the next cycle, together with its authorization (remote start first).
+      plugged: (gun?.plugged ?? false) && state !== "IDLE",
       authorized,
       energyFlowing: state === "CHARGING",
       suspendedByEv: state === "PAUSED_EV",

@@ -138,9 +138,16 @@ for (const version of ["2.0.1", "1.6"] as const) {
     });
 
     it("a 100 kW station max profile holds the cabinet to 100 kW within one control cycle; a TxProfile limits one gun", async () => {
-      for (const gun of [2, 3, 4]) { drv.plug(gun); await remoteStart(gun, `DRIVER${gun}`); }
+      for (const gun of [2, 3]) { drv.plug(gun); await remoteStart(gun, `DRIVER${gun}`); }
+      // Gun 4: remote start before the EV arrives (held by the sessions until plug-in).
+      await remoteStart(4, "DRIVER4");
+      await drv.run(2000);
+      assert.equal(drv.gun(4).state, "IDLE");
+      drv.plug(4);
       await drv.until("4 guns charging above 150 kW total", () => drv.totalPowerKW() > 150 && [2, 3, 4, 7].every((g) => drv.gun(g).state === "CHARGING"), 40_000);
       for (const gun of [2, 3, 4]) await waitTransactionStarted(gun);
+      if (v16) assert.equal(csms.of("StartTransaction").find((x) => x.connectorId === 4).idTag, "DRIVER4");
+      else assert.equal(txEvents(4).find((e) => e.eventType === "Started").triggerReason, "RemoteStart");
       assert.ok(drv.planTotalKW() > 150, `plan before: ${drv.planTotalKW()}`);
 
       const max = v16
@@ -157,8 +164,11 @@ for (const version of ["2.0.1", "1.6"] as const) {
       // After the ramp the plant's measured output follows.
       await drv.run(5000);
       assert.ok(drv.planTotalKW() <= 100 + 1e-6, `plan: ${drv.planTotalKW()} kW`);
-      assert.ok(drv.totalPowerKW() <= 100, `measured: ${drv.totalPowerKW()} kW`);
-      assert.ok(drv.totalPowerKW() > 80, `the limit is used, not undershot: ${drv.totalPowerKW()} kW`);
+      // The plan uses the full 100 kW, so the measured sum sits at the limit: allow the sensors'
+      // noise and the current loops' regulation error (1 %).
+      const measured = drv.totalPowerKW();
+      assert.ok(measured <= 100 * 1.01, `measured: ${measured} kW`);
+      assert.ok(measured > 80, `the limit is used, not undershot: ${measured} kW`);
 
       const tx2 = transactionId(2);
       const tx = v16
@@ -174,11 +184,14 @@ for (const version of ["2.0.1", "1.6"] as const) {
       // Longer than the limits' validity (5 s): the station's refresh keeps them in force.
       await drv.run(8000);
       const g2 = drv.gun(2);
+      assert.equal(drv.planBudgetKW(2) <= 10 + 1e-6, true, `gun 2 budget ${drv.planBudgetKW(2)} kW`);
+      assert.ok(drv.planTotalKW() <= 100 + 1e-6, `plan total ${drv.planTotalKW()} kW`);
       assert.equal(g2.state, "CHARGING", "the refreshed OCPP limit never goes stale");
       // Measured at the DC meter: the current loop regulates to the budget within 1 %.
       assert.ok(g2.powerKW <= 10 * 1.01 && g2.powerKW > 5, `gun 2 measured ${g2.powerKW} kW`);
       assert.ok(drv.gun(3).powerKW > 20, `other guns keep their share: ${drv.gun(3).powerKW} kW`);
-      assert.ok(drv.totalPowerKW() <= 100, `measured total ${drv.totalPowerKW()} kW`);
+      const total = drv.totalPowerKW();
+      assert.ok(total <= 100 * 1.01, `measured total ${total} kW`);
 
       const comp = await csms.client.call("GetCompositeSchedule", v16 ? { connectorId: 2, duration: 60, chargingRateUnit: "W" } : { evseId: 2, duration: 60, chargingRateUnit: "W" });
       assert.equal(comp.status, "Accepted");
