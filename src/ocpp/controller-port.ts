@@ -30,6 +30,12 @@ export const OCPP_LIMIT_VALIDITY_MS = 5000;
 /** The source name of OCPP per-gun limits in the controller's LimitTracker. */
 export const OCPP_LIMIT_SOURCE = "ocpp";
 
+/**
+ * A simulated card (localIdToken) that was not accepted (e.g. the station was not online yet)
+ * is presented again after this long while its session still waits.
+ */
+export const LOCAL_TOKEN_RETRY_MS = 30_000;
+
 /** Asks the CSMS (or the local cache) whether idToken may charge on the EVSE. */
 export type Authorizer = (evseId: number, idToken: string, done: (status: string) => void) => void;
 
@@ -68,6 +74,8 @@ export interface ControllerPortOptions {
   /** Reset requested by the CSMS (the device reboots; the simulator logs it). false = refuse. */
   onReset?: (kind: "Immediate" | "OnIdle") => boolean;
   limitValidityMs?: number;
+  /** Default LOCAL_TOKEN_RETRY_MS. */
+  localTokenRetryMs?: number;
   log?: Log;
 }
 
@@ -96,6 +104,8 @@ export class ControllerPort implements StationPort {
   private readonly gunInoperative = new Set<number>();
   /** Guns waiting for an authorization, with the session that asked. */
   private readonly awaiting = new Map<number, string>();
+  /** When to present the local card again, per waiting gun. */
+  private readonly localRetryAtMs = new Map<number, number>();
   /** Last limits pushed (diagnostics, tests). */
   lastLimits: StationLimits | null = null;
   readonly limitErrors: string[] = [];
@@ -108,8 +118,13 @@ export class ControllerPort implements StationPort {
     options.authorizationHooks?.bind((gunId, sessionId) => this.authorizationRequested(gunId, sessionId));
     this.controller.subscribe((event) => {
       if (event.type === "SessionStarted") this.lastEnded.delete(event.gunId);
+      if (event.type === "Authorized") {
+        this.awaiting.delete(event.gunId);
+        this.localRetryAtMs.delete(event.gunId);
+      }
       if (event.type === "SessionFinished") {
         this.awaiting.delete(event.gunId);
+        this.localRetryAtMs.delete(event.gunId);
         if (event.reason) this.lastEnded.set(event.gunId, this.stopReasonOf(event.gunId, event.reason));
         this.countedWh.set(event.gunId, (this.countedWh.get(event.gunId) ?? 0) + (event.energyWh ?? 0));
         this.applyAvailability(event.gunId);
@@ -127,11 +142,16 @@ export class ControllerPort implements StationPort {
    * an Accepted answer authorizes the waiting session. false = nothing waits on that gun.
    */
   presentToken(gunId: number, idToken: string): boolean {
+    return this.present(gunId, idToken, false);
+  }
+
+  private present(gunId: number, idToken: string, localCard: boolean): boolean {
     const sessionId = this.awaiting.get(gunId);
     if (sessionId === undefined || !this.authorizer) return false;
     this.authorizer(gunId, idToken, (status) => {
       if (status !== "Accepted") {
         this.write("info", `ocpp: token ${idToken} on gun ${gunId}: ${status}`);
+        if (localCard && this.awaiting.get(gunId) === sessionId) this.localRetryAtMs.set(gunId, this.options.clock.nowMs() + (this.options.localTokenRetryMs ?? LOCAL_TOKEN_RETRY_MS));
         return;
       }
       // The answer may come after the EV left: only the session that asked is authorized.
@@ -150,8 +170,21 @@ export class ControllerPort implements StationPort {
 
   private authorizationRequested(gunId: number, sessionId: string): void {
     this.awaiting.set(gunId, sessionId);
+    this.localRetryAtMs.delete(gunId);
     const token = this.options.localIdToken?.(gunId) ?? null;
-    if (token !== null) this.presentToken(gunId, token);
+    if (token !== null) this.present(gunId, token, true);
+  }
+
+  /** Presents the local card again where it was refused and the session still waits. */
+  private retryLocalCards(): void {
+    const now = this.options.clock.nowMs();
+    for (const [gunId, atMs] of [...this.localRetryAtMs]) {
+      if (!this.awaiting.has(gunId)) { this.localRetryAtMs.delete(gunId); continue; }
+      if (now < atMs) continue;
+      this.localRetryAtMs.delete(gunId);
+      const token = this.options.localIdToken?.(gunId) ?? null;
+      if (token !== null) this.present(gunId, token, true);
+    }
   }
 
   // ------------------------------------------------------------------ StationPort
@@ -258,8 +291,10 @@ export class ControllerPort implements StationPort {
       const r = this.controller.setGunLimit(e.evseId, OCPP_LIMIT_SOURCE, kW, this.validityMs);
       if (!r.ok) this.limitError(`gun ${e.evseId} limit ${String(kW)} kW: ${r.error}`);
     }
-    // Deferred availability changes are checked here too (runs every second).
+    // Housekeeping rides on the station's once-a-second refresh: deferred availability
+    // changes and local-card retries.
     for (const e of this.infos) this.applyAvailability(e.evseId);
+    this.retryLocalCards();
   }
 
   // ------------------------------------------------------------------ internals

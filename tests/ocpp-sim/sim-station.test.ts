@@ -17,7 +17,7 @@ for (const version of ["2.0.1", "1.6"] as const) {
   const v16 = version === "1.6";
 
   describe(`ocpp ${version}: the simulated cabinet (real controller) against a strict CSMS`, function () {
-    this.timeout(30_000);
+    this.timeout(60_000);
     let csms: TestCsms;
     let drv: SimDriver;
     /** 1.6: transaction ids the CSMS handed out, by connector. */

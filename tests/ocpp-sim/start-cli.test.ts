@@ -6,7 +6,7 @@ import { parseStartArgs } from "../../host-sim/cli/start";
 import { TestCsms, until } from "../ocpp/csms-harness";
 
 describe("npm start with --csms (OCPP)", function () {
-  this.timeout(40_000);
+  this.timeout(90_000);
 
   it("parses the OCPP options and rejects bad ones with the field and value", () => {
     const ok = parseStartArgs(["--csms", "ws://127.0.0.1:9000/ocpp", "--ocpp", "1.6", "--id", "CAB7", "--password", "sixteen-chars-pw!", "--rfid", "TAG1"]);
@@ -32,7 +32,7 @@ describe("npm start with --csms (OCPP)", function () {
         "--csms", csms.url, "--ocpp", "2.0.1", "--id", "CLI-CAB"], { cwd: path.resolve(__dirname, "../.."), stdio: ["ignore", "pipe", "pipe"] });
       child.stdout!.on("data", (d) => (output += d));
       child.stderr!.on("data", (d) => (output += d));
-      await until("12 status notifications from the process", () => csms.of("StatusNotification").length >= 12, 30_000).catch((e) => {
+      await until("12 status notifications from the process", () => csms.of("StatusNotification").length >= 12, 60_000).catch((e) => {
         throw new Error(`${e.message}; output:\n${output}`);
       });
       assert.equal(csms.of("BootNotification").length, 1);

@@ -4,17 +4,19 @@
  */
 import { strict as assert } from "assert";
 import { builtinDocument, parseCabinetConfig } from "../../../src/config";
-import { ControllerPort, OCPP_LIMIT_VALIDITY_MS, OcppAuthorizationHooks } from "../../../src/ocpp/controller-port";
+import { ControllerPort, LOCAL_TOKEN_RETRY_MS, OCPP_LIMIT_VALIDITY_MS, OcppAuthorizationHooks } from "../../../src/ocpp/controller-port";
 import { createSimCabinet, type SimCabinet } from "../../../host-sim/sim-cabinet";
 
 const EV = { batteryKWh: 80, socPct: 30, targetSocPct: 95, maxPowerKW: 150, packVoltageV: 400 };
+
+const RETRY_MS = 3000;
 
 function setup(localIdToken: (gunId: number) => string | null = () => null) {
   const hooks = new OcppAuthorizationHooks();
   const cabinet: SimCabinet = createSimCabinet({ config: parseCabinetConfig(builtinDocument("ring-12x2")!), seed: 5, stepMs: 10, hooks, autoAuthorizeToken: null });
   const port = new ControllerPort({
     controller: cabinet.controller, clock: cabinet.sim.hal.clock, authorizationHooks: hooks, localIdToken,
-    meterEnergyWh: (gun) => cabinet.sim.hal.sensors.gun(gun).energyWh,
+    meterEnergyWh: (gun) => cabinet.sim.hal.sensors.gun(gun).energyWh, localTokenRetryMs: RETRY_MS,
   });
   const asked: [number, string][] = [];
   let answer = "Accepted";
@@ -53,6 +55,26 @@ describe("ocpp ControllerPort over the cabinet controller", () => {
     const e0 = s2.meter.energyWh;
     run(5000);
     assert.ok(port.snapshot(2).meter.energyWh > e0 + 10);
+    cabinet.controller.close();
+  });
+
+  it("a refused local card (station not online yet) is presented again after the retry time", () => {
+    assert.equal(LOCAL_TOKEN_RETRY_MS, 30_000, "default");
+    const { port, cabinet, asked, run, setAnswer, state } = setup(() => "CARD");
+    setAnswer("Invalid");
+    cabinet.sim.plant.plug(6, EV);
+    run(2000);
+    assert.deepEqual(asked, [[6, "CARD"]]);
+    setAnswer("Accepted");
+    // The station's once-a-second limits refresh drives the retry.
+    const refresh = () => port.applyLimits({ siteLimitKW: null, gunLimitsKW: {} });
+    for (let t = 0; t < RETRY_MS - 2000; t += 500) { run(500); refresh(); }
+    assert.equal(asked.length, 1, "not before the retry time");
+    for (let t = 0; t < 2000; t += 500) { run(500); refresh(); }
+    assert.equal(asked.length, 2);
+    run(1000);
+    assert.notEqual(state(6), "EV_DETECTED");
+    assert.deepEqual(port.waitingForAuthorization, []);
     cabinet.controller.close();
   });
 
