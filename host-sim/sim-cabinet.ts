@@ -8,6 +8,7 @@ import type { EvLink } from "../hal/ev-link";
 import type { CabinetConfig } from "../src/config/types";
 import { CabinetController, type PlanFunction } from "../src/controller/cabinet-controller";
 import { Scheduler } from "../src/scheduler/scheduler";
+import type { SessionHooks } from "../src/sessions/types";
 import type { TimerDriver } from "../src/scheduler/types";
 import type { SimRunner } from "./hal/runner";
 import { createSimulation, type Simulation } from "./scenario/simulation";
@@ -49,6 +50,8 @@ export interface SimCabinetOptions {
   planner?: PlanFunction;
   /** Lay something over the EV link the controller reads (MQTT demand: src/mqtt/controller-ports.ts MqttEvLink). */
   evLink?: (inner: EvLink) => EvLink;
+  /** Session hooks for the controller (OCPP authorization); with OCPP pass autoAuthorizeToken: null too. */
+  hooks?: SessionHooks;
 }
 
 export interface SimCabinet {
@@ -79,6 +82,7 @@ export function createSimCabinet(options: SimCabinetOptions): SimCabinet {
     hal: options.evLink ? { ...sim.hal, ev: options.evLink(sim.hal.ev) } : sim.hal,
     autoAuthorizeToken: options.autoAuthorizeToken === undefined ? "FREEVEND" : options.autoAuthorizeToken,
     planner: options.planner,
+    hooks: options.hooks,
   });
   const ctl = controller;
   const scheduler = new Scheduler({

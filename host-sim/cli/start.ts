@@ -2,10 +2,14 @@
  * npm start [-- --port 8080] [--host 127.0.0.1] [--scenario file.json | --no-scenario]
  *               [--config ring-12x2 | matrix-9x6 | file.json] [--speed 1]
  *               [--mqtt mqtt://host:port] [--log-file debug.log]
+ *               [--csms ws://host:port/path --ocpp 2.0.1|1.6 --id <stationId> [--password PW]
+ *                [--rfid TOKEN] [--ocpp-storage file.json]]
  * The main job: the default cabinet in real time with the demo scenario, and the live
  * dashboard on http://127.0.0.1:8080. Runs until interrupted.
  * With --mqtt (or an `mqtt` block in the cabinet config) the cabinet also speaks the
  * seed 002 MQTT interface (docs/mqtt.md): demand/SOC/status in, telemetry out.
+ * With --csms the cabinet is also an OCPP Charging Station (docs/ocpp.md): sessions
+ * then need authorization from the CSMS.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -15,6 +19,10 @@ import { DashboardCommands } from "../dashboard/commands";
 import { runRealTime } from "../hal/realtime";
 import { describeScenarioIssues, loadScenarioFile } from "../scenario/load-file";
 import type { Scenario } from "../scenario/types";
+import { validateOcppConfig } from "../../src/ocpp/config";
+import { JsonFileStorage } from "../ocpp/file-storage";
+import { createSimCabinetWithOcpp, type SimOcpp } from "../ocpp/sim-station";
+import { parseOcppArgs, type OcppCliOptions } from "../ocpp/start-station";
 import { createSimCabinet } from "../sim-cabinet";
 import type { Log, LogLevel } from "../../hal/log";
 import { parseBrokerUrl, validateMqttConfig, type MqttConfig } from "../../src/mqtt/config";
@@ -31,10 +39,21 @@ export interface StartArgs {
   mqtt: string | null;
   /** --log-file: MQTT log lines also go to this file, rotated at 5 MB x 3 (seed 002). */
   logFile: string | null;
+  /** OCPP Charging Station toward a CSMS; null = none. */
+  ocpp: OcppCliOptions | null;
+  /** Token every driver presents at plug-in (sent to the CSMS as Authorize); null = wait for a remote start. */
+  rfid: string | null;
+  /** JSON file for the station's persistent state (queue, profiles); null = memory. */
+  ocppStorage: string | null;
 }
 
+const OCPP_OPTIONS = ["--csms", "--ocpp", "--id", "--password", "--rfid", "--ocpp-storage"];
+
 export function parseStartArgs(argv: string[]): StartArgs | string {
-  const args: StartArgs = { port: 8080, host: "127.0.0.1", scenario: path.join(__dirname, "..", "scenarios", "demo.json"), config: null, speed: 1, mqtt: null, logFile: null };
+  const args: StartArgs = {
+    port: 8080, host: "127.0.0.1", scenario: path.join(__dirname, "..", "scenarios", "demo.json"), config: null, speed: 1,
+    mqtt: null, logFile: null, ocpp: null, rfid: null, ocppStorage: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -60,10 +79,24 @@ export function parseStartArgs(argv: string[]): StartArgs | string {
         const broker = parseBrokerUrl(args.mqtt);
         if (typeof broker === "string") return `--mqtt: ${broker}, got ${args.mqtt}`;
       } else if (a === "--log-file") args.logFile = value();
-      else return `unknown option ${a} (see README: npm start -- --port N --host H --scenario F --config C --speed S --mqtt URL --log-file F)`;
+      else if (OCPP_OPTIONS.includes(a)) {
+        const v = value();
+        if (a === "--rfid") args.rfid = v;
+        if (a === "--ocpp-storage") args.ocppStorage = v;
+      } else return `unknown option ${a} (see README: npm start -- --port N --host H --scenario F --config C --speed S --mqtt URL --log-file F [--csms URL --ocpp 2.0.1|1.6 --id ID --password PW --rfid TOKEN])`;
     } catch (e) {
       return (e as Error).message;
     }
+  }
+  const ocpp = parseOcppArgs(argv);
+  if (ocpp === null) {
+    const stray = OCPP_OPTIONS.find((o) => argv.includes(o));
+    if (stray) return `${stray}: needs --csms ws://host:port/path`;
+  } else if ("error" in ocpp) return ocpp.error;
+  else {
+    const checked = validateOcppConfig({ url: ocpp.csms, version: ocpp.version, stationId: ocpp.stationId, password: ocpp.password });
+    if (!checked.ok) return checked.issues.map((i) => `${i.path}: ${i.message}`).join("\n");
+    args.ocpp = ocpp;
   }
   return args;
 }
@@ -138,7 +171,18 @@ async function main(): Promise<number> {
     return 1;
   }
   const inputs = new MqttGunInputs();
-  const cabinet = createSimCabinet({ config, seed, scenario, stepMs: 1, evLink: mqttConfig ? mqttEvLinkOver(inputs) : undefined });
+  const evLink = mqttConfig ? mqttEvLinkOver(inputs) : undefined;
+  let ocpp: SimOcpp | null = null;
+  if (args.ocpp) {
+    const rfid = args.rfid;
+    ocpp = createSimCabinetWithOcpp({
+      config, seed, scenario, stepMs: 1, ocpp: args.ocpp, evLink,
+      storage: new JsonFileStorage(args.ocppStorage),
+      log: { write: (level, message) => { if (level !== "debug") console.log(`[${level}] ${message}`); } },
+      ...(rfid ? { localIdToken: () => rfid } : {}),
+    });
+  }
+  const cabinet = ocpp ? ocpp.cabinet : createSimCabinet({ config, seed, scenario, stepMs: 1, evLink });
   let mqtt: SimMqtt | null = null;
   if (mqttConfig) {
     const log = consoleLog("mqtt");
@@ -159,6 +203,15 @@ async function main(): Promise<number> {
     console.log(`mqtt: ${mqtt.config.brokerUrl} as ${mqtt.config.clientId}; demand on ${mqtt.config.topicPrefix}/<gun>/demand/<device>, telemetry on ${t.cabinet}`);
   }
   console.log(`dashboard: ${dashboard.url}  (Ctrl-C to stop)`);
+  if (ocpp && args.ocpp) {
+    console.log(`ocpp ${args.ocpp.version}: station ${args.ocpp.stationId} -> ${args.ocpp.csms}; ${args.rfid ? `drivers present ${args.rfid}` : "sessions wait for a remote start"}`);
+  }
+  const ocppStatus = ocpp ? setInterval(() => {
+    const st = ocpp!.running.station;
+    const limits = ocpp!.port.lastLimits;
+    console.log(`[info] ocpp ${st.connection}/${st.registration}, queued ${st.queuedMessages}, ` +
+      `total ${cabinet.controller.buildSnapshot().totalPowerKW.toFixed(1)} kW, OCPP site limit ${limits?.siteLimitKW ?? "none"} kW`);
+  }, 10_000) : null;
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
@@ -166,6 +219,8 @@ async function main(): Promise<number> {
   });
   pacing.stop();
   mqtt?.stop();
+  if (ocppStatus) clearInterval(ocppStatus);
+  ocpp?.stop();
   cabinet.controller.close();
   await dashboard.close();
   return 0;

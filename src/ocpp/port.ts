@@ -23,7 +23,9 @@ export interface MeterReading {
 }
 
 export type CabinetStopReason =
-  | "Local" | "EVDisconnected" | "EmergencyStop" | "PowerLoss" | "Other" | "Remote" | "DeAuthorized" | "EnergyLimitReached";
+  | "Local" | "EVDisconnected" | "EmergencyStop" | "PowerLoss" | "Other" | "Remote" | "DeAuthorized" | "EnergyLimitReached"
+  /** The EV (BMS) ended the charge. */
+  | "StoppedByEV";
 
 export interface EvseSnapshot {
   /** Cable plugged into an EV. */
@@ -62,6 +64,9 @@ export interface StationPort {
   unlock(evseId: number): "Unlocked" | "UnlockFailed" | "OngoingAuthorizedTransaction" | "UnknownConnector";
   /** Reset requested; the cabinet decides when (immediate vs when idle). false = refused. */
   reset(kind: "Immediate" | "OnIdle"): boolean;
-  /** The limits sink, called whenever the composite changes (incl. at period boundaries). */
+  /**
+   * The limits sink, called whenever the composite changes (incl. at period boundaries) and
+   * re-called at least every LIMIT_REFRESH_MS (station-core) while the station ticks.
+   */
   applyLimits(limits: StationLimits): void;
 }

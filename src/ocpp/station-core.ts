@@ -45,6 +45,13 @@ const RESERVATIONS_KEY = "ocpp/reservations";
 const AVAILABILITY_KEY = "ocpp/availability";
 const BOOTS_KEY = "ocpp/boots";
 
+/**
+ * The limits are pushed to the cabinet on every change and re-pushed at least this often
+ * (monotonic clock), so the cabinet can give them a short validity: if the OCPP layer stops
+ * ticking, its limits go stale there instead of staying in force for ever.
+ */
+export const LIMIT_REFRESH_MS = 1000;
+
 export abstract class StationCore {
   protected readonly config: OcppConfig;
   protected readonly transport: OcppTransport;
@@ -83,6 +90,7 @@ export abstract class StationCore {
   protected limitsDirty = true;
   private nextLimitCheckUtcMs = 0;
   private lastLimits: string = "";
+  private lastLimitsPushMs = -Infinity;
   /** Last StatusNotification status the CSMS acknowledged, per EVSE. */
   protected reportedStatus: Record<number, string> = {};
   private statusInFlight: Record<number, boolean> = {};
@@ -126,6 +134,8 @@ export abstract class StationCore {
     this.reservations = this.loadJson<Reservation[]>(RESERVATIONS_KEY, []);
     this.inoperative = this.loadJson<Record<number, boolean>>(AVAILABILITY_KEY, {});
     this.nowMs = this.clock.nowMs();
+    // Availability persists across reboot (G03): tell the cabinet again.
+    for (const id of Object.keys(this.inoperative)) if (this.inoperative[Number(id)]) this.port.setAvailability(Number(id), false);
   }
 
   protected loadJson<T>(key: string, fallback: T): T {
@@ -462,10 +472,13 @@ export abstract class StationCore {
     };
   }
 
-  /** Pushes limits to the cabinet when they change; checks at every period boundary and at least every second. */
+  /** Pushes limits to the cabinet when they change (checked at every period boundary) and at least every LIMIT_REFRESH_MS. */
   protected refreshLimits(force: boolean): void {
     const utc = this.utcNow();
-    if (!force && !this.limitsDirty && utc < this.nextLimitCheckUtcMs) return;
+    const mono = this.clock.nowMs();
+    // The monotonic refresh also covers a wall clock that jumped backwards.
+    const refreshDue = mono - this.lastLimitsPushMs >= LIMIT_REFRESH_MS;
+    if (!force && !this.limitsDirty && !refreshDue && utc < this.nextLimitCheckUtcMs) return;
     this.limitsDirty = false;
     const ctx = this.compositeContext();
     const site = limitAt(this.profiles, 0, utc, "W", ctx, utc);
@@ -478,8 +491,9 @@ export abstract class StationCore {
     }
     this.nextLimitCheckUtcMs = Math.min(next, utc + 1000);
     const key = JSON.stringify(limits);
-    if (force || key !== this.lastLimits) {
+    if (force || refreshDue || key !== this.lastLimits) {
       this.lastLimits = key;
+      this.lastLimitsPushMs = mono;
       this.port.applyLimits(limits);
     }
   }

@@ -34,6 +34,7 @@ const MAP_KEY = "ocpp/txmap16/";
 const stopReasons: Record<CabinetStopReason, string> = {
   Local: "Local", EVDisconnected: "EVDisconnected", EmergencyStop: "EmergencyStop", PowerLoss: "PowerLoss",
   Other: "Other", Remote: "Remote", DeAuthorized: "DeAuthorized", EnergyLimitReached: "Other",
+  StoppedByEV: "Other",
 };
 
 export class Station16 extends StationCore {

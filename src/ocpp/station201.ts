@@ -47,6 +47,7 @@ const stopReasonMap: Record<CabinetStopReason, [string, string]> = {
   Remote: ["RemoteStop", "Remote"],
   DeAuthorized: ["Deauthorized", "DeAuthorized"],
   EnergyLimitReached: ["EnergyLimitReached", "EnergyLimitReached"],
+  StoppedByEV: ["ChargingStateChanged", "StoppedByEV"],
 };
 
 export class Station201 extends StationCore {
