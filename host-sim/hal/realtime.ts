@@ -19,11 +19,21 @@ export function runRealTime(runner: SimRunner, options: RealTimeOptions = {}): R
   let speed = options.speed ?? 1;
   let wallStart = Date.now();
   let simStart = runner.nowMs;
+  const frameMs = options.frameMs ?? 20;
+  // At most this much simulated time per frame: a machine that cannot keep up slows
+  // the simulation down instead of stalling the event loop (sockets, dashboard) while
+  // it catches up, which would make protocol timeouts on simulated time fire falsely.
+  const maxCatchUpMs = Math.max(frameMs * speed * 4, 200);
   const timer = setInterval(() => {
-    const target = simStart + (Date.now() - wallStart) * speed;
+    let target = simStart + (Date.now() - wallStart) * speed;
+    if (target - runner.nowMs > maxCatchUpMs) {
+      target = runner.nowMs + maxCatchUpMs;
+      wallStart = Date.now();
+      simStart = target;
+    }
     runner.runUntil(target);
     options.onFrame?.(runner.nowMs);
-  }, options.frameMs ?? 20);
+  }, frameMs);
   return {
     stop: () => clearInterval(timer),
     setSpeed(next: number) {
