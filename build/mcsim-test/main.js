@@ -11,6 +11,7 @@ import { chargeAndFaultScenario, runChargeAndFault } from "mcsim-scenario";
 
 let passed = 0;
 let failed = 0;
+const startedMs = Date.now();
 
 function runScenario() {
   const scenario = chargeAndFaultScenario();
@@ -47,7 +48,7 @@ globalThis.__xsSend = function (record) {
       failed++;
       print(`  mcsim FATAL ${record.error}`);
     }
-    print(`mcsim core tests: ${passed} passed, ${failed} failed`);
+    print(`mcsim core tests: ${passed} passed, ${failed} failed in ${((Date.now() - startedMs) / 1000).toFixed(1)} s`);
     // Let the test harness unwind before the long scenario run.
     Timer.set(() => {
       runScenario();
