@@ -15,10 +15,22 @@ out="$here/moddable-out"
 bash "$here/moddable-build.sh" > "$out/firmware-build.log" 2>&1 || {
   tail -30 "$out/firmware-build.log"; echo "moddable: 0 passed, 1 failed (firmware build)"; exit 1; }
 
-# The firmware never exits: give it 45 s (scenario 30 s of simulated time in real time).
+# The firmware never exits: watch its trace until the scenario (30 s of simulated time,
+# paced in real time) has reported, at most 150 s on a loaded machine, then end it.
 so=$(ls "$out"/firmware/bin/lin/mc/release/*/mc.so | head -1)
 config_home=$(mktemp -d)
-XDG_CONFIG_HOME="$config_home" xvfb-run -a timeout 45 stdbuf -oL "$MODDABLE/build/bin/lin/release/mcsim" "$so" > "$out/firmware-run.log" 2>&1
+XDG_CONFIG_HOME="$config_home" xvfb-run -a timeout 150 stdbuf -oL "$MODDABLE/build/bin/lin/release/mcsim" "$so" > "$out/firmware-run.log" 2>&1 &
+xvfb_pid=$!
+while kill -0 "$xvfb_pid" 2>/dev/null; do
+  if grep -q '^\[info\] scenario charge-and-fault: .* checks ok' "$out/firmware-run.log"; then
+    # End our own mcsim: signal the `timeout` that xvfb-run started; xvfb-run then stops its X server.
+    timeout_pid=$(pgrep -P "$xvfb_pid" -x timeout)
+    [ -n "$timeout_pid" ] && kill "$timeout_pid"
+    break
+  fi
+  sleep 1
+done
+wait "$xvfb_pid" 2>/dev/null
 rm -rf "$config_home"
 grep -E 'scenario|error|XS abort' "$out/firmware-run.log" | grep -v '^instruments' | sed 's/^/  firmware: /'
 if grep -q '^\[info\] scenario charge-and-fault: \([0-9]*\) of \1 checks ok' "$out/firmware-run.log" && ! grep -q 'XS abort' "$out/firmware-run.log"; then

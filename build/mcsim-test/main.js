@@ -60,5 +60,5 @@ globalThis.__xsSend = function (record) {
 Timer.set(() => {
   print(`moddable: ${passed} passed, ${failed + 1} failed (timed out)`);
   exit(2);
-}, 150000);
+}, 300000);
 globalThis.__runXsTests();
