@@ -14,6 +14,7 @@ import type { SimRunner } from "./hal/runner";
 import { createSimulation, type Simulation } from "./scenario/simulation";
 import type { ControllerCommands, Scenario } from "./scenario/types";
 import type { PlantParams, PlantParamsOverrides } from "./plant/params";
+import type { HostHalOptions } from "./hal/host-hal";
 
 /** The scheduler's timer on simulated time: it wakes at the first runner step at or after its due time. */
 export class SimTimerDriver implements TimerDriver {
@@ -52,6 +53,8 @@ export interface SimCabinetOptions {
   evLink?: (inner: EvLink) => EvLink;
   /** Session hooks for the controller (OCPP authorization); with OCPP pass autoAuthorizeToken: null too. */
   hooks?: SessionHooks;
+  /** Host HAL options (e.g. a log sink: the Moddable simulator build traces the controller's log). */
+  hal?: HostHalOptions;
 }
 
 export interface SimCabinet {
@@ -76,6 +79,7 @@ export function createSimCabinet(options: SimCabinetOptions): SimCabinet {
     commands,
     stepMs: options.stepMs ?? options.scenario?.stepMs ?? 1,
     plantParams: options.plantParams,
+    hal: options.hal,
   });
   controller = new CabinetController({
     config: options.config,

@@ -1,10 +1,9 @@
 /**
- * Device application: boots the controller with the cabinet configuration and
- * logs its one-line summary through trace().
+ * Device application: starts the cabinet through `./cabinet-runtime`, which the
+ * manifest maps per platform — on esp32 the device runtime (board drivers), on lin
+ * (the Moddable simulator, mcsim) `sim-runtime`: the real controller on the simulated plant.
  */
-import { boot } from "../../src/main";
+import { startCabinet } from "./cabinet-runtime";
 import { TraceLog } from "./trace-log";
 
-const log = new TraceLog();
-const result = boot({ log, config: "ring-12x2" });
-if (!result.config) log.write("error", "controller halted: configuration rejected");
+startCabinet(new TraceLog());

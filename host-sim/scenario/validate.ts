@@ -1,4 +1,4 @@
-import { builtinDocument, validateCabinetConfig, type CabinetConfig } from "../../src/config";
+import { builtinDocument, validateCabinetConfig, type CabinetConfig } from "../../src/config/index";
 import { indexCabinet } from "../../src/config/cabinet-index";
 import { defaultPlantParams } from "../plant/params";
 import { faultTargetKind, PLANT_FAULT_KINDS, type PlantFaultKind } from "../plant/plant";
