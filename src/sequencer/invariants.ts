@@ -31,6 +31,8 @@ export interface SafetyView {
   moduleCurrentA(id: string): number;
   islandVoltageV(gunId: number): number;
   evBatteryVoltageV(gunId: number): number;
+  /** Measured voltage of a bus node (ring slot bus); NaN or absent when not measured. */
+  busVoltageV?(node: number): number;
   /** min(cable rating, EV maximum, EV request, plan limit) (§5.6). */
   currentCeilingA(gunId: number): number;
   /** Current limit in force now, and the largest increase allowed in this step (ramp). */
@@ -174,6 +176,15 @@ export function checkStep(view: SafetyView, step: Step): Violation | null {
     return { invariant: 3, message: `${step.id} would switch ${current.toFixed(1)} A (threshold ${view.switchingCurrentA} A)`, guns: [] };
   }
   if (!step.closed) return null;
+  if (edge.kind === "MC" && view.busVoltageV) {
+    // Closing an MC across a charged bus segment dumps that bus's capacitance through the
+    // contacts (an inrush far above the switching threshold): wait until both sides match,
+    // e.g. until a released island has discharged. Unknown readings do not block.
+    const dv = Math.abs(view.busVoltageV(edge.a) - view.busVoltageV(edge.b));
+    if (dv > view.prechargeToleranceV) {
+      return { invariant: 3, message: `${step.id} would close across ${dv.toFixed(0)} V between bus segments (tolerance ${view.prechargeToleranceV} V)`, guns: [] };
+    }
+  }
   if (edge.kind === "GC") {
     const gun = view.graph.nodeGun.get(edge.b)!;
     if (view.islandNodes(gun) === null) return { invariant: 4, message: `GC of gun ${gun} without an island of its own`, guns: [gun] };

@@ -425,6 +425,7 @@ export class ContactorSequencer {
       gunCurrentA: (g) => this.gunCurrent(g),
       moduleCurrentA: (m) => this.moduleCurrent(m),
       islandVoltageV: (g) => this.islandVoltage(g),
+      busVoltageV: (node) => this.readings.slotBusV.get(this.graph.nodeSlot.get(node) ?? -1) ?? NaN,
       evBatteryVoltageV: (g) => this.evStatus(g)?.batteryVoltageV ?? NaN,
       currentCeilingA: (g) => this.ceilingA(g),
       currentLimitA: (g) => this.islands.get(g)?.limitA ?? 0,

@@ -51,6 +51,11 @@ describe("npm run sim (host-sim/cli/sim.ts)", function () {
     const missing = sim([path.join(dir, "nope.json")]);
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /nope\.json: cannot read/);
+    const broken = path.join(dir, "broken.json");
+    writeFileSync(broken, '{ "config": "ring-12x2", ');
+    const bad = sim([broken]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /broken\.json: not valid JSON/);
   });
 
   it("--report writes the documented JSON (a short session, a module failure under load)", () => {
