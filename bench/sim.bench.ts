@@ -25,8 +25,13 @@ const PLANNERS: { name: string; planner?: PlanFunction }[] = [
   { name: "seed 001 greedy (own slot)", planner: seed001RingPlanFunction },
 ];
 
-/** AC import may exceed the DC grid budget by conversion losses (eff. >= 0.9) and auxiliaries. */
+/**
+ * AC import may exceed the DC grid budget by conversion losses (eff. >= 0.9) and auxiliaries;
+ * after a step down the controller gets GRID_GRACE_S to bring the power down (ten control
+ * periods) before a second counts as over the limit.
+ */
 const GRID_TOLERANCE = { factor: 1 / 0.9, extraKW: 1 };
+const GRID_GRACE_S = 1;
 
 export interface SimBenchRun {
   planner: string;
@@ -54,8 +59,9 @@ export function runSimBench(scenario: Scenario, planner: { name: string; planner
       cabinet.sim.runner.runUntil(s * 1000);
       while (step < gridSteps.length && gridSteps[step].atS <= s) step++;
       const limitKW = step > 0 ? gridSteps[step - 1].kW : defaultLimitKW;
+      const inGrace = step > 0 && s - gridSteps[step - 1].atS < GRID_GRACE_S;
       const overKW = cabinet.sim.plant.gridPowerW / 1000 - (limitKW * GRID_TOLERANCE.factor + GRID_TOLERANCE.extraKW);
-      if (overKW > 0) {
+      if (overKW > 0 && !inGrace) {
         secondsOverLimit++;
         maxOverKW = Math.max(maxOverKW, overKW);
       }
@@ -130,7 +136,7 @@ const suite: BenchSuite = {
       ]),
     };
     const safety: BenchTable = {
-      title: "Safety and wear (invariant violations from the independent observer; grid: AC import above limit / 0.9 + 1 kW)",
+      title: "Safety and wear (invariant violations from the independent observer; grid: seconds of AC import above limit / 0.9 + 1 kW, from 1 s after a step)",
       columns: ["planner", "invariant violations", "kinds", "faults late", "breaks under load (emergency)", "contactor ops", "module-on h", "s over grid limit", "max over kW", "control errors"],
       rows: runs.map((r) => {
         const kinds = new Map<string, number>();
