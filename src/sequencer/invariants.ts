@@ -182,7 +182,8 @@ export function checkStep(view: SafetyView, step: Step): Violation | null {
     // e.g. until a released island has discharged. Unknown readings do not block.
     const dv = Math.abs(view.busVoltageV(edge.a) - view.busVoltageV(edge.b));
     if (dv > view.prechargeToleranceV) {
-      return { invariant: 3, message: `${step.id} would close across ${dv.toFixed(0)} V between bus segments (tolerance ${view.prechargeToleranceV} V)`, guns: [] };
+      // The message stays the same while the bus discharges: the refusal is logged once.
+      return { invariant: 3, message: `${step.id} would close across a charged bus segment (more than ${view.prechargeToleranceV} V between its sides)`, guns: [] };
     }
   }
   if (edge.kind === "GC") {
