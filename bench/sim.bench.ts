@@ -19,7 +19,7 @@ import { seed000PlanFunction, seed001RingPlanFunction } from "./baselines/sim-ad
 import { fleetWindowScenario } from "./sim-scenarios";
 import type { BenchSuite, BenchTable } from "./types";
 
-const PLANNERS: { name: string; planner?: PlanFunction }[] = [
+export const PLANNERS: { name: string; planner?: PlanFunction }[] = [
   { name: "ours" },
   { name: "seed 000 pseudocode", planner: seed000PlanFunction },
   { name: "seed 001 greedy (own slot)", planner: seed001RingPlanFunction },
@@ -36,6 +36,8 @@ const GRID_GRACE_S = 1;
 export interface SimBenchRun {
   planner: string;
   wallS: number;
+  /** CPU seconds of this process during the run (wall time depends on what else the machine runs). */
+  cpuS: number;
   simulatedS: number;
   simSPerWallS: number;
   report: RunReport;
@@ -50,6 +52,7 @@ export function runSimBench(scenario: Scenario, planner: { name: string; planner
   const gridSteps = scenario.events.filter((e) => e.type === "gridLimit").map((e) => e as { atS: number; kW: number });
   const defaultLimitKW = checked.config.siteLimits.gridPowerLimitKW;
   const started = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   const cabinet = createSimCabinet({ config: checked.config, seed: scenario.seed, scenario, stepMs: scenario.stepMs ?? 10, planner: planner.planner });
   let secondsOverLimit = 0;
   let maxOverKW = 0;
@@ -67,6 +70,8 @@ export function runSimBench(scenario: Scenario, planner: { name: string; planner
       }
     }
     const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuS = (cpu.user + cpu.system) / 1e6;
     const report = buildRunReport(cabinet, scenario.name ?? "scenario", wallS);
     let deliveredWh = 0;
     let askedWh = 0;
@@ -86,6 +91,7 @@ export function runSimBench(scenario: Scenario, planner: { name: string; planner
     return {
       planner: planner.name,
       wallS,
+      cpuS,
       simulatedS: report.simulatedS,
       simSPerWallS: report.simulatedS / wallS,
       report,
@@ -97,7 +103,7 @@ export function runSimBench(scenario: Scenario, planner: { name: string; planner
   }
 }
 
-function loadFleetDay(): Scenario {
+export function loadFleetDay(): Scenario {
   const loaded = loadScenarioFile(path.join(__dirname, "..", "host-sim", "scenarios", "fleet-day.json"));
   if (!loaded.ok) throw new Error(loaded.issues.map((i) => `${i.path}: ${i.message}`).join("\n"));
   return loaded.scenario;
@@ -114,8 +120,8 @@ const suite: BenchSuite = {
     const title = `${scenario.name ?? "fleet day"} (${scenario.durationS} s simulated, ${scenario.stepMs ?? 10} ms steps, real controller)`;
     const speed: BenchTable = {
       title: `Simulator speed: ${title}`,
-      columns: ["planner", "wall s", "simulated s / wall s"],
-      rows: runs.map((r) => [r.planner, r.wallS, r.simSPerWallS]),
+      columns: ["planner", "wall s", "simulated s / wall s", "CPU s", "simulated s / CPU s"],
+      rows: runs.map((r) => [r.planner, r.wallS, r.simSPerWallS, r.cpuS, r.simulatedS / r.cpuS]),
     };
     const energy: BenchTable = {
       title: "Energy delivered vs the unconstrained ask (finished sessions; and all, counting those still plugged at the end)",
@@ -160,6 +166,7 @@ const suite: BenchSuite = {
       figures[r.planner] = {
         wallS: r.wallS,
         simSPerWallS: r.simSPerWallS,
+        cpuS: r.cpuS,
         energyKWh: r.report.energyKWh,
         askedKWh: r.report.askedKWh,
         deliveredVsAskedRatio: r.report.deliveredVsAskedRatio,
