@@ -36,7 +36,26 @@ export function computePowerBudgetsSeed000(active: number[], reqLimited: Map<num
   return budget;
 }
 
-export function seed000Plan(config: CabinetConfig, observed: PlanObservation): BenchPlan {
+/** One active gun's share under seed 000: budget, modules enabled in its own slot, P_set. */
+export interface Seed000Gun {
+  gunId: number;
+  /** min(request, P_GUN_LIMIT) (§5.2 req_limited). */
+  reqLimitedKW: number;
+  gunLimitKW: number;
+  budgetKW: number;
+  /** §6.1 local per-gun MN mapping: modules of the gun's own slot. */
+  enabled: string[];
+  /** §8.1 P_set = min(P_budget, enabled x P_MOD, P_GUN_LIMIT). */
+  setpointKW: number;
+}
+
+export interface Seed000Allocation {
+  guns: Seed000Gun[];
+  systemCapKW: number;
+}
+
+/** Seed 000 §5.2, §5.3, §6.1, §8.1 for one snapshot (shared by the planner bench and the sim adapter). */
+export function seed000Allocation(config: CabinetConfig, observed: PlanObservation): Seed000Allocation {
   const P_MOD_KW = config.modulePowerKW;
   const obsById = new Map(observed.guns.map((g) => [g.id, g]));
   const moduleObs = new Map(observed.modules.map((m) => [m.id, m]));
@@ -92,16 +111,7 @@ export function seed000Plan(config: CabinetConfig, observed: PlanObservation): B
     }
   }
 
-  const contactors: Record<string, "open" | "closed"> = {};
-  for (const slot of config.slots) {
-    contactors[slot.mc] = "closed";
-    for (const m of slot.modules) contactors[m.mn] = "open";
-  }
-  for (const g of config.guns) contactors[g.gc] = "open";
-  let commandedKW = 0;
-  let servedKW = 0;
-  let modulesOn = 0;
-  let most = 0;
+  const guns: Seed000Gun[] = [];
   for (const g of active) {
     const gun = config.guns.find((x) => x.id === g)!;
     const slot = config.slots.find((s) => s.id === gun.slotId)!;
@@ -115,11 +125,35 @@ export function seed000Plan(config: CabinetConfig, observed: PlanObservation): B
       if (m0 && healthy(m0.id)) enabled.push(m0.id);
       if (m1 && healthy(m1.id)) enabled.push(m1.id);
     }
+    const setpointKW = Math.min(budget.get(g)!, enabled.length * P_MOD_KW, gunLimit.get(g)!);
+    guns.push({ gunId: g, reqLimitedKW: reqLimited.get(g)!, gunLimitKW: gunLimit.get(g)!, budgetKW: budget.get(g)!, enabled, setpointKW });
+  }
+  return { guns, systemCapKW: P_system_cap };
+}
+
+export function seed000Plan(config: CabinetConfig, observed: PlanObservation): BenchPlan {
+  const P_MOD_KW = config.modulePowerKW;
+  const moduleObs = new Map(observed.modules.map((m) => [m.id, m]));
+  const { guns } = seed000Allocation(config, observed);
+  const contactors: Record<string, "open" | "closed"> = {};
+  for (const slot of config.slots) {
+    contactors[slot.mc] = "closed";
+    for (const m of slot.modules) contactors[m.mn] = "open";
+  }
+  for (const g of config.guns) contactors[g.gc] = "open";
+  let commandedKW = 0;
+  let servedKW = 0;
+  let modulesOn = 0;
+  let most = 0;
+  for (const a of guns) {
+    const gun = config.guns.find((x) => x.id === a.gunId)!;
+    const slot = config.slots.find((s) => s.id === gun.slotId)!;
+    const enabled = a.enabled;
     for (const id of enabled) contactors[slot.modules.find((m) => m.id === id)!.mn] = "closed";
     // §7.2: open MC_{s-1} and MC_s around every active gun.
     contactors[slot.mc] = "open";
     contactors[config.slots.find((s) => s.id === slot.ccw)!.mc] = "open";
-    const P_set = Math.min(budget.get(g)!, enabled.length * P_MOD_KW, gunLimit.get(g)!);
+    const P_set = a.setpointKW;
     if (P_set > 0) contactors[gun.gc] = "closed";
     let deliverable = 0;
     for (const id of enabled) deliverable += P_MOD_KW * deratingFactor(moduleObs.get(id)?.tempC ?? 25, config.moduleRating);

@@ -8,10 +8,19 @@ import type { CabinetConfig } from "../../src/config";
 import { deratingFactor, type PlanObservation } from "../../src/planner";
 import type { BenchPlan } from "./types";
 
-export function seed001Plan(config: CabinetConfig, observed: PlanObservation): BenchPlan {
+/**
+ * seed 001 `_reassign_modules`: guns by demand (highest first, stable), modules_needed =
+ * min(module count, max(1, (capped + P - 1) // P)), free modules handed out in id order.
+ * `candidates(gunId)` lists the modules a gun can be given, in id order: every module on the
+ * matrix (as in the seed); on the ring, the modules of the gun's own slot (sim adapter).
+ */
+export function seed001Assignments(
+  config: CabinetConfig,
+  observed: PlanObservation,
+  candidates: (gunId: number) => string[],
+  moduleCount: number,
+): Map<number, string[]> {
   const modulePower = config.modulePowerKW;
-  const moduleIds = (config.matrix?.modules ?? []).map((m) => m.id);
-  const moduleObs = new Map(observed.modules.map((m) => [m.id, m]));
   const demands = observed.guns.filter((g) => g.active).map((g) => [g.id, g.requestKW] as const);
   // Python's sorted() is stable: equal demands keep gun order.
   const sortedGuns = demands.slice().sort((a, b) => b[1] - a[1]);
@@ -22,9 +31,9 @@ export function seed001Plan(config: CabinetConfig, observed: PlanObservation): B
     const gun = config.guns.find((g) => g.id === gunId)!;
     const maxAllowedPower = gun.maxPowerKW ?? (gun.maxCurrentA * gun.maxVoltageV) / 1000;
     const capped = Math.min(demand, maxAllowedPower);
-    const needed = Math.min(moduleIds.length, Math.max(1, Math.floor((capped + modulePower - 1) / modulePower)));
+    const needed = Math.min(moduleCount, Math.max(1, Math.floor((capped + modulePower - 1) / modulePower)));
     const mine: string[] = [];
-    for (const id of moduleIds) {
+    for (const id of candidates(gunId)) {
       if (!assigned.has(id) && mine.length < needed) {
         mine.push(id);
         assigned.add(id);
@@ -32,6 +41,15 @@ export function seed001Plan(config: CabinetConfig, observed: PlanObservation): B
     }
     assignments.set(gunId, mine);
   }
+  return assignments;
+}
+
+export function seed001Plan(config: CabinetConfig, observed: PlanObservation): BenchPlan {
+  const modulePower = config.modulePowerKW;
+  const moduleIds = (config.matrix?.modules ?? []).map((m) => m.id);
+  const moduleObs = new Map(observed.modules.map((m) => [m.id, m]));
+  const demands = observed.guns.filter((g) => g.active).map((g) => [g.id, g.requestKW] as const);
+  const assignments = seed001Assignments(config, observed, () => moduleIds, moduleIds.length);
   const contactors: Record<string, "open" | "closed"> = {};
   for (const row of config.matrix?.rows ?? []) for (const link of row.links) contactors[link.contactor] = "open";
   for (const g of config.guns) contactors[g.gc] = "open";

@@ -121,6 +121,22 @@ describe("§5 step check (src/sequencer/invariants.ts)", () => {
     assert.equal(checkStep(view(w), { kind: "contactor", id: "GC_3", closed: false })?.invariant, 3);
   });
 
+  it("§5.3: an MC does not close across a charged bus segment (a released island still discharging)", () => {
+    const w = island3(world()); // gun 3's island released: modules off, MC_2 / MC_3 still open
+    const busV = new Map<number, number>([[graph.slotNode.get(3)!, 270]]);
+    const v: SafetyView = { ...view(w), busVoltageV: (node) => busV.get(node) ?? 0 };
+    const refused = checkStep(v, { kind: "contactor", id: "MC_2", closed: true });
+    assert.equal(refused?.invariant, 3);
+    assert.match(refused!.message, /MC_2 would close across a charged bus segment/);
+    assert.equal(checkStep(v, { kind: "contactor", id: "MC_3", closed: true })?.invariant, 3);
+    busV.set(graph.slotNode.get(3)!, 15); // discharged below the precharge tolerance
+    assert.equal(checkStep(v, { kind: "contactor", id: "MC_2", closed: true }), null);
+    // Unknown readings do not block (a view without bus voltages, or NaN).
+    busV.set(graph.slotNode.get(3)!, NaN);
+    assert.equal(checkStep(v, { kind: "contactor", id: "MC_2", closed: true }), null);
+    assert.equal(checkStep(view(w), { kind: "contactor", id: "MC_2", closed: true }), null);
+  });
+
   it("§5.4: a GC closes only when the island is within ±20 V of the EV battery", () => {
     const w = island3(world());
     w.energized.add("M3_0");
