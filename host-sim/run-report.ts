@@ -17,9 +17,11 @@ export interface RunReport {
   scenario: string;
   simulatedS: number;
   wallS: number;
+  /** Energy into the EVs over the run, including sessions still plugged at the end. */
   energyKWh: number;
+  /** What the finished sessions asked for (start SOC to target). */
   askedKWh: number;
-  /** Delivered energy / the energy the EVs asked for (start SOC to target), over finished sessions. */
+  /** Energy delivered to finished sessions / what they asked for. */
   deliveredVsAskedRatio: number;
   sessionsCompleted: number;
   sessionsReachedTarget: number;
@@ -42,14 +44,26 @@ function percentile(sorted: number[], p: number): number | null {
 export function buildRunReport(cabinet: SimCabinet, scenarioName: string, wallS: number): RunReport {
   const { sim, controller } = cabinet;
   const observed = observerReport(sim.observer, sim.plant);
+  // Finished sessions plus the ones still plugged at the end of the run, so a run that
+  // ends mid-charge counts the energy it delivered.
   const finished = sim.plant.sessions;
+  const nowMs = sim.hal.clock.nowMs();
+  const ongoing = sim.plant.guns.flatMap((g) => (g.ev ? [g.ev.record(g.id, nowMs)] : []));
+  const all = [...finished, ...ongoing];
   const guns: GunReport[] = controller.config.guns.map((g) => {
-    const mine = finished.filter((s) => s.gunId === g.id);
-    return { gunId: g.id, energyKWh: mine.reduce((sum, s) => sum + s.deliveredWh, 0) / 1000, sessionsCompleted: mine.length };
+    const mine = all.filter((s) => s.gunId === g.id);
+    return {
+      gunId: g.id,
+      energyKWh: mine.reduce((sum, s) => sum + s.deliveredWh, 0) / 1000,
+      sessionsCompleted: finished.filter((s) => s.gunId === g.id).length,
+    };
   });
-  const delivered = finished.reduce((sum, s) => sum + s.deliveredWh, 0) / 1000;
+  const delivered = all.reduce((sum, s) => sum + s.deliveredWh, 0) / 1000;
+  // The ratio compares like with like: sessions that ended (an EV still plugged has not
+  // had its whole dwell time to get what it asked for).
+  const deliveredFinished = finished.reduce((sum, s) => sum + s.deliveredWh, 0) / 1000;
   const asked = finished.reduce((sum, s) => sum + s.askedWh, 0) / 1000;
-  const toTarget = finished
+  const toTarget = all
     .filter((s) => s.targetReachedAtMs !== null)
     .map((s) => ((s.targetReachedAtMs as number) - s.pluggedAtMs) / 1000)
     .sort((a, b) => a - b);
@@ -61,7 +75,7 @@ export function buildRunReport(cabinet: SimCabinet, scenarioName: string, wallS:
     wallS,
     energyKWh: delivered,
     askedKWh: asked,
-    deliveredVsAskedRatio: asked > 0 ? delivered / asked : 1,
+    deliveredVsAskedRatio: asked > 0 ? deliveredFinished / asked : 1,
     sessionsCompleted: finished.length,
     sessionsReachedTarget: toTarget.length,
     timeToTargetS: { mean: toTarget.length ? toTarget.reduce((a, b) => a + b, 0) / toTarget.length : null, p95: percentile(toTarget, 95) },

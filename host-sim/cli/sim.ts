@@ -32,7 +32,7 @@ function parseArgs(argv: string[]): { file: string; report: string | null; stepM
 function summary(r: RunReport): string {
   const lines = [
     `scenario ${r.scenario}: ${r.simulatedS.toFixed(0)} s simulated in ${r.wallS.toFixed(1)} s (${(r.simulatedS / Math.max(1e-9, r.wallS)).toFixed(0)}x)`,
-    `energy ${r.energyKWh.toFixed(1)} kWh of ${r.askedKWh.toFixed(1)} kWh asked (${(100 * r.deliveredVsAskedRatio).toFixed(1)} %), ` +
+    `energy ${r.energyKWh.toFixed(1)} kWh delivered; finished sessions got ${(100 * r.deliveredVsAskedRatio).toFixed(1)} % of the ${r.askedKWh.toFixed(1)} kWh they asked for, ` +
       `${r.sessionsCompleted} sessions completed, ${r.sessionsReachedTarget} reached target SOC`,
     `time to target SOC: mean ${r.timeToTargetS.mean === null ? "-" : (r.timeToTargetS.mean / 60).toFixed(1) + " min"}, ` +
       `p95 ${r.timeToTargetS.p95 === null ? "-" : (r.timeToTargetS.p95 / 60).toFixed(1) + " min"}`,
