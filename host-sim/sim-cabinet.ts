@@ -6,8 +6,9 @@
  */
 import type { EvLink } from "../hal/ev-link";
 import type { CabinetConfig } from "../src/config/types";
-import { CabinetController, type PlanFunction } from "../src/controller/cabinet-controller";
-import { Scheduler } from "../src/scheduler/scheduler";
+import type { CabinetController, PlanFunction } from "../src/controller/cabinet-controller";
+import type { Scheduler } from "../src/scheduler/scheduler";
+import { createCabinetRuntime } from "../src/main";
 import type { SessionHooks } from "../src/sessions/types";
 import type { TimerDriver } from "../src/scheduler/types";
 import type { SimRunner } from "./hal/runner";
@@ -81,24 +82,16 @@ export function createSimCabinet(options: SimCabinetOptions): SimCabinet {
     plantParams: options.plantParams,
     hal: options.hal,
   });
-  controller = new CabinetController({
+  const runtime = createCabinetRuntime({
     config: options.config,
     hal: options.evLink ? { ...sim.hal, ev: options.evLink(sim.hal.ev) } : sim.hal,
     autoAuthorizeToken: options.autoAuthorizeToken === undefined ? "FREEVEND" : options.autoAuthorizeToken,
     planner: options.planner,
     hooks: options.hooks,
-  });
-  const ctl = controller;
-  const scheduler = new Scheduler({
-    clock: sim.hal.clock,
     driver: new SimTimerDriver(sim.runner, () => sim.hal.clock.nowMs()),
-    log: sim.hal.log,
-    feedWatchdog: () => sim.hal.feedWatchdog(),
   });
-  for (const task of ctl.tasks()) {
-    const added = scheduler.addTask(task);
-    if (!added.ok) throw new Error(`scheduler: ${added.error}`);
-  }
-  scheduler.start();
+  controller = runtime.controller;
+  const ctl = controller;
+  const scheduler = runtime.scheduler;
   return { sim, controller: ctl, scheduler, commands };
 }

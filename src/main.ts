@@ -1,11 +1,15 @@
 /**
- * Composition root. The device build (hal/moddable) and the host simulator both
- * call boot(); for now it loads and validates the cabinet configuration and
- * reports a one-line summary. Later issues wire the scheduler, planner,
- * sequencer, supervisor and sessions here.
+ * Composition root. boot() loads and validates the cabinet configuration and
+ * reports a one-line summary; createCabinetRuntime() wires the controller (sessions,
+ * limits, planner, sequencer, supervisor) into the cooperative scheduler on a HAL.
+ * The device build (hal/moddable) and the host simulator (host-sim/sim-cabinet.ts)
+ * both use them, so they run the same wiring.
  */
 import type { Log } from "../hal/log";
 import { builtinDocument, formatIssue, indexCabinet, validateCabinetConfig, type CabinetConfig } from "./config/index";
+import { CabinetController, type ControllerOptions } from "./controller/cabinet-controller";
+import { Scheduler } from "./scheduler/scheduler";
+import type { TimerDriver } from "./scheduler/types";
 
 export interface BootOptions {
   log: Log;
@@ -48,4 +52,42 @@ export function boot(options: BootOptions): BootResult {
   const summary = summarizeCabinet(result.config);
   options.log.write("info", summary);
   return { config: result.config, summary };
+}
+
+export interface CabinetRuntimeOptions extends ControllerOptions {
+  /** Wakes the scheduler: the Moddable Timer on a device, simulated time in the simulator. */
+  driver: TimerDriver;
+  /** Work for the event-driven communications task (OCPP, MQTT), if any. */
+  comms?: () => void;
+}
+
+export interface CabinetRuntime {
+  controller: CabinetController;
+  scheduler: Scheduler;
+  /** Stops the scheduler and turns everything off (modules off, GC/MN/MX open). */
+  close(): void;
+}
+
+/** The controller on its four tasks (DESIGN.md §4), started. */
+export function createCabinetRuntime(options: CabinetRuntimeOptions): CabinetRuntime {
+  const controller = new CabinetController(options);
+  const scheduler = new Scheduler({
+    clock: options.hal.clock,
+    driver: options.driver,
+    log: options.hal.log,
+    feedWatchdog: () => options.hal.feedWatchdog(),
+  });
+  for (const task of controller.tasks({ comms: options.comms })) {
+    const added = scheduler.addTask(task);
+    if (!added.ok) throw new Error(`scheduler: ${added.error}`);
+  }
+  scheduler.start();
+  return {
+    controller,
+    scheduler,
+    close() {
+      scheduler.stop();
+      controller.close();
+    },
+  };
 }

@@ -179,16 +179,6 @@ export function checkStep(view: SafetyView, step: Step): Violation | null {
     return { invariant: 3, message: `${step.id} would switch ${current.toFixed(1)} A (threshold ${view.switchingCurrentA} A)`, guns: [] };
   }
   if (!step.closed) return null;
-  if (edge.kind === "MC" && view.busVoltageV) {
-    // Closing an MC across a charged bus segment dumps that bus's capacitance through the
-    // contacts (an inrush far above the switching threshold): wait until both sides match,
-    // e.g. until a released island has discharged. Unknown readings do not block.
-    const dv = Math.abs(view.busVoltageV(edge.a) - view.busVoltageV(edge.b));
-    if (dv > view.prechargeToleranceV) {
-      // The message stays the same while the bus discharges: the refusal is logged once.
-      return { invariant: 3, message: `${step.id} would close across a charged bus segment (more than ${view.prechargeToleranceV} V between its sides)`, guns: [] };
-    }
-  }
   if (edge.kind === "GC") {
     const gun = view.graph.nodeGun.get(edge.b)!;
     if (view.islandNodes(gun) === null) return { invariant: 4, message: `GC of gun ${gun} without an island of its own`, guns: [gun] };
