@@ -67,6 +67,8 @@ export class ContactorHealth {
   private readonly switchingCurrentA: number;
   private readonly flickerCount: number;
   private readonly flickerWindowMs: number;
+  /** Bumped whenever a command or a fault verdict changes (lets callers cache what depends only on those). */
+  private version = 0;
 
   constructor(options: ContactorHealthOptions) {
     this.bank = options.bank;
@@ -94,6 +96,11 @@ export class ContactorHealth {
     }
   }
 
+  /** Changes whenever any contactor's commanded position or fault verdict changes. */
+  get stateVersion(): number {
+    return this.version;
+  }
+
   get ids(): string[] {
     return [...this.tracks.keys()];
   }
@@ -114,6 +121,7 @@ export class ContactorHealth {
       return false;
     }
     t.commanded = closed;
+    this.version += 1;
     t.commandedAtMs = now;
     if (closed) t.closedCommandAtMs = now;
     t.mismatchSinceMs = t.lastAux !== closed ? now : null;
@@ -154,6 +162,7 @@ export class ContactorHealth {
     // A weld is the most restrictive verdict: it is never downgraded by a later reading.
     if (t.fault === fault || t.fault === "welded") return;
     t.fault = fault;
+    this.version += 1;
     this.events.push(now, "fault", t.id, `contactor ${fault} (commanded ${t.commanded ? "closed" : "open"}, aux ${t.lastAux ? "closed" : "open"})`);
   }
 
@@ -209,6 +218,7 @@ export class ContactorHealth {
     const t = this.tracks.get(id);
     if (!t || t.fault === null) return false;
     t.fault = null;
+    this.version += 1;
     t.flickersMs = [];
     t.mismatchSinceMs = null;
     this.events.push(this.clock.nowMs(), "clear", id, "contactor fault reset by operator");

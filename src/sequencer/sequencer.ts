@@ -102,6 +102,31 @@ interface Readings {
 
 const OFF: ModuleCommand = { enabled: false, voltageV: 0, currentLimitA: 0 };
 
+/**
+ * What `buildTargets` computed for one set of its inputs. The targets depend only on
+ * discrete state (the plan object, the latched-fault blocks, the islands, the
+ * contactors' commands and verdicts, and each EV's plugged/ready/stop/paused/battery-known
+ * bits), so while none of those changed the same targets and reasons are reused.
+ */
+interface TargetsMemo {
+  plan: Plan | null;
+  blocks: Blocks;
+  islandsVersion: number;
+  healthVersion: number;
+  targets: Map<number, Target>;
+  reasons: [number, string][];
+}
+
+/** A `driveContactors` pass that wanted no change: repeating it with the same inputs changes nothing either. */
+interface DriveMemo {
+  targets: Map<number, Target>;
+  plan: Plan | null;
+  blocks: Blocks;
+  islandsVersion: number;
+  healthVersion: number;
+  reasons: [number, string][];
+}
+
 export class ContactorSequencer {
   readonly config: CabinetConfig;
   readonly index: CabinetIndex;
@@ -127,8 +152,26 @@ export class ContactorSequencer {
   private readonly refusals = new Map<string, string>();
   private readonly requirementCache = new Map<string, { requirements: Map<string, boolean>; locked: string[] }>();
   private plan: Plan | null = null;
-  private lastTargets = new Set<number>();
-  private readings: Readings;
+  private lastTargets: ReadonlyMap<number, Target> = new Map();
+  private readonly readings: Readings;
+  /** One view for every §5 check: its functions read the live state. */
+  private readonly view: SafetyView;
+  private targetsMemo: TargetsMemo | null = null;
+  private driveMemo: DriveMemo | null = null;
+  /** Per gun (config order): the EV status bits the targets depend on (see `evBits`). */
+  private readonly evSignature: Int32Array;
+  /** Module id -> position in index.modules; scratch arrays for applyOutputs (no allocation per tick). */
+  private readonly moduleSlot = new Map<string, number>();
+  private readonly wantStamp: Int32Array;
+  private readonly wantEnabled: Uint8Array;
+  private readonly wantVoltageV: Float64Array;
+  private readonly wantCurrentA: Float64Array;
+  private outputStamp = 0;
+  /** The last audit and the discrete state it was computed on (see `audit`). */
+  private auditInputs: Uint8Array;
+  private auditScratch: Uint8Array;
+  private auditIslandsVersion = -1;
+  private auditResult: Violation[] = [];
   private lastStepMs: number | null = null;
   private dtMs = 0;
   private closed = false;
@@ -149,6 +192,16 @@ export class ContactorSequencer {
     this.faults = options.faults ?? new FaultRegistry({ clock: options.clock, events: this.events });
     this.check = options.check ?? checkStep;
     this.readings = { guns: new Map(), modules: new Map(), ev: new Map(), slotBusV: new Map() };
+    this.view = this.makeView();
+    this.evSignature = new Int32Array(this.config.guns.length).fill(-1);
+    const moduleCount = this.index.modules.length;
+    this.index.modules.forEach((m, i) => this.moduleSlot.set(m.id, i));
+    this.wantStamp = new Int32Array(moduleCount);
+    this.wantEnabled = new Uint8Array(moduleCount);
+    this.wantVoltageV = new Float64Array(moduleCount);
+    this.wantCurrentA = new Float64Array(moduleCount);
+    this.auditInputs = new Uint8Array(this.graph.edges.length + moduleCount);
+    this.auditScratch = new Uint8Array(this.graph.edges.length + moduleCount);
   }
 
   // ---------------------------------------------------------------- queries
@@ -186,6 +239,16 @@ export class ContactorSequencer {
     return this.gunStatus(gunId).currentLimitA;
   }
 
+  /** Modules of a gun's energized island (read-only view, no copy), or [] when none. */
+  islandModulesOf(gunId: number): readonly string[] {
+    return this.islands.get(gunId)?.modules ?? NO_MODULES;
+  }
+
+  /** Whether the gun has an energized island (any stage). */
+  isEnergized(gunId: number): boolean {
+    return this.islands.has(gunId);
+  }
+
   /** Slots of a gun's energized island (for fault scoping), or [] when none. */
   islandSlotsOf(gunId: number): number[] {
     return this.islands.get(gunId)?.slots.slice() ?? [];
@@ -213,12 +276,34 @@ export class ContactorSequencer {
 
   /** The view the §5 checks use, built on the latest readings. */
   safetyView(): SafetyView {
-    return this.makeView();
+    return this.view;
   }
 
-  /** Audit the present state against §5.1, §5.2, §5.5. */
+  /**
+   * Audit the present state against §5.1, §5.2, §5.5. The audit is a pure function of
+   * which contactors possibly conduct, which modules are energized and healthy, and the
+   * islands; while none of those changed, the last result is returned (a copy).
+   */
   audit(): Violation[] {
-    return checkState(this.makeView());
+    const bits = this.auditScratch;
+    const edges = this.graph.edges;
+    for (let i = 0; i < edges.length; i++) bits[i] = this.health.possiblyClosed(edges[i].id) ? 1 : 0;
+    const modules = this.index.modules;
+    const blocks = this.faults.blocks();
+    for (let j = 0; j < modules.length; j++) {
+      const id = modules[j].id;
+      const healthy = !blocks.modules.has(id) && !blocks.global && (this.readings.modules.get(id)?.online ?? false);
+      bits[edges.length + j] = (this.moduleEnergized(id) ? 1 : 0) | (healthy ? 2 : 0);
+    }
+    let same = this.auditIslandsVersion === this.islandsVersion;
+    for (let i = 0; same && i < bits.length; i++) same = bits[i] === this.auditInputs[i];
+    if (!same) {
+      this.auditScratch = this.auditInputs;
+      this.auditInputs = bits;
+      this.auditIslandsVersion = this.islandsVersion;
+      this.auditResult = checkState(this.view);
+    }
+    return this.auditResult.length === 0 ? [] : this.auditResult.slice();
   }
 
   // ---------------------------------------------------------------- the step
@@ -240,7 +325,7 @@ export class ContactorSequencer {
       const blocks = this.faults.blocks();
       this.reasons.clear();
       const targets = this.buildTargets(blocks);
-      this.lastTargets = new Set(targets.keys());
+      this.lastTargets = targets;
       for (const island of [...this.islands.values()]) this.advanceIsland(island, targets.get(island.gunId), blocks, now);
       this.driveContactors(targets, blocks);
       for (const target of targets.values()) if (!this.islands.has(target.gunId)) this.tryEnergize(target, now);
@@ -331,20 +416,45 @@ export class ContactorSequencer {
     }
   }
 
+  /** Read every input once per step (in place: the maps keep their keys, so no allocation). */
   private readAll(): void {
-    const r: Readings = { guns: new Map(), modules: new Map(), ev: new Map(), slotBusV: new Map() };
+    const r = this.readings;
     for (const g of this.config.guns) {
-      r.guns.set(g.id, attempt(() => this.sensors.gun(g.id)));
-      r.ev.set(g.id, attempt(() => this.ev.status(g.id)));
+      let m: GunMeasurement | null;
+      try {
+        m = this.sensors.gun(g.id);
+      } catch {
+        m = null;
+      }
+      r.guns.set(g.id, m);
+      let ev: EvStatus | null;
+      try {
+        ev = this.ev.status(g.id);
+      } catch {
+        ev = null;
+      }
+      r.ev.set(g.id, ev);
     }
-    for (const m of this.index.modules) r.modules.set(m.id, attempt(() => this.moduleBus.read(m.id)));
+    for (const m of this.index.modules) {
+      let reading: ModuleReading | null;
+      try {
+        reading = this.moduleBus.read(m.id);
+      } catch {
+        reading = null;
+      }
+      r.modules.set(m.id, reading);
+    }
     if (this.config.topology === "ring") {
       for (const s of this.config.slots) {
-        const v = attempt(() => this.sensors.slotBus(s.id).voltageV);
-        r.slotBusV.set(s.id, v === null || !Number.isFinite(v) ? NaN : v);
+        let v: number;
+        try {
+          v = this.sensors.slotBus(s.id).voltageV;
+        } catch {
+          v = NaN;
+        }
+        r.slotBusV.set(s.id, !Number.isFinite(v) ? NaN : v);
       }
     }
-    this.readings = r;
   }
 
   /** Unknown readings count as large: never switch on a guess (§5.3). */
@@ -404,9 +514,8 @@ export class ContactorSequencer {
     const ev = this.evStatus(gunId);
     const plan = this.planFor(gunId);
     if (!gun || !ev || !plan) return 0;
-    const values = [gun.maxCurrentA, plan.currentLimitA, ev.requestCurrentA];
-    if (ev.maxCurrentA > 0) values.push(ev.maxCurrentA);
-    const c = Math.min(...values);
+    let c = Math.min(gun.maxCurrentA, plan.currentLimitA, ev.requestCurrentA);
+    if (ev.maxCurrentA > 0) c = Math.min(c, ev.maxCurrentA);
     return Number.isFinite(c) && c > 0 ? c : 0;
   }
 
@@ -442,9 +551,9 @@ export class ContactorSequencer {
 
   /** Emit a step through the §5 check. Returns true when emitted. */
   private emit(step: Step, reason: string, view?: SafetyView): boolean {
-    const v = this.check(view ?? this.makeView(), step);
-    const key = stepKey(step);
+    const v = this.check(view ?? this.view, step);
     if (v) {
+      const key = stepKey(step);
       const text = `§5.${v.invariant}: ${v.message}`;
       if (this.refusals.get(key) !== text) {
         this.refusals.set(key, text);
@@ -452,14 +561,44 @@ export class ContactorSequencer {
       }
       return false;
     }
-    this.refusals.delete(key);
+    if (this.refusals.size > 0) this.refusals.delete(stepKey(step));
     if (step.kind === "contactor") {
       this.health.command(step.id, step.closed, this.edgeCurrentEstimate(step.id), reason);
     }
     return true;
   }
 
+  /** The targets for this step; reused (with their reasons) while their inputs are unchanged. */
   private buildTargets(blocks: Blocks): Map<number, Target> {
+    const evChanged = this.updateEvSignature();
+    const memo = this.targetsMemo;
+    const healthVersion = this.health.stateVersion;
+    if (memo && !evChanged && memo.plan === this.plan && memo.blocks === blocks && memo.islandsVersion === this.islandsVersion &&
+      memo.healthVersion === healthVersion) {
+      for (const [g, why] of memo.reasons) this.reasons.set(g, why);
+      return memo.targets;
+    }
+    // `reasons` was cleared by the caller: what is in it afterwards came from computeTargets.
+    const targets = this.computeTargets(blocks);
+    this.targetsMemo = { plan: this.plan, blocks, islandsVersion: this.islandsVersion, healthVersion, targets, reasons: [...this.reasons] };
+    return targets;
+  }
+
+  /** Stores each gun's EV status bits; true when any changed since the last call. */
+  private updateEvSignature(): boolean {
+    let changed = false;
+    const guns = this.config.guns;
+    for (let i = 0; i < guns.length; i++) {
+      const bits = evBits(this.readings.ev.get(guns[i].id) ?? null);
+      if (bits !== this.evSignature[i]) {
+        this.evSignature[i] = bits;
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  private computeTargets(blocks: Blocks): Map<number, Target> {
     const out = new Map<number, Target>();
     const plan = this.plan;
     if (!plan || blocks.global) return out;
@@ -684,6 +823,14 @@ export class ContactorSequencer {
 
   /** Every contactor not locked by an energized island goes where the targets, the plan or the idle policy want. */
   private driveContactors(targets: Map<number, Target>, blocks: Blocks): void {
+    const memo = this.driveMemo;
+    const healthVersion = this.health.stateVersion;
+    if (memo && memo.targets === targets && memo.plan === this.plan && memo.blocks === blocks && memo.islandsVersion === this.islandsVersion &&
+      memo.healthVersion === healthVersion) {
+      for (const [g, why] of memo.reasons) this.reasons.set(g, why);
+      return;
+    }
+    const waiting: [number, string][] = [];
     const locked = new Set<string>();
     for (const island of this.islands.values()) for (const id of island.locked) locked.add(id);
     const desired = new Map<string, boolean>();
@@ -696,6 +843,7 @@ export class ContactorSequencer {
         for (const id of t.requirements.keys()) if (locked.has(id)) conflict = t.requirements.get(id) !== this.health.commanded(id) || conflict;
         if (conflict) {
           this.reasons.set(t.gunId, "waits for a neighbouring island to stop");
+          waiting.push([t.gunId, "waits for a neighbouring island to stop"]);
           continue;
         }
         for (const [id, closed] of t.requirements) if (!desired.has(id)) desired.set(id, closed);
@@ -717,6 +865,10 @@ export class ContactorSequencer {
       }
     }
     const changes = [...desired].filter(([id, closed]) => !locked.has(id) && this.health.commanded(id) !== closed);
+    // Nothing to switch: the same inputs next step would want nothing either.
+    this.driveMemo = changes.length === 0
+      ? { targets, plan: this.plan, blocks, islandsVersion: this.islandsVersion, healthVersion, reasons: waiting }
+      : null;
     // Opens first: boundaries separate before anything joins.
     changes.sort((a, b) => Number(a[1]) - Number(b[1]));
     for (const [id, closed] of changes) this.emit({ kind: "contactor", id, closed }, closed ? "plan: close" : "plan: open");
@@ -742,7 +894,7 @@ export class ContactorSequencer {
       fast: false, zeroSinceMs: null, locked: target.locked,
     };
     this.addIsland(island);
-    const view = this.makeView();
+    const view = this.view;
     for (const m of target.modules) {
       if (!this.emit({ kind: "module", id: m, enabled: true }, "energize island", view)) {
         this.removeIsland(g);
@@ -753,23 +905,40 @@ export class ContactorSequencer {
     this.events.push(now, "phase", `gun ${g}`, `island [${target.slots.join(",")}] energized: modules ${target.modules.join(",")} precharging`);
   }
 
+  /** Module commands and EV offers from the islands (scratch arrays: nothing allocated unless a command changes). */
   private applyOutputs(): void {
     const precharge = this.config.safety.cableCheckCurrentLimitA;
-    const want = new Map<string, ModuleCommand>();
+    const stamp = ++this.outputStamp;
     for (const island of this.islands.values()) {
       const n = island.modules.length;
       for (const m of island.modules) {
-        if (island.stage === "opening") want.set(m, OFF);
-        else if (island.stage === "precharging" || island.stage === "closingGc") {
-          want.set(m, { enabled: true, voltageV: island.voltageV, currentLimitA: precharge / n });
+        const i = this.moduleSlot.get(m);
+        if (i === undefined) continue; // not a module of this cabinet: nothing to command
+        this.wantStamp[i] = stamp;
+        if (island.stage === "opening") {
+          this.wantEnabled[i] = 0;
+          this.wantVoltageV[i] = 0;
+          this.wantCurrentA[i] = 0;
         } else {
-          want.set(m, { enabled: true, voltageV: island.voltageV, currentLimitA: island.limitA / n });
+          this.wantEnabled[i] = 1;
+          this.wantVoltageV[i] = island.voltageV;
+          this.wantCurrentA[i] = island.stage === "precharging" || island.stage === "closingGc" ? precharge / n : island.limitA / n;
         }
       }
       this.setOffer(island.gunId, island.stage === "charging" || island.stage === "rampingDown" ? island.limitA : 0);
     }
-    for (const m of this.index.modules) this.sendModule(m.id, want.get(m.id) ?? OFF);
+    const modules = this.index.modules;
+    for (let i = 0; i < modules.length; i++) {
+      if (this.wantStamp[i] !== stamp) this.sendModule(modules[i].id, OFF);
+      else this.sendModuleValues(modules[i].id, this.wantEnabled[i] === 1, this.wantVoltageV[i], this.wantCurrentA[i]);
+    }
     for (const g of this.config.guns) if (!this.islands.has(g.id)) this.setOffer(g.id, 0);
+  }
+
+  private sendModuleValues(id: string, enabled: boolean, voltageV: number, currentLimitA: number): void {
+    const last = this.moduleCmd.get(id);
+    if (last && last.enabled === enabled && last.voltageV === voltageV && last.currentLimitA === currentLimitA) return;
+    this.sendModule(id, enabled ? { enabled, voltageV, currentLimitA } : OFF);
   }
 
   private sendModule(id: string, cmd: ModuleCommand): void {
@@ -814,6 +983,14 @@ export class ContactorSequencer {
       for (const m of this.index.modules) attempt(() => this.moduleBus.command(m.id, OFF));
     }
   }
+}
+
+const NO_MODULES: readonly string[] = Object.freeze([]);
+
+/** The EV status bits the targets depend on: known, plugged, ready, stop requested, paused, battery voltage known. */
+function evBits(ev: EvStatus | null): number {
+  if (!ev) return 0;
+  return 1 | (ev.plugged ? 2 : 0) | (ev.ready ? 4 : 0) | (ev.stopRequested ? 8 : 0) | (ev.paused ? 16 : 0) | (ev.batteryVoltageV > 0 ? 32 : 0);
 }
 
 function attempt<T>(fn: () => T): T | null {
