@@ -69,6 +69,8 @@ export class ContactorHealth {
   private readonly flickerWindowMs: number;
   /** Bumped whenever a command or a fault verdict changes (lets callers cache what depends only on those). */
   private version = 0;
+  /** Contactors with a latched verdict. */
+  private faulted = 0;
 
   constructor(options: ContactorHealthOptions) {
     this.bank = options.bank;
@@ -161,6 +163,7 @@ export class ContactorHealth {
   private latch(t: Track, fault: ContactorFault, now: number): void {
     // A weld is the most restrictive verdict: it is never downgraded by a later reading.
     if (t.fault === fault || t.fault === "welded") return;
+    if (t.fault === null) this.faulted += 1;
     t.fault = fault;
     this.version += 1;
     this.events.push(now, "fault", t.id, `contactor ${fault} (commanded ${t.commanded ? "closed" : "open"}, aux ${t.lastAux ? "closed" : "open"})`);
@@ -171,6 +174,11 @@ export class ContactorHealth {
     const out: Record<string, ContactorFault> = {};
     for (const t of this.tracks.values()) if (t.fault) out[t.id] = t.fault;
     return out;
+  }
+
+  /** Whether any contactor has a latched verdict (cheaper than `faults()` when none has). */
+  hasFaults(): boolean {
+    return this.faulted > 0;
   }
 
   fault(id: string): ContactorFault | null {
@@ -218,6 +226,7 @@ export class ContactorHealth {
     const t = this.tracks.get(id);
     if (!t || t.fault === null) return false;
     t.fault = null;
+    this.faulted -= 1;
     this.version += 1;
     t.flickersMs = [];
     t.mismatchSinceMs = null;
