@@ -71,8 +71,6 @@ export class ContactorHealth {
   private version = 0;
   /** Contactors with a latched verdict. */
   private faulted = 0;
-  /** Clock time of the last full aux scan (see `update`). */
-  private lastScanMs = NaN;
 
   constructor(options: ContactorHealthOptions) {
     this.bank = options.bank;
@@ -138,16 +136,9 @@ export class ContactorHealth {
     return true;
   }
 
-  /**
-   * Read every aux contact and update fault verdicts. Call every fast tick. The
-   * supervisor and the sequencer both call it in the same tick: a second call at the
-   * same clock time scans nothing (its readings would be those of microseconds ago,
-   * and every verdict is judged at the same `now`), so each tick reads the aux contacts once.
-   */
+  /** Read every aux contact and update fault verdicts. Cheap; call every fast tick. */
   update(): void {
     const now = this.clock.nowMs();
-    if (now === this.lastScanMs) return;
-    this.lastScanMs = now;
     for (const t of this.tracks.values()) {
       const aux = this.readAux(t.id, t.lastAux);
       if (aux !== t.lastAux) {

@@ -118,7 +118,8 @@ export class SafetySupervisor {
     const now = this.clock.nowMs();
     let cleared: Fault[] = [];
     try {
-      this.seq.health.update();
+      // One read of the aux contacts and of every input per tick, shared with the sequencer's step.
+      this.seq.beginTick();
       this.checkInputs();
       const evs = this.evs;
       for (const g of this.config.guns) evs.set(g.id, this.checkGun(g.id, now));
@@ -214,18 +215,8 @@ export class SafetySupervisor {
     const s = this.config.safety;
     const names = this.gunNames.get(gunId)!;
     const location = names.location;
-    let m: GunMeasurement | null = null;
-    let ev: EvStatus | null = null;
-    try {
-      m = this.sensors.gun(gunId);
-    } catch {
-      m = null;
-    }
-    try {
-      ev = this.ev.status(gunId);
-    } catch {
-      ev = null;
-    }
+    const m: GunMeasurement | null = this.seq.gunReading(gunId);
+    const ev: EvStatus | null = this.seq.evReading(gunId);
     if (ev === null) {
       this.detected({ kind: "evLinkLost", severity: "medium", scope: { guns: [gunId] }, location, cause: "EV communication controller unreadable",
         clear: { rule: "causeGoneFor", ms: 2000 } });
@@ -248,12 +239,8 @@ export class SafetySupervisor {
     // Over-voltage: the highest of the EV-side and island readings.
     let v = m.voltageV;
     if (this.config.topology === "ring" && this.seq.isEnergized(gunId)) {
-      try {
-        const bus = this.sensors.slotBus(gun.slotId ?? -1).voltageV;
-        if (Number.isFinite(bus)) v = Math.max(v, bus);
-      } catch {
-        /* the gun reading stands */
-      }
+      const bus = this.seq.slotBusVoltageV(gun.slotId ?? -1);
+      if (Number.isFinite(bus)) v = Math.max(v, bus); // else the gun reading stands
     }
     const evMax = ev && ev.maxVoltageV > 0 ? ev.maxVoltageV : gun.maxVoltageV;
     const tripV = overVoltageTripV(s.overVoltageBands, evMax);
@@ -287,12 +274,7 @@ export class SafetySupervisor {
     const trip = this.config.moduleRating.tripTempC;
     for (const info of this.seq.index.modules) {
       const location = this.moduleLocations.get(info.id)!;
-      let r: ModuleReading | null = null;
-      try {
-        r = this.moduleBus.read(info.id);
-      } catch {
-        r = null;
-      }
+      const r: ModuleReading | null = this.seq.moduleReading(info.id);
       const lost = r === null || !r.online || now - r.lastSeenMs > this.config.safety.moduleCommsTimeoutMs;
       if (lost) {
         this.detected({ kind: "moduleCommsLost", severity: "medium", scope: { modules: [info.id] }, location,
@@ -319,21 +301,9 @@ export class SafetySupervisor {
       let sumA = 0;
       let worstDeltaV = 0;
       const gun = this.seq.index.gunById.get(g)!;
-      let busV = NaN;
-      if (this.config.topology === "ring") {
-        try {
-          busV = this.sensors.slotBus(gun.slotId ?? -1).voltageV;
-        } catch {
-          busV = NaN;
-        }
-      }
+      const busV = this.config.topology === "ring" ? this.seq.slotBusVoltageV(gun.slotId ?? -1) : NaN;
       for (const m of modules) {
-        let r: ModuleReading | null = null;
-        try {
-          r = this.moduleBus.read(m);
-        } catch {
-          r = null;
-        }
+        const r: ModuleReading | null = this.seq.moduleReading(m);
         if (!r || !r.online) continue;
         sumA += Math.abs(r.currentA);
         const info = this.seq.index.moduleById.get(m);

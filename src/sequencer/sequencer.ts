@@ -173,6 +173,8 @@ export class ContactorSequencer {
   private auditIslandsVersion = -1;
   private auditResult: Violation[] = [];
   private lastStepMs: number | null = null;
+  /** Clock time at which `beginTick` read the inputs for the step that follows (NaN: none pending). */
+  private preparedAtMs = NaN;
   private dtMs = 0;
   private closed = false;
 
@@ -274,6 +276,38 @@ export class ContactorSequencer {
     return this.moduleCmd.get(moduleId) ?? OFF;
   }
 
+  /**
+   * Start of a fast tick (the supervisor calls it first): scan the aux contacts and read
+   * every input once. The supervisor judges these readings, and the `step` that follows
+   * in the same tick (same clock time) acts on the same ones instead of reading again.
+   * A `step` without a preceding `beginTick` reads for itself.
+   */
+  beginTick(): void {
+    this.health.update();
+    this.readAll();
+    this.preparedAtMs = this.clock.nowMs();
+  }
+
+  /** This tick's reading of a gun's meter (null: unreadable). */
+  gunReading(gunId: number): GunMeasurement | null {
+    return this.readings.guns.get(gunId) ?? null;
+  }
+
+  /** This tick's EV status of a gun (null: unreadable). */
+  evReading(gunId: number): EvStatus | null {
+    return this.readings.ev.get(gunId) ?? null;
+  }
+
+  /** This tick's reply of a module (null: unreadable). */
+  moduleReading(moduleId: string): ModuleReading | null {
+    return this.readings.modules.get(moduleId) ?? null;
+  }
+
+  /** This tick's slot bus voltage (NaN: unknown or not a number). */
+  slotBusVoltageV(slotId: number): number {
+    return this.readings.slotBusV.get(slotId) ?? NaN;
+  }
+
   /** The view the §5 checks use, built on the latest readings. */
   safetyView(): SafetyView {
     return this.view;
@@ -320,8 +354,12 @@ export class ContactorSequencer {
     this.lastStepMs = now;
     if (plan) this.plan = plan;
     try {
-      this.health.update();
-      this.readAll();
+      if (this.preparedAtMs === now) {
+        this.preparedAtMs = NaN; // inputs read by beginTick at this very time
+      } else {
+        this.health.update();
+        this.readAll();
+      }
       const blocks = this.faults.blocks();
       this.reasons.clear();
       const targets = this.buildTargets(blocks);
