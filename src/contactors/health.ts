@@ -71,6 +71,10 @@ export class ContactorHealth {
   private version = 0;
   /** Contactors with a latched verdict. */
   private faulted = 0;
+  /** Bumped whenever a command, an aux reading or a verdict changes (everything `possiblyClosed` reads but the clock). */
+  private positions = 0;
+  /** Latest close command of any contactor (its `possiblyClosed` window runs a feedback timeout from there). */
+  private lastCloseCommandMs = -Infinity;
 
   constructor(options: ContactorHealthOptions) {
     this.bank = options.bank;
@@ -103,6 +107,20 @@ export class ContactorHealth {
     return this.version;
   }
 
+  /** Changes whenever a command, an aux reading or a verdict changes. */
+  get positionVersion(): number {
+    return this.positions;
+  }
+
+  /**
+   * Whether some contactor may still count as closed only because it was commanded
+   * closed within the last feedback timeout at `nowMs` (the one time-dependent part of
+   * `possiblyClosed`). Once false, it stays false until the next command.
+   */
+  closeWindowOpen(nowMs: number): boolean {
+    return nowMs - this.lastCloseCommandMs <= this.feedbackTimeoutMs;
+  }
+
   get ids(): string[] {
     return [...this.tracks.keys()];
   }
@@ -124,8 +142,12 @@ export class ContactorHealth {
     }
     t.commanded = closed;
     this.version += 1;
+    this.positions += 1;
     t.commandedAtMs = now;
-    if (closed) t.closedCommandAtMs = now;
+    if (closed) {
+      t.closedCommandAtMs = now;
+      this.lastCloseCommandMs = Math.max(this.lastCloseCommandMs, now);
+    }
     t.mismatchSinceMs = t.lastAux !== closed ? now : null;
     t.counters.operations += 1;
     const underLoad = Math.abs(throughCurrentA) > this.switchingCurrentA;
@@ -143,6 +165,7 @@ export class ContactorHealth {
       const aux = this.readAux(t.id, t.lastAux);
       if (aux !== t.lastAux) {
         t.lastAux = aux;
+        this.positions += 1;
         this.events.push(now, "feedback", t.id, `aux ${aux ? "closed" : "open"}`);
         const explained = now - t.commandedAtMs <= this.feedbackTimeoutMs && aux === t.commanded;
         if (!explained) {
@@ -166,6 +189,7 @@ export class ContactorHealth {
     if (t.fault === null) this.faulted += 1;
     t.fault = fault;
     this.version += 1;
+    this.positions += 1;
     this.events.push(now, "fault", t.id, `contactor ${fault} (commanded ${t.commanded ? "closed" : "open"}, aux ${t.lastAux ? "closed" : "open"})`);
   }
 
@@ -228,6 +252,7 @@ export class ContactorHealth {
     t.fault = null;
     this.faulted -= 1;
     this.version += 1;
+    this.positions += 1;
     t.flickersMs = [];
     t.mismatchSinceMs = null;
     this.events.push(this.clock.nowMs(), "clear", id, "contactor fault reset by operator");

@@ -167,10 +167,11 @@ export class ContactorSequencer {
   private readonly wantVoltageV: Float64Array;
   private readonly wantCurrentA: Float64Array;
   private outputStamp = 0;
-  /** The last audit and the discrete state it was computed on (see `audit`). */
-  private auditInputs: Uint8Array;
-  private auditScratch: Uint8Array;
-  private auditIslandsVersion = -1;
+  /** Bumped when a module command switches on/off, or a module's online/running bits change in a reading. */
+  private moduleStateVersion = 0;
+  private readonly moduleBits: Uint8Array;
+  /** The last audit and the state it was computed on (see `audit`). */
+  private auditKey: { atMs: number; positions: number; modules: number; islands: number; blocks: Blocks } | null = null;
   private auditResult: Violation[] = [];
   private lastStepMs: number | null = null;
   /** Clock time at which `beginTick` read the inputs for the step that follows (NaN: none pending). */
@@ -202,8 +203,7 @@ export class ContactorSequencer {
     this.wantEnabled = new Uint8Array(moduleCount);
     this.wantVoltageV = new Float64Array(moduleCount);
     this.wantCurrentA = new Float64Array(moduleCount);
-    this.auditInputs = new Uint8Array(this.graph.edges.length + moduleCount);
-    this.auditScratch = new Uint8Array(this.graph.edges.length + moduleCount);
+    this.moduleBits = new Uint8Array(moduleCount);
   }
 
   // ---------------------------------------------------------------- queries
@@ -319,23 +319,18 @@ export class ContactorSequencer {
    * islands; while none of those changed, the last result is returned (a copy).
    */
   audit(): Violation[] {
-    const bits = this.auditScratch;
-    const edges = this.graph.edges;
-    for (let i = 0; i < edges.length; i++) bits[i] = this.health.possiblyClosed(edges[i].id) ? 1 : 0;
-    const modules = this.index.modules;
+    const now = this.clock.nowMs();
     const blocks = this.faults.blocks();
-    for (let j = 0; j < modules.length; j++) {
-      const id = modules[j].id;
-      const healthy = !blocks.modules.has(id) && !blocks.global && (this.readings.modules.get(id)?.online ?? false);
-      bits[edges.length + j] = (this.moduleEnergized(id) ? 1 : 0) | (healthy ? 2 : 0);
-    }
-    let same = this.auditIslandsVersion === this.islandsVersion;
-    for (let i = 0; same && i < bits.length; i++) same = bits[i] === this.auditInputs[i];
+    const positions = this.health.positionVersion;
+    const key = this.auditKey;
+    // The audit reads: which contactors possibly conduct (commands, aux, verdicts and the
+    // close-command windows), which modules are energized (commands, running bits) and
+    // healthy (blocks, online bits), and the islands. Unchanged -> the same result.
+    const same = key !== null && key.positions === positions && key.modules === this.moduleStateVersion &&
+      key.islands === this.islandsVersion && key.blocks === blocks && !this.health.closeWindowOpen(key.atMs);
     if (!same) {
-      this.auditScratch = this.auditInputs;
-      this.auditInputs = bits;
-      this.auditIslandsVersion = this.islandsVersion;
       this.auditResult = checkState(this.view);
+      this.auditKey = { atMs: now, positions, modules: this.moduleStateVersion, islands: this.islandsVersion, blocks };
     }
     return this.auditResult.length === 0 ? [] : this.auditResult.slice();
   }
@@ -473,14 +468,20 @@ export class ContactorSequencer {
       }
       r.ev.set(g.id, ev);
     }
-    for (const m of this.index.modules) {
+    const modules = this.index.modules;
+    for (let i = 0; i < modules.length; i++) {
       let reading: ModuleReading | null;
       try {
-        reading = this.moduleBus.read(m.id);
+        reading = this.moduleBus.read(modules[i].id);
       } catch {
         reading = null;
       }
-      r.modules.set(m.id, reading);
+      r.modules.set(modules[i].id, reading);
+      const bits = reading === null ? 4 : (reading.online ? 1 : 0) | (reading.running ? 2 : 0);
+      if (bits !== this.moduleBits[i]) {
+        this.moduleBits[i] = bits;
+        this.moduleStateVersion += 1;
+      }
     }
     if (this.config.topology === "ring") {
       for (const s of this.config.slots) {
@@ -988,6 +989,7 @@ export class ContactorSequencer {
       this.events.push(this.clock.nowMs(), "refused", `module ${id}`, `module bus refused command: ${String(error)}`);
     }
     this.moduleCmd.set(id, { ...cmd });
+    if ((last?.enabled ?? false) !== cmd.enabled) this.moduleStateVersion += 1;
     if (last ? last.enabled !== cmd.enabled : cmd.enabled) {
       this.events.push(this.clock.nowMs(), "module", `module ${id}`, cmd.enabled ? `on at ${cmd.voltageV.toFixed(0)} V` : "off");
     }
