@@ -68,7 +68,7 @@ export class SafetySupervisor {
   private readonly since = new Map<string, number>();
   private raisedThisTick: Fault[] = [];
   /** Fixed strings per gun and module, built once (the checks run 100 times a second). */
-  private readonly gunNames = new Map<number, { location: string; ov: string; evov: string; implausible: string }>();
+  private readonly gunNames = new Map<number, { location: string; ov: string; evov: string; implausible: string; tripForEvMaxV: number; tripV: number }>();
   private readonly moduleLocations = new Map<string, string>();
   /** This tick's EV status per gun (for the unplug clear rule). */
   private readonly evs = new Map<number, EvStatus | null>();
@@ -86,7 +86,7 @@ export class SafetySupervisor {
     this.debounceMs = options.implausibleDebounceMs ?? 100;
     this.hysteresisC = options.tempHysteresisC ?? 5;
     for (const g of this.config.guns) {
-      this.gunNames.set(g.id, { location: `gun ${g.id}`, ov: `ov:${g.id}`, evov: `evov:${g.id}`, implausible: `implausible:${g.id}` });
+      this.gunNames.set(g.id, { location: `gun ${g.id}`, ov: `ov:${g.id}`, evov: `evov:${g.id}`, implausible: `implausible:${g.id}`, tripForEvMaxV: NaN, tripV: 0 });
     }
     for (const m of this.seq.index.modules) this.moduleLocations.set(m.id, `module ${m.id}`);
   }
@@ -243,7 +243,12 @@ export class SafetySupervisor {
       if (Number.isFinite(bus)) v = Math.max(v, bus); // else the gun reading stands
     }
     const evMax = ev && ev.maxVoltageV > 0 ? ev.maxVoltageV : gun.maxVoltageV;
-    const tripV = overVoltageTripV(s.overVoltageBands, evMax);
+    // The trip threshold only changes with the EV's negotiated maximum: computed again when that does.
+    if (names.tripForEvMaxV !== evMax) {
+      names.tripForEvMaxV = evMax;
+      names.tripV = overVoltageTripV(s.overVoltageBands, evMax);
+    }
+    const tripV = names.tripV;
     if (this.debounced(names.ov, v > tripV, now, s.overVoltageEmergencyMs)) {
       this.detected({ kind: "overVoltageEmergency", severity: "high", scope: { guns: [gunId] }, location,
         cause: `${v.toFixed(0)} V above ${tripV} V (EV max ${evMax} V) for ${s.overVoltageEmergencyMs} ms`, values: { voltageV: v, tripV }, clear: { rule: "unplug" } });

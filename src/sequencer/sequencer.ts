@@ -109,6 +109,8 @@ const OFF: ModuleCommand = { enabled: false, voltageV: 0, currentLimitA: 0 };
  * bits), so while none of those changed the same targets and reasons are reused.
  */
 interface TargetsMemo {
+  /** `planShape` when computed, and the plan object the targets' `plan` fields point into. */
+  planShape: number;
   plan: Plan | null;
   blocks: Blocks;
   islandsVersion: number;
@@ -120,7 +122,7 @@ interface TargetsMemo {
 /** A `driveContactors` pass that wanted no change: repeating it with the same inputs changes nothing either. */
 interface DriveMemo {
   targets: Map<number, Target>;
-  plan: Plan | null;
+  planShape: number;
   blocks: Blocks;
   islandsVersion: number;
   healthVersion: number;
@@ -152,6 +154,13 @@ export class ContactorSequencer {
   private readonly refusals = new Map<string, string>();
   private readonly requirementCache = new Map<string, { requirements: Map<string, boolean>; locked: string[] }>();
   private plan: Plan | null = null;
+  /**
+   * Bumped when a new plan differs from the previous one in what targets and contactor
+   * positions are made of (guns, modules, island slots, whether current is planned,
+   * contactor positions). The planner sends a new plan object every control tick; most
+   * differ only in budgets and setpoints.
+   */
+  private planShape = 0;
   private lastTargets: ReadonlyMap<number, Target> = new Map();
   private readonly readings: Readings;
   /** One view for every §5 check: its functions read the live state. */
@@ -176,6 +185,7 @@ export class ContactorSequencer {
   private lastStepMs: number | null = null;
   /** Clock time at which `beginTick` read the inputs for the step that follows (NaN: none pending). */
   private preparedAtMs = NaN;
+  private readAtMs = NaN;
   private dtMs = 0;
   private closed = false;
 
@@ -208,19 +218,22 @@ export class ContactorSequencer {
 
   // ---------------------------------------------------------------- queries
 
-  gunStatus(gunId: number): GunStatus {
+  /** The gun's phase alone (no copies; `gunStatus` has the rest). */
+  gunPhase(gunId: number): GunPhase {
     const island = this.islands.get(gunId);
-    const blocks = this.faults.blocks();
-    let phase: GunPhase;
     if (island) {
-      phase = island.stage === "precharging" ? "precharging"
+      return island.stage === "precharging" ? "precharging"
         : island.stage === "closingGc" ? "ready"
         : island.stage === "charging" ? "charging" : "rampingDown";
-    } else if (blocks.global || blocks.guns.has(gunId)) {
-      phase = "faulted";
-    } else {
-      phase = this.lastTargets.has(gunId) ? "isolating" : "idle";
     }
+    const blocks = this.faults.blocks();
+    if (blocks.global || blocks.guns.has(gunId)) return "faulted";
+    return this.lastTargets.has(gunId) ? "isolating" : "idle";
+  }
+
+  gunStatus(gunId: number): GunStatus {
+    const island = this.islands.get(gunId);
+    const phase = this.gunPhase(gunId);
     return {
       gunId,
       phase,
@@ -288,6 +301,11 @@ export class ContactorSequencer {
     this.preparedAtMs = this.clock.nowMs();
   }
 
+  /** Clock time of the latest reading of every input (NaN: none yet). */
+  get inputsReadAtMs(): number {
+    return this.readAtMs;
+  }
+
   /** This tick's reading of a gun's meter (null: unreadable). */
   gunReading(gunId: number): GunMeasurement | null {
     return this.readings.guns.get(gunId) ?? null;
@@ -347,7 +365,10 @@ export class ContactorSequencer {
     const now = this.clock.nowMs();
     this.dtMs = this.lastStepMs === null ? 0 : Math.max(0, now - this.lastStepMs);
     this.lastStepMs = now;
-    if (plan) this.plan = plan;
+    if (plan && plan !== this.plan) {
+      if (!this.plan || !samePlanShape(this.plan, plan)) this.planShape += 1;
+      this.plan = plan;
+    }
     try {
       if (this.preparedAtMs === now) {
         this.preparedAtMs = NaN; // inputs read by beginTick at this very time
@@ -452,6 +473,7 @@ export class ContactorSequencer {
   /** Read every input once per step (in place: the maps keep their keys, so no allocation). */
   private readAll(): void {
     const r = this.readings;
+    this.readAtMs = this.clock.nowMs();
     for (const g of this.config.guns) {
       let m: GunMeasurement | null;
       try {
@@ -612,14 +634,22 @@ export class ContactorSequencer {
     const evChanged = this.updateEvSignature();
     const memo = this.targetsMemo;
     const healthVersion = this.health.stateVersion;
-    if (memo && !evChanged && memo.plan === this.plan && memo.blocks === blocks && memo.islandsVersion === this.islandsVersion &&
+    if (memo && !evChanged && memo.planShape === this.planShape && memo.blocks === blocks && memo.islandsVersion === this.islandsVersion &&
       memo.healthVersion === healthVersion) {
+      if (memo.plan !== this.plan && this.plan) {
+        // Same shape, new setpoints: the targets follow the new plan's entries.
+        for (const gp of this.plan.guns) {
+          const t = memo.targets.get(gp.id);
+          if (t) t.plan = gp;
+        }
+        memo.plan = this.plan;
+      }
       for (const [g, why] of memo.reasons) this.reasons.set(g, why);
       return memo.targets;
     }
     // `reasons` was cleared by the caller: what is in it afterwards came from computeTargets.
     const targets = this.computeTargets(blocks);
-    this.targetsMemo = { plan: this.plan, blocks, islandsVersion: this.islandsVersion, healthVersion, targets, reasons: [...this.reasons] };
+    this.targetsMemo = { planShape: this.planShape, plan: this.plan, blocks, islandsVersion: this.islandsVersion, healthVersion, targets, reasons: [...this.reasons] };
     return targets;
   }
 
@@ -864,7 +894,7 @@ export class ContactorSequencer {
   private driveContactors(targets: Map<number, Target>, blocks: Blocks): void {
     const memo = this.driveMemo;
     const healthVersion = this.health.stateVersion;
-    if (memo && memo.targets === targets && memo.plan === this.plan && memo.blocks === blocks && memo.islandsVersion === this.islandsVersion &&
+    if (memo && memo.targets === targets && memo.planShape === this.planShape && memo.blocks === blocks && memo.islandsVersion === this.islandsVersion &&
       memo.healthVersion === healthVersion) {
       for (const [g, why] of memo.reasons) this.reasons.set(g, why);
       return;
@@ -906,7 +936,7 @@ export class ContactorSequencer {
     const changes = [...desired].filter(([id, closed]) => !locked.has(id) && this.health.commanded(id) !== closed);
     // Nothing to switch: the same inputs next step would want nothing either.
     this.driveMemo = changes.length === 0
-      ? { targets, plan: this.plan, blocks, islandsVersion: this.islandsVersion, healthVersion, reasons: waiting }
+      ? { targets, planShape: this.planShape, blocks, islandsVersion: this.islandsVersion, healthVersion, reasons: waiting }
       : null;
     // Opens first: boundaries separate before anything joins.
     changes.sort((a, b) => Number(a[1]) - Number(b[1]));
@@ -1026,6 +1056,30 @@ export class ContactorSequencer {
 }
 
 const NO_MODULES: readonly string[] = Object.freeze([]);
+
+/** Do two plans ask for the same islands and contactor positions (budgets and setpoints aside)? */
+function samePlanShape(a: Plan, b: Plan): boolean {
+  if (a.guns.length !== b.guns.length) return false;
+  for (let i = 0; i < a.guns.length; i++) {
+    const ga = a.guns[i];
+    const gb = b.guns[i];
+    if (ga.id !== gb.id || (ga.currentLimitA > 0) !== (gb.currentLimitA > 0)) return false;
+    if (!sameList(ga.modules, gb.modules) || !sameList(ga.islandSlots, gb.islandSlots)) return false;
+  }
+  let count = 0;
+  for (const id in a.contactors) {
+    if (a.contactors[id] !== b.contactors[id]) return false;
+    count++;
+  }
+  for (const _id in b.contactors) count--;
+  return count === 0;
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** The EV status bits the targets depend on: known, plugged, ready, stop requested, paused, battery voltage known. */
 function evBits(ev: EvStatus | null): number {
