@@ -194,12 +194,14 @@ export class SimSensors implements Sensors {
       voltageV: this.noise.voltage(this.plant.measuredNodeVoltageV[g.evNode]),
       currentA: this.noise.current(g.currentA),
       connectorTempC: this.noise.temp(g.connectorTempC),
-      insulationOhm: this.plant.insulationOhm(gunId),
+      // as plant.insulationOhm(gunId), without a second lookup of the gun
+      insulationOhm: g.imdFaults > 0 ? this.plant.params.imd.faultOhm : this.plant.params.imd.healthyOhm,
       energyWh: g.meterEnergyWh,
     };
   }
   slotBus(slotId: number): BusMeasurement {
-    return { voltageV: this.plant.slotNode(slotId) < 0 ? 0 : this.noise.voltage(this.plant.slotVoltageV(slotId)) };
+    const node = this.plant.slotNode(slotId);
+    return { voltageV: node < 0 ? 0 : this.noise.voltage(this.plant.measuredNodeVoltageV[node]) };
   }
   gridPowerKW(): number {
     return this.plant.gridPowerW / 1000;

@@ -140,7 +140,7 @@ export class FaultRegistry {
 
   /** Report that the cause of (kind, location) is absent now, if it is latched. */
   causeGone(kind: FaultKind, location: string): void {
-    if (!this.kindCounts.get(kind)) return;
+    if (this.active.size === 0 || !this.kindCounts.get(kind)) return;
     const f = this.active.get(FaultRegistry.key(kind, location));
     if (f && f.causeGoneSinceMs === null) f.causeGoneSinceMs = this.clock.nowMs();
   }

@@ -176,6 +176,10 @@ export class ContactorSequencer {
   private readonly wantVoltageV: Float64Array;
   private readonly wantCurrentA: Float64Array;
   private outputStamp = 0;
+  /** Mirror of `moduleCmd` by module position (-1: nothing sent yet), so applyOutputs compares without lookups. */
+  private readonly sentEnabled: Int8Array;
+  private readonly sentVoltageV: Float64Array;
+  private readonly sentCurrentA: Float64Array;
   /** Bumped when a module command switches on/off, or a module's online/running bits change in a reading. */
   private moduleStateVersion = 0;
   private readonly moduleBits: Uint8Array;
@@ -214,6 +218,9 @@ export class ContactorSequencer {
     this.wantVoltageV = new Float64Array(moduleCount);
     this.wantCurrentA = new Float64Array(moduleCount);
     this.moduleBits = new Uint8Array(moduleCount);
+    this.sentEnabled = new Int8Array(moduleCount).fill(-1);
+    this.sentVoltageV = new Float64Array(moduleCount);
+    this.sentCurrentA = new Float64Array(moduleCount);
   }
 
   // ---------------------------------------------------------------- queries
@@ -998,8 +1005,13 @@ export class ContactorSequencer {
     }
     const modules = this.index.modules;
     for (let i = 0; i < modules.length; i++) {
-      if (this.wantStamp[i] !== stamp) this.sendModule(modules[i].id, OFF);
-      else this.sendModuleValues(modules[i].id, this.wantEnabled[i] === 1, this.wantVoltageV[i], this.wantCurrentA[i]);
+      const wanted = this.wantStamp[i] === stamp;
+      const enabled = wanted ? this.wantEnabled[i] : 0;
+      const voltageV = wanted ? this.wantVoltageV[i] : 0;
+      const currentA = wanted ? this.wantCurrentA[i] : 0;
+      if (this.sentEnabled[i] === enabled && this.sentVoltageV[i] === voltageV && this.sentCurrentA[i] === currentA) continue; // already sent
+      if (!wanted) this.sendModule(modules[i].id, OFF);
+      else this.sendModuleValues(modules[i].id, enabled === 1, voltageV, currentA);
     }
     for (const g of this.config.guns) if (!this.islands.has(g.id)) this.setOffer(g.id, 0);
   }
@@ -1019,6 +1031,12 @@ export class ContactorSequencer {
       this.events.push(this.clock.nowMs(), "refused", `module ${id}`, `module bus refused command: ${String(error)}`);
     }
     this.moduleCmd.set(id, { ...cmd });
+    const slot = this.moduleSlot.get(id);
+    if (slot !== undefined) {
+      this.sentEnabled[slot] = cmd.enabled ? 1 : 0;
+      this.sentVoltageV[slot] = cmd.voltageV;
+      this.sentCurrentA[slot] = cmd.currentLimitA;
+    }
     if ((last?.enabled ?? false) !== cmd.enabled) this.moduleStateVersion += 1;
     if (last ? last.enabled !== cmd.enabled : cmd.enabled) {
       this.events.push(this.clock.nowMs(), "module", `module ${id}`, cmd.enabled ? `on at ${cmd.voltageV.toFixed(0)} V` : "off");
