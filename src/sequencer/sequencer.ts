@@ -372,11 +372,15 @@ export class ContactorSequencer {
     const now = this.clock.nowMs();
     this.dtMs = this.lastStepMs === null ? 0 : Math.max(0, now - this.lastStepMs);
     this.lastStepMs = now;
-    if (plan && plan !== this.plan) {
-      if (!this.plan || !samePlanShape(this.plan, plan)) this.planShape += 1;
-      this.plan = plan;
-    }
+    const previousPlan = this.plan;
+    const newPlan = plan && plan !== previousPlan ? plan : null;
+    if (plan) this.plan = plan;
     try {
+      if (newPlan) {
+        // Bumped first: a malformed plan that makes the comparison throw leaves every memo invalid.
+        this.planShape += 1;
+        if (previousPlan && samePlanShape(previousPlan, newPlan)) this.planShape -= 1;
+      }
       if (this.preparedAtMs === now) {
         this.preparedAtMs = NaN; // inputs read by beginTick at this very time
       } else {
