@@ -1,6 +1,7 @@
 import type { AuxReading, CabinetHal, Clock, ContactorBank, EvLink, EvStatus, Log, LogLevel, ModuleBus, ModuleCommand, ModuleReading, SafetyInputs, Sensors, Storage } from "../../hal/index";
 import type { BusMeasurement, GunMeasurement } from "../../hal/sensors";
 import type { CabinetPlant } from "../plant/plant";
+import type { ContactorModel } from "../plant/contactor";
 import { Prng } from "../plant/prng";
 
 /** The simulated clock: the plant's time. The runner advances it; the controller only reads it. */
@@ -49,9 +50,18 @@ export class MemoryStorage implements Storage {
 export class SimContactorBank implements ContactorBank {
   readonly ids: readonly string[];
   private readonly commandedClosed = new Map<string, boolean>();
+  /**
+   * The last aux reading handed out per contactor. Readings are immutable, so the same
+   * object is returned until the aux contact changes (the controller reads every aux
+   * contact twice per 10 ms tick; building a new object each time was most of the garbage).
+   */
+  private readonly auxReadings = new Map<string, { model: ContactorModel; reading: AuxReading }>();
   constructor(private readonly plant: CabinetPlant, private readonly log: Log) {
     this.ids = [...plant.contactors.keys()];
-    for (const [id, c] of plant.contactors) this.commandedClosed.set(id, c.normallyClosed);
+    for (const [id, c] of plant.contactors) {
+      this.commandedClosed.set(id, c.normallyClosed);
+      this.auxReadings.set(id, { model: c, reading: Object.freeze({ closed: c.auxClosed, changedAtMs: c.auxChangedAtMs }) });
+    }
   }
   command(id: string, closed: boolean): void {
     const c = this.plant.contactors.get(id);
@@ -67,9 +77,13 @@ export class SimContactorBank implements ContactorBank {
     return this.commandedClosed.get(id) ?? false;
   }
   aux(id: string): AuxReading {
-    const c = this.plant.contactors.get(id);
-    if (!c) return { closed: false, changedAtMs: 0 };
-    return { closed: c.auxClosed, changedAtMs: c.auxChangedAtMs };
+    const entry = this.auxReadings.get(id);
+    if (!entry) return { closed: false, changedAtMs: 0 };
+    const c = entry.model;
+    if (entry.reading.closed !== c.auxClosed || entry.reading.changedAtMs !== c.auxChangedAtMs) {
+      entry.reading = Object.freeze({ closed: c.auxClosed, changedAtMs: c.auxChangedAtMs });
+    }
+    return entry.reading;
   }
   releaseAll(): void {
     for (const [id, c] of this.plant.contactors) {
@@ -180,12 +194,14 @@ export class SimSensors implements Sensors {
       voltageV: this.noise.voltage(this.plant.measuredNodeVoltageV[g.evNode]),
       currentA: this.noise.current(g.currentA),
       connectorTempC: this.noise.temp(g.connectorTempC),
-      insulationOhm: this.plant.insulationOhm(gunId),
+      // as plant.insulationOhm(gunId), without a second lookup of the gun
+      insulationOhm: g.imdFaults > 0 ? this.plant.params.imd.faultOhm : this.plant.params.imd.healthyOhm,
       energyWh: g.meterEnergyWh,
     };
   }
   slotBus(slotId: number): BusMeasurement {
-    return { voltageV: this.plant.slotNode(slotId) < 0 ? 0 : this.noise.voltage(this.plant.slotVoltageV(slotId)) };
+    const node = this.plant.slotNode(slotId);
+    return { voltageV: node < 0 ? 0 : this.noise.voltage(this.plant.measuredNodeVoltageV[node]) };
   }
   gridPowerKW(): number {
     return this.plant.gridPowerW / 1000;
@@ -202,14 +218,17 @@ export class SimSafetyInputs implements SafetyInputs {
   }
 }
 
+/** What an empty gun reports (immutable, shared: most guns are empty most of the time). */
+const NO_EV: EvStatus = Object.freeze({
+  plugged: false, ready: false, requestCurrentA: 0, requestVoltageV: 0, maxVoltageV: 0, maxCurrentA: 0, batteryVoltageV: 0, socPct: null, stopRequested: false, paused: false,
+});
+
 export class SimEvLink implements EvLink {
   constructor(private readonly plant: CabinetPlant) {}
   status(gunId: number): EvStatus {
     const i = this.plant.gunIndexById.get(gunId);
     const ev = i === undefined ? null : this.plant.guns[i].ev;
-    if (!ev) {
-      return { plugged: false, ready: false, requestCurrentA: 0, requestVoltageV: 0, maxVoltageV: 0, maxCurrentA: 0, batteryVoltageV: 0, socPct: null, stopRequested: false, paused: false };
-    }
+    if (!ev) return NO_EV;
     return {
       plugged: true,
       ready: ev.ready,

@@ -67,6 +67,14 @@ export class ContactorHealth {
   private readonly switchingCurrentA: number;
   private readonly flickerCount: number;
   private readonly flickerWindowMs: number;
+  /** Bumped whenever a command or a fault verdict changes (lets callers cache what depends only on those). */
+  private version = 0;
+  /** Contactors with a latched verdict. */
+  private faulted = 0;
+  /** Bumped whenever a command, an aux reading or a verdict changes (everything `possiblyClosed` reads but the clock). */
+  private positions = 0;
+  /** Latest close command of any contactor (its `possiblyClosed` window runs a feedback timeout from there). */
+  private lastCloseCommandMs = -Infinity;
 
   constructor(options: ContactorHealthOptions) {
     this.bank = options.bank;
@@ -94,6 +102,25 @@ export class ContactorHealth {
     }
   }
 
+  /** Changes whenever any contactor's commanded position or fault verdict changes. */
+  get stateVersion(): number {
+    return this.version;
+  }
+
+  /** Changes whenever a command, an aux reading or a verdict changes. */
+  get positionVersion(): number {
+    return this.positions;
+  }
+
+  /**
+   * Whether some contactor may still count as closed only because it was commanded
+   * closed within the last feedback timeout at `nowMs` (the one time-dependent part of
+   * `possiblyClosed`). Once false, it stays false until the next command.
+   */
+  closeWindowOpen(nowMs: number): boolean {
+    return nowMs - this.lastCloseCommandMs <= this.feedbackTimeoutMs;
+  }
+
   get ids(): string[] {
     return [...this.tracks.keys()];
   }
@@ -114,8 +141,13 @@ export class ContactorHealth {
       return false;
     }
     t.commanded = closed;
+    this.version += 1;
+    this.positions += 1;
     t.commandedAtMs = now;
-    if (closed) t.closedCommandAtMs = now;
+    if (closed) {
+      t.closedCommandAtMs = now;
+      this.lastCloseCommandMs = Math.max(this.lastCloseCommandMs, now);
+    }
     t.mismatchSinceMs = t.lastAux !== closed ? now : null;
     t.counters.operations += 1;
     const underLoad = Math.abs(throughCurrentA) > this.switchingCurrentA;
@@ -133,6 +165,7 @@ export class ContactorHealth {
       const aux = this.readAux(t.id, t.lastAux);
       if (aux !== t.lastAux) {
         t.lastAux = aux;
+        this.positions += 1;
         this.events.push(now, "feedback", t.id, `aux ${aux ? "closed" : "open"}`);
         const explained = now - t.commandedAtMs <= this.feedbackTimeoutMs && aux === t.commanded;
         if (!explained) {
@@ -153,7 +186,10 @@ export class ContactorHealth {
   private latch(t: Track, fault: ContactorFault, now: number): void {
     // A weld is the most restrictive verdict: it is never downgraded by a later reading.
     if (t.fault === fault || t.fault === "welded") return;
+    if (t.fault === null) this.faulted += 1;
     t.fault = fault;
+    this.version += 1;
+    this.positions += 1;
     this.events.push(now, "fault", t.id, `contactor ${fault} (commanded ${t.commanded ? "closed" : "open"}, aux ${t.lastAux ? "closed" : "open"})`);
   }
 
@@ -162,6 +198,11 @@ export class ContactorHealth {
     const out: Record<string, ContactorFault> = {};
     for (const t of this.tracks.values()) if (t.fault) out[t.id] = t.fault;
     return out;
+  }
+
+  /** Whether any contactor has a latched verdict (cheaper than `faults()` when none has). */
+  hasFaults(): boolean {
+    return this.faulted > 0;
   }
 
   fault(id: string): ContactorFault | null {
@@ -209,6 +250,9 @@ export class ContactorHealth {
     const t = this.tracks.get(id);
     if (!t || t.fault === null) return false;
     t.fault = null;
+    this.faulted -= 1;
+    this.version += 1;
+    this.positions += 1;
     t.flickersMs = [];
     t.mismatchSinceMs = null;
     this.events.push(this.clock.nowMs(), "clear", id, "contactor fault reset by operator");

@@ -110,28 +110,34 @@ export class CabinetController {
     try {
       const dtMs = this.lastControlMs === null ? 0 : Math.max(0, nowMs - this.lastControlMs);
       this.lastControlMs = nowMs;
-      // 1) read
+      // 1) read: the fast tick that ran at this same instant has read every input already
+      // (the safety task runs first); its readings are reused rather than read again.
+      const seq = this.safety.sequencer;
+      const fresh = seq.inputsReadAtMs === nowMs;
       const evs = new Map<number, EvStatus | null>();
       const meters = new Map<number, GunMeasurement | null>();
       for (const gun of this.config.guns) {
-        evs.set(gun.id, safeRead(() => this.hal.ev.status(gun.id)));
-        meters.set(gun.id, safeRead(() => this.hal.sensors.gun(gun.id)));
+        evs.set(gun.id, fresh ? seq.evReading(gun.id) : safeRead(() => this.hal.ev.status(gun.id)));
+        meters.set(gun.id, fresh ? seq.gunReading(gun.id) : safeRead(() => this.hal.sensors.gun(gun.id)));
       }
       const readings = new Map<string, ModuleReading>();
-      for (const m of this.index.modules) readings.set(m.id, safeRead(() => this.hal.modules.read(m.id)) ?? OFFLINE_READING);
+      for (const m of this.index.modules) {
+        readings.set(m.id, (fresh ? seq.moduleReading(m.id) : safeRead(() => this.hal.modules.read(m.id))) ?? OFFLINE_READING);
+      }
       this.accumulateHours(readings, dtMs);
       // limits in force now (stale ones expire to zero or fall back to defaults)
       const limits = this.limits.evaluate(nowMs);
       this.latestLimits = limits;
       // 3) sessions
       const inputs: GunInput[] = [];
+      const faultList = this.safety.faults.size > 0 ? this.safety.faults.list() : [];
       for (const gun of this.config.guns) {
         const ev = evs.get(gun.id);
         if (!ev) continue;
         inputs.push({
           gunId: gun.id,
           ev,
-          power: this.powerPathReport(gun.id, meters.get(gun.id) ?? null),
+          power: this.powerPathReport(gun.id, meters.get(gun.id) ?? null, faultList),
           grantedKW: this.latestPlan ? (this.latestPlan.guns.find((g) => g.id === gun.id)?.budgetKW ?? 0) : null,
           limitExpired: gunLimitOf(limits, gun.id).expired,
           meterEnergyWh: meters.get(gun.id)?.energyWh,
@@ -196,12 +202,12 @@ export class CabinetController {
   }
 
   /** What the power path of a gun has reached, for its session state machine. */
-  private powerPathReport(gunId: number, meter: GunMeasurement | null): PowerPathReport {
-    const status = this.safety.sequencer.gunStatus(gunId);
+  private powerPathReport(gunId: number, meter: GunMeasurement | null, faultList: readonly Fault[]): PowerPathReport {
+    const status = { phase: this.safety.sequencer.gunPhase(gunId) };
     const gun = this.index.gunById.get(gunId)!;
     const gcClosed = this.hal.contactors.aux(gun.gc).closed;
     const blocks = this.safety.faults.blocks();
-    const gunFaults = this.safety.faults.list().filter((f) => f.scope.global || f.scope.guns.includes(gunId));
+    const gunFaults = faultList.length === 0 ? faultList : faultList.filter((f) => f.scope.global || f.scope.guns.includes(gunId));
     const faulted = status.phase === "faulted" || gunFaults.length > 0;
     const worst = gunFaults.find((f) => f.severity === "high") ?? gunFaults[0];
     return {

@@ -92,6 +92,8 @@ export class FaultRegistry {
   private readonly clock: Clock;
   private readonly events: EventLog;
   private readonly active = new Map<string, Fault>();
+  /** Latched faults per kind: lets `causeGone` return at once for kinds not latched (the common case, every tick). */
+  private readonly kindCounts = new Map<FaultKind, number>();
   private nextId = 1;
   private cachedBlocks: Blocks | null = null;
 
@@ -130,6 +132,7 @@ export class FaultRegistry {
       causeGoneSinceMs: spec.oneShot ? now : null,
     };
     this.active.set(key, fault);
+    this.kindCounts.set(fault.kind, (this.kindCounts.get(fault.kind) ?? 0) + 1);
     this.cachedBlocks = null;
     this.events.push(now, "fault", fault.location, `${fault.severity} ${fault.kind}: ${fault.cause}`, fault.values);
     return { fault, isNew: true };
@@ -137,6 +140,7 @@ export class FaultRegistry {
 
   /** Report that the cause of (kind, location) is absent now, if it is latched. */
   causeGone(kind: FaultKind, location: string): void {
+    if (this.active.size === 0 || !this.kindCounts.get(kind)) return;
     const f = this.active.get(FaultRegistry.key(kind, location));
     if (f && f.causeGoneSinceMs === null) f.causeGoneSinceMs = this.clock.nowMs();
   }
@@ -144,6 +148,11 @@ export class FaultRegistry {
   /** Number of latched faults. */
   get size(): number {
     return this.active.size;
+  }
+
+  /** Whether any fault of this kind is latched. */
+  hasKind(kind: FaultKind): boolean {
+    return (this.kindCounts.get(kind) ?? 0) > 0;
   }
 
   isActive(kind: FaultKind, location: string): boolean {
@@ -167,7 +176,7 @@ export class FaultRegistry {
       if (f.clear.rule === "causeGoneFor") ok = now - f.causeGoneSinceMs >= f.clear.ms;
       else if (f.clear.rule === "unplug") ok = f.scope.guns.every((g) => unplugged(g));
       if (ok) {
-        this.active.delete(key);
+        this.forget(key, f);
         cleared.push(f);
         this.events.push(now, "clear", f.location, `${f.kind} cleared (${f.clear.rule})`);
       }
@@ -189,12 +198,17 @@ export class FaultRegistry {
         this.events.push(now, "refused", f.location, `reset of ${f.kind} refused: cause still present`);
         continue;
       }
-      this.active.delete(key);
+      this.forget(key, f);
       cleared.push(f);
       this.events.push(now, "clear", f.location, `${f.kind} cleared by operator reset`);
     }
     if (cleared.length) this.cachedBlocks = null;
     return cleared;
+  }
+
+  private forget(key: string, f: Fault): void {
+    this.active.delete(key);
+    this.kindCounts.set(f.kind, (this.kindCounts.get(f.kind) ?? 1) - 1);
   }
 
   /** What the latched faults switch off, merged. */

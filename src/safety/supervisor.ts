@@ -67,6 +67,12 @@ export class SafetySupervisor {
   /** When a debounced condition was first seen (key -> ms). */
   private readonly since = new Map<string, number>();
   private raisedThisTick: Fault[] = [];
+  /** Fixed strings per gun and module, built once (the checks run 100 times a second). */
+  private readonly gunNames = new Map<number, { location: string; ov: string; evov: string; implausible: string; tripForEvMaxV: number; tripV: number }>();
+  private readonly moduleLocations = new Map<string, string>();
+  /** This tick's EV status per gun (for the unplug clear rule). */
+  private readonly evs = new Map<number, EvStatus | null>();
+  private readonly unplugged = (gunId: number): boolean => this.evs.get(gunId)?.plugged === false;
 
   constructor(options: SupervisorOptions) {
     this.seq = options.sequencer;
@@ -79,6 +85,10 @@ export class SafetySupervisor {
     this.log = options.log;
     this.debounceMs = options.implausibleDebounceMs ?? 100;
     this.hysteresisC = options.tempHysteresisC ?? 5;
+    for (const g of this.config.guns) {
+      this.gunNames.set(g.id, { location: `gun ${g.id}`, ov: `ov:${g.id}`, evov: `evov:${g.id}`, implausible: `implausible:${g.id}`, tripForEvMaxV: NaN, tripV: 0 });
+    }
+    for (const m of this.seq.index.modules) this.moduleLocations.set(m.id, `module ${m.id}`);
   }
 
   /** Latched faults, oldest first. */
@@ -108,15 +118,16 @@ export class SafetySupervisor {
     const now = this.clock.nowMs();
     let cleared: Fault[] = [];
     try {
-      this.seq.health.update();
+      // One read of the aux contacts and of every input per tick, shared with the sequencer's step.
+      this.seq.beginTick();
       this.checkInputs();
-      const evs = new Map<number, EvStatus | null>();
+      const evs = this.evs;
       for (const g of this.config.guns) evs.set(g.id, this.checkGun(g.id, now));
       this.checkModules(now);
       this.checkIslands(now);
       this.checkContactors();
       this.checkInvariants();
-      cleared = this.seq.faults.evaluateClears((g) => evs.get(g)?.plugged === false);
+      cleared = this.seq.faults.evaluateClears(this.unplugged);
       // A clean pass is the cause of a supervisor internal error gone (operator reset may clear it).
       this.seq.faults.causeGone("internalError", "supervisor");
     } catch (error) {
@@ -151,6 +162,24 @@ export class SafetySupervisor {
     else this.seq.errorShutdown(fault.scope, `${fault.kind} at ${fault.location}`);
   }
 
+  /**
+   * A present condition: latch it (refreshing its values) and react if it is new.
+   * The checks call this only when the condition holds, and `gone` otherwise, so no
+   * detection is built on a quiet tick.
+   */
+  private detected(d: Detection): void {
+    const { fault, isNew } = this.seq.faults.raise(d);
+    if (!isNew) return;
+    this.raisedThisTick.push(fault);
+    if (fault.severity === "high") this.seq.emergencyShutdown(fault.scope, `${fault.kind} at ${fault.location}`);
+    else this.seq.errorShutdown(fault.scope, `${fault.kind} at ${fault.location}`);
+  }
+
+  /** The cause of (kind, location) is absent now (a no-op unless such a fault is latched). */
+  private gone(kind: FaultKind, location: string): void {
+    this.seq.faults.causeGone(kind, location);
+  }
+
   /** True once `present` has held for at least `forMs` (0 = at once). */
   private debounced(key: string, present: boolean, now: number, forMs: number): boolean {
     if (!present) {
@@ -175,135 +204,131 @@ export class SafetySupervisor {
     } catch {
       door = true;
     }
-    this.condition(estop, () => ({ kind: "estop", severity: "high", scope: { global: true }, location: "cabinet", cause: "emergency stop pressed", clear: { rule: "operatorReset" } }));
-    this.condition(door, () => ({ kind: "doorOpen", severity: "high", scope: { global: true }, location: "cabinet", cause: "door interlock open", clear: { rule: "causeGoneFor", ms: 1000 } }));
+    if (estop) this.detected({ kind: "estop", severity: "high", scope: { global: true }, location: "cabinet", cause: "emergency stop pressed", clear: { rule: "operatorReset" } });
+    else this.gone("estop", "cabinet");
+    if (door) this.detected({ kind: "doorOpen", severity: "high", scope: { global: true }, location: "cabinet", cause: "door interlock open", clear: { rule: "causeGoneFor", ms: 1000 } });
+    else this.gone("doorOpen", "cabinet");
   }
 
   private checkGun(gunId: number, now: number): EvStatus | null {
     const gun = this.seq.index.gunById.get(gunId)!;
     const s = this.config.safety;
-    const location = `gun ${gunId}`;
-    const local = { guns: [gunId] };
-    let m: GunMeasurement | null = null;
-    let ev: EvStatus | null = null;
-    try {
-      m = this.sensors.gun(gunId);
-    } catch {
-      m = null;
-    }
-    try {
-      ev = this.ev.status(gunId);
-    } catch {
-      ev = null;
-    }
-    this.condition(ev === null, () => ({ kind: "evLinkLost", severity: "medium", scope: local, location, cause: "EV communication controller unreadable",
-      clear: { rule: "causeGoneFor", ms: 2000 } }));
+    const names = this.gunNames.get(gunId)!;
+    const location = names.location;
+    const m: GunMeasurement | null = this.seq.gunReading(gunId);
+    const ev: EvStatus | null = this.seq.evReading(gunId);
+    if (ev === null) {
+      this.detected({ kind: "evLinkLost", severity: "medium", scope: { guns: [gunId] }, location, cause: "EV communication controller unreadable",
+        clear: { rule: "causeGoneFor", ms: 2000 } });
+    } else this.gone("evLinkLost", location);
     const finite = m !== null && Number.isFinite(m.voltageV) && Number.isFinite(m.currentA) && Number.isFinite(m.connectorTempC) && !Number.isNaN(m.insulationOhm);
-    this.condition(!finite, () => ({ kind: "sensorFault", severity: "medium", scope: local, location, cause: m ? "gun measurement not a number" : "gun sensors unreadable", clear: { rule: "causeGoneFor", ms: 5000 } }));
+    if (!finite) {
+      this.detected({ kind: "sensorFault", severity: "medium", scope: { guns: [gunId] }, location, cause: m ? "gun measurement not a number" : "gun sensors unreadable",
+        clear: { rule: "causeGoneFor", ms: 5000 } });
+    } else this.gone("sensorFault", location);
     if (!m || !finite) return ev;
 
     // Insulation (seed 000 §11.8): the island is switched off and its slots kept off until the EV leaves.
-    const slots = this.seq.islandSlotsOf(gunId);
-    const islandSlots = slots.length ? slots : gun.slotId !== undefined ? [gun.slotId] : [];
-    this.condition(m.insulationOhm < s.insulationFaultOhm, () => ({ kind: "insulation", severity: "medium", scope: { guns: [gunId], slots: islandSlots }, location,
-      cause: `insulation ${Math.round(m.insulationOhm)} Ω below ${s.insulationFaultOhm} Ω`, values: { insulationOhm: m.insulationOhm }, clear: { rule: "unplug" } }));
+    if (m.insulationOhm < s.insulationFaultOhm) {
+      const slots = this.seq.islandSlotsOf(gunId);
+      const islandSlots = slots.length ? slots : gun.slotId !== undefined ? [gun.slotId] : [];
+      this.detected({ kind: "insulation", severity: "medium", scope: { guns: [gunId], slots: islandSlots }, location,
+        cause: `insulation ${Math.round(m.insulationOhm)} Ω below ${s.insulationFaultOhm} Ω`, values: { insulationOhm: m.insulationOhm }, clear: { rule: "unplug" } });
+    } else this.gone("insulation", location);
 
     // Over-voltage: the highest of the EV-side and island readings.
     let v = m.voltageV;
-    if (this.seq.energizedGuns().includes(gunId) && this.config.topology === "ring") {
-      try {
-        const bus = this.sensors.slotBus(gun.slotId ?? -1).voltageV;
-        if (Number.isFinite(bus)) v = Math.max(v, bus);
-      } catch {
-        /* the gun reading stands */
-      }
+    if (this.config.topology === "ring" && this.seq.isEnergized(gunId)) {
+      const bus = this.seq.slotBusVoltageV(gun.slotId ?? -1);
+      if (Number.isFinite(bus)) v = Math.max(v, bus); // else the gun reading stands
     }
     const evMax = ev && ev.maxVoltageV > 0 ? ev.maxVoltageV : gun.maxVoltageV;
-    const tripV = overVoltageTripV(s.overVoltageBands, evMax);
-    this.condition(this.debounced(`ov:${gunId}`, v > tripV, now, s.overVoltageEmergencyMs), () => ({ kind: "overVoltageEmergency", severity: "high", scope: local, location,
-      cause: `${v.toFixed(0)} V above ${tripV} V (EV max ${evMax} V) for ${s.overVoltageEmergencyMs} ms`, values: { voltageV: v, tripV }, clear: { rule: "unplug" } }));
+    // The trip threshold only changes with the EV's negotiated maximum: computed again when that does.
+    if (names.tripForEvMaxV !== evMax) {
+      names.tripForEvMaxV = evMax;
+      names.tripV = overVoltageTripV(s.overVoltageBands, evMax);
+    }
+    const tripV = names.tripV;
+    if (this.debounced(names.ov, v > tripV, now, s.overVoltageEmergencyMs)) {
+      this.detected({ kind: "overVoltageEmergency", severity: "high", scope: { guns: [gunId] }, location,
+        cause: `${v.toFixed(0)} V above ${tripV} V (EV max ${evMax} V) for ${s.overVoltageEmergencyMs} ms`, values: { voltageV: v, tripV }, clear: { rule: "unplug" } });
+    } else this.gone("overVoltageEmergency", location);
     const evOver = ev !== null && ev.maxVoltageV > 0 && v > ev.maxVoltageV;
-    this.condition(this.debounced(`evov:${gunId}`, evOver, now, s.evOverVoltageErrorMs), () => ({ kind: "evOverVoltage", severity: "medium", scope: local, location,
-      cause: `${v.toFixed(0)} V above the EV maximum ${ev?.maxVoltageV ?? 0} V for ${s.evOverVoltageErrorMs} ms`, values: { voltageV: v, evMaxV: ev?.maxVoltageV ?? 0 }, clear: { rule: "unplug" } }));
+    if (this.debounced(names.evov, evOver, now, s.evOverVoltageErrorMs)) {
+      this.detected({ kind: "evOverVoltage", severity: "medium", scope: { guns: [gunId] }, location,
+        cause: `${v.toFixed(0)} V above the EV maximum ${ev?.maxVoltageV ?? 0} V for ${s.evOverVoltageErrorMs} ms`, values: { voltageV: v, evMaxV: ev?.maxVoltageV ?? 0 }, clear: { rule: "unplug" } });
+    } else this.gone("evOverVoltage", location);
 
     // Over-current (seed 000 §11.7): fast local action.
     const limitA = gun.maxCurrentA * s.overCurrentFactor;
-    this.condition(Math.abs(m.currentA) > limitA, () => ({ kind: "gunOverCurrent", severity: "high", scope: local, location,
-      cause: `${Math.abs(m.currentA).toFixed(0)} A above ${limitA.toFixed(0)} A`, values: { currentA: m.currentA, limitA }, clear: { rule: "unplug" } }));
+    if (Math.abs(m.currentA) > limitA) {
+      this.detected({ kind: "gunOverCurrent", severity: "high", scope: { guns: [gunId] }, location,
+        cause: `${Math.abs(m.currentA).toFixed(0)} A above ${limitA.toFixed(0)} A`, values: { currentA: m.currentA, limitA }, clear: { rule: "unplug" } });
+    } else this.gone("gunOverCurrent", location);
 
     const hot = m.connectorTempC >= s.connectorTripTempC;
     const cool = m.connectorTempC < s.connectorTripTempC - this.hysteresisC;
-    if (hot || cool) {
-      this.condition(hot, () => ({ kind: "connectorOverTemp", severity: "medium", scope: local, location,
-        cause: `connector ${m.connectorTempC.toFixed(0)} °C at or above ${s.connectorTripTempC} °C`, values: { tempC: m.connectorTempC }, clear: { rule: "causeGoneFor", ms: 60_000 } }));
-    }
+    if (hot) {
+      this.detected({ kind: "connectorOverTemp", severity: "medium", scope: { guns: [gunId] }, location,
+        cause: `connector ${m.connectorTempC.toFixed(0)} °C at or above ${s.connectorTripTempC} °C`, values: { tempC: m.connectorTempC }, clear: { rule: "causeGoneFor", ms: 60_000 } });
+    } else if (cool) this.gone("connectorOverTemp", location);
     return ev;
   }
 
   private checkModules(now: number): void {
     const trip = this.config.moduleRating.tripTempC;
     for (const info of this.seq.index.modules) {
-      const location = `module ${info.id}`;
-      const scope = { modules: [info.id] };
-      let r: ModuleReading | null = null;
-      try {
-        r = this.moduleBus.read(info.id);
-      } catch {
-        r = null;
-      }
+      const location = this.moduleLocations.get(info.id)!;
+      const r: ModuleReading | null = this.seq.moduleReading(info.id);
       const lost = r === null || !r.online || now - r.lastSeenMs > this.config.safety.moduleCommsTimeoutMs;
-      this.condition(lost, () => ({ kind: "moduleCommsLost", severity: "medium", scope, location,
-        cause: r ? `no frame for ${now - r.lastSeenMs} ms` : "module bus unreadable", clear: { rule: "causeGoneFor", ms: 5000 } }));
+      if (lost) {
+        this.detected({ kind: "moduleCommsLost", severity: "medium", scope: { modules: [info.id] }, location,
+          cause: r ? `no frame for ${now - r.lastSeenMs} ms` : "module bus unreadable", clear: { rule: "causeGoneFor", ms: 5000 } });
+      } else this.gone("moduleCommsLost", location);
       if (!r || lost) continue;
-      const hot = r.tempC >= trip;
-      if (hot || r.tempC < trip - this.hysteresisC) {
-        this.condition(hot, () => ({ kind: "moduleOverTemp", severity: "low", scope, location, cause: `${r.tempC.toFixed(0)} °C at or above ${trip} °C`,
-          values: { tempC: r.tempC }, clear: { rule: "causeGoneFor", ms: 30_000 } }));
-      }
-      this.condition(r.alarms.length > 0, () => ({ kind: "moduleAlarm", severity: "low", scope, location, cause: `alarms: ${r.alarms.join(", ")}`,
-        clear: { rule: "causeGoneFor", ms: 5000 } }));
+      if (r.tempC >= trip) {
+        this.detected({ kind: "moduleOverTemp", severity: "low", scope: { modules: [info.id] }, location, cause: `${r.tempC.toFixed(0)} °C at or above ${trip} °C`,
+          values: { tempC: r.tempC }, clear: { rule: "causeGoneFor", ms: 30_000 } });
+      } else if (r.tempC < trip - this.hysteresisC) this.gone("moduleOverTemp", location);
+      if (r.alarms.length > 0) {
+        this.detected({ kind: "moduleAlarm", severity: "low", scope: { modules: [info.id] }, location, cause: `alarms: ${r.alarms.join(", ")}`,
+          clear: { rule: "causeGoneFor", ms: 5000 } });
+      } else this.gone("moduleAlarm", location);
     }
   }
 
   private checkIslands(now: number): void {
     const s = this.config.safety;
     for (const g of this.seq.energizedGuns()) {
-      const location = `gun ${g}`;
-      const status = this.seq.gunStatus(g);
+      const names = this.gunNames.get(g);
+      const location = names?.location ?? `gun ${g}`;
+      const modules = this.seq.islandModulesOf(g);
       let sumA = 0;
       let worstDeltaV = 0;
       const gun = this.seq.index.gunById.get(g)!;
-      let busV = NaN;
-      if (this.config.topology === "ring") {
-        try {
-          busV = this.sensors.slotBus(gun.slotId ?? -1).voltageV;
-        } catch {
-          busV = NaN;
-        }
-      }
-      for (const m of status.modules) {
-        let r: ModuleReading | null = null;
-        try {
-          r = this.moduleBus.read(m);
-        } catch {
-          r = null;
-        }
+      const busV = this.config.topology === "ring" ? this.seq.slotBusVoltageV(gun.slotId ?? -1) : NaN;
+      for (const m of modules) {
+        const r: ModuleReading | null = this.seq.moduleReading(m);
         if (!r || !r.online) continue;
         sumA += Math.abs(r.currentA);
         const info = this.seq.index.moduleById.get(m);
         const connected = info?.mn ? this.seq.health.confirmed(info.mn, true) : false;
         if (r.running && connected && Number.isFinite(busV)) worstDeltaV = Math.max(worstDeltaV, Math.abs(busV - r.voltageV));
       }
-      this.condition(sumA > s.islandOverCurrentA, () => ({ kind: "islandOverCurrent", severity: "high", scope: { guns: [g] }, location,
-        cause: `island modules deliver ${sumA.toFixed(0)} A above ${s.islandOverCurrentA} A`, values: { currentA: sumA }, clear: { rule: "unplug" } }));
-      const implausible = this.debounced(`implausible:${g}`, worstDeltaV > s.implausibleVoltageDeltaV, now, this.debounceMs);
-      this.condition(implausible, () => ({ kind: "implausibleMeasurement", severity: "medium", scope: { guns: [g] }, location,
-        cause: `island bus and module reports differ by ${worstDeltaV.toFixed(0)} V (> ${s.implausibleVoltageDeltaV} V)`, values: { deltaV: worstDeltaV },
-        clear: { rule: "causeGoneFor", ms: 5000 } }));
+      if (sumA > s.islandOverCurrentA) {
+        this.detected({ kind: "islandOverCurrent", severity: "high", scope: { guns: [g] }, location,
+          cause: `island modules deliver ${sumA.toFixed(0)} A above ${s.islandOverCurrentA} A`, values: { currentA: sumA }, clear: { rule: "unplug" } });
+      } else this.gone("islandOverCurrent", location);
+      if (this.debounced(names?.implausible ?? `implausible:${g}`, worstDeltaV > s.implausibleVoltageDeltaV, now, this.debounceMs)) {
+        this.detected({ kind: "implausibleMeasurement", severity: "medium", scope: { guns: [g] }, location,
+          cause: `island bus and module reports differ by ${worstDeltaV.toFixed(0)} V (> ${s.implausibleVoltageDeltaV} V)`, values: { deltaV: worstDeltaV },
+          clear: { rule: "causeGoneFor", ms: 5000 } });
+      } else this.gone("implausibleMeasurement", location);
     }
   }
 
   private checkContactors(): void {
+    if (!this.seq.health.hasFaults()) return;
     const verdicts = this.seq.health.faults();
     for (const id in verdicts) {
       const f = verdicts[id];
@@ -342,14 +367,15 @@ export class SafetySupervisor {
    * caused (a boundary MC dropping closed, a GC closing by itself).
    */
   private checkInvariants(): void {
-    const found = this.seq.audit().filter((v) => v.invariant === 1 || v.invariant === 2);
+    const all = this.seq.audit();
+    const found = all.length === 0 ? all : all.filter((v) => v.invariant === 1 || v.invariant === 2);
     for (const v of found) {
       const guns = [...new Set(v.guns)].sort((a, b) => a - b);
       this.condition(true, () => ({ kind: "invariantViolation", severity: "high", scope: guns.length ? { guns } : { global: true },
         location: `§5.${v.invariant} guns ${guns.join(",")}`, cause: v.message, clear: { rule: "operatorReset" } }));
     }
     // Faults of this kind are cleared by the operator once the audit is clean.
-    if (found.length === 0) {
+    if (found.length === 0 && this.seq.faults.hasKind("invariantViolation")) {
       for (const f of this.seq.faults.list()) if (f.kind === "invariantViolation") this.seq.faults.causeGone(f.kind, f.location);
     }
   }

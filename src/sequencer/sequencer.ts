@@ -102,6 +102,33 @@ interface Readings {
 
 const OFF: ModuleCommand = { enabled: false, voltageV: 0, currentLimitA: 0 };
 
+/**
+ * What `buildTargets` computed for one set of its inputs. The targets depend only on
+ * discrete state (the plan object, the latched-fault blocks, the islands, the
+ * contactors' commands and verdicts, and each EV's plugged/ready/stop/paused/battery-known
+ * bits), so while none of those changed the same targets and reasons are reused.
+ */
+interface TargetsMemo {
+  /** `planShape` when computed, and the plan object the targets' `plan` fields point into. */
+  planShape: number;
+  plan: Plan | null;
+  blocks: Blocks;
+  islandsVersion: number;
+  healthVersion: number;
+  targets: Map<number, Target>;
+  reasons: [number, string][];
+}
+
+/** A `driveContactors` pass that wanted no change: repeating it with the same inputs changes nothing either. */
+interface DriveMemo {
+  targets: Map<number, Target>;
+  planShape: number;
+  blocks: Blocks;
+  islandsVersion: number;
+  healthVersion: number;
+  reasons: [number, string][];
+}
+
 export class ContactorSequencer {
   readonly config: CabinetConfig;
   readonly index: CabinetIndex;
@@ -127,9 +154,42 @@ export class ContactorSequencer {
   private readonly refusals = new Map<string, string>();
   private readonly requirementCache = new Map<string, { requirements: Map<string, boolean>; locked: string[] }>();
   private plan: Plan | null = null;
-  private lastTargets = new Set<number>();
-  private readings: Readings;
+  /**
+   * Bumped when a new plan differs from the previous one in what targets and contactor
+   * positions are made of (guns, modules, island slots, whether current is planned,
+   * contactor positions). The planner sends a new plan object every control tick; most
+   * differ only in budgets and setpoints.
+   */
+  private planShape = 0;
+  private lastTargets: ReadonlyMap<number, Target> = new Map();
+  private readonly readings: Readings;
+  /** One view for every §5 check: its functions read the live state. */
+  private readonly view: SafetyView;
+  private targetsMemo: TargetsMemo | null = null;
+  private driveMemo: DriveMemo | null = null;
+  /** Per gun (config order): the EV status bits the targets depend on (see `evBits`). */
+  private readonly evSignature: Int32Array;
+  /** Module id -> position in index.modules; scratch arrays for applyOutputs (no allocation per tick). */
+  private readonly moduleSlot = new Map<string, number>();
+  private readonly wantStamp: Int32Array;
+  private readonly wantEnabled: Uint8Array;
+  private readonly wantVoltageV: Float64Array;
+  private readonly wantCurrentA: Float64Array;
+  private outputStamp = 0;
+  /** Mirror of `moduleCmd` by module position (-1: nothing sent yet), so applyOutputs compares without lookups. */
+  private readonly sentEnabled: Int8Array;
+  private readonly sentVoltageV: Float64Array;
+  private readonly sentCurrentA: Float64Array;
+  /** Bumped when a module command switches on/off, or a module's online/running bits change in a reading. */
+  private moduleStateVersion = 0;
+  private readonly moduleBits: Uint8Array;
+  /** The last audit and the state it was computed on (see `audit`). */
+  private auditKey: { atMs: number; positions: number; modules: number; islands: number; blocks: Blocks } | null = null;
+  private auditResult: Violation[] = [];
   private lastStepMs: number | null = null;
+  /** Clock time at which `beginTick` read the inputs for the step that follows (NaN: none pending). */
+  private preparedAtMs = NaN;
+  private readAtMs = NaN;
   private dtMs = 0;
   private closed = false;
 
@@ -149,23 +209,38 @@ export class ContactorSequencer {
     this.faults = options.faults ?? new FaultRegistry({ clock: options.clock, events: this.events });
     this.check = options.check ?? checkStep;
     this.readings = { guns: new Map(), modules: new Map(), ev: new Map(), slotBusV: new Map() };
+    this.view = this.makeView();
+    this.evSignature = new Int32Array(this.config.guns.length).fill(-1);
+    const moduleCount = this.index.modules.length;
+    this.index.modules.forEach((m, i) => this.moduleSlot.set(m.id, i));
+    this.wantStamp = new Int32Array(moduleCount);
+    this.wantEnabled = new Uint8Array(moduleCount);
+    this.wantVoltageV = new Float64Array(moduleCount);
+    this.wantCurrentA = new Float64Array(moduleCount);
+    this.moduleBits = new Uint8Array(moduleCount);
+    this.sentEnabled = new Int8Array(moduleCount).fill(-1);
+    this.sentVoltageV = new Float64Array(moduleCount);
+    this.sentCurrentA = new Float64Array(moduleCount);
   }
 
   // ---------------------------------------------------------------- queries
 
-  gunStatus(gunId: number): GunStatus {
+  /** The gun's phase alone (no copies; `gunStatus` has the rest). */
+  gunPhase(gunId: number): GunPhase {
     const island = this.islands.get(gunId);
-    const blocks = this.faults.blocks();
-    let phase: GunPhase;
     if (island) {
-      phase = island.stage === "precharging" ? "precharging"
+      return island.stage === "precharging" ? "precharging"
         : island.stage === "closingGc" ? "ready"
         : island.stage === "charging" ? "charging" : "rampingDown";
-    } else if (blocks.global || blocks.guns.has(gunId)) {
-      phase = "faulted";
-    } else {
-      phase = this.lastTargets.has(gunId) ? "isolating" : "idle";
     }
+    const blocks = this.faults.blocks();
+    if (blocks.global || blocks.guns.has(gunId)) return "faulted";
+    return this.lastTargets.has(gunId) ? "isolating" : "idle";
+  }
+
+  gunStatus(gunId: number): GunStatus {
+    const island = this.islands.get(gunId);
+    const phase = this.gunPhase(gunId);
     return {
       gunId,
       phase,
@@ -184,6 +259,16 @@ export class ContactorSequencer {
   /** Current limit the sequencer allows for a gun now (what the EV is offered). */
   allowedCurrentA(gunId: number): number {
     return this.gunStatus(gunId).currentLimitA;
+  }
+
+  /** Modules of a gun's energized island (read-only view, no copy), or [] when none. */
+  islandModulesOf(gunId: number): readonly string[] {
+    return this.islands.get(gunId)?.modules ?? NO_MODULES;
+  }
+
+  /** Whether the gun has an energized island (any stage). */
+  isEnergized(gunId: number): boolean {
+    return this.islands.has(gunId);
   }
 
   /** Slots of a gun's energized island (for fault scoping), or [] when none. */
@@ -211,14 +296,68 @@ export class ContactorSequencer {
     return this.moduleCmd.get(moduleId) ?? OFF;
   }
 
-  /** The view the §5 checks use, built on the latest readings. */
-  safetyView(): SafetyView {
-    return this.makeView();
+  /**
+   * Start of a fast tick (the supervisor calls it first): scan the aux contacts and read
+   * every input once. The supervisor judges these readings, and the `step` that follows
+   * in the same tick (same clock time) acts on the same ones instead of reading again.
+   * A `step` without a preceding `beginTick` reads for itself.
+   */
+  beginTick(): void {
+    this.health.update();
+    this.readAll();
+    this.preparedAtMs = this.clock.nowMs();
   }
 
-  /** Audit the present state against §5.1, §5.2, §5.5. */
+  /** Clock time of the latest reading of every input (NaN: none yet). */
+  get inputsReadAtMs(): number {
+    return this.readAtMs;
+  }
+
+  /** This tick's reading of a gun's meter (null: unreadable). */
+  gunReading(gunId: number): GunMeasurement | null {
+    return this.readings.guns.get(gunId) ?? null;
+  }
+
+  /** This tick's EV status of a gun (null: unreadable). */
+  evReading(gunId: number): EvStatus | null {
+    return this.readings.ev.get(gunId) ?? null;
+  }
+
+  /** This tick's reply of a module (null: unreadable). */
+  moduleReading(moduleId: string): ModuleReading | null {
+    return this.readings.modules.get(moduleId) ?? null;
+  }
+
+  /** This tick's slot bus voltage (NaN: unknown or not a number). */
+  slotBusVoltageV(slotId: number): number {
+    return this.readings.slotBusV.get(slotId) ?? NaN;
+  }
+
+  /** The view the §5 checks use, built on the latest readings. */
+  safetyView(): SafetyView {
+    return this.view;
+  }
+
+  /**
+   * Audit the present state against §5.1, §5.2, §5.5. The audit is a pure function of
+   * which contactors possibly conduct, which modules are energized and healthy, and the
+   * islands; while none of those changed, the last result is returned (a copy).
+   */
   audit(): Violation[] {
-    return checkState(this.makeView());
+    const now = this.clock.nowMs();
+    const blocks = this.faults.blocks();
+    const positions = this.health.positionVersion;
+    const key = this.auditKey;
+    // The audit reads: which contactors possibly conduct (commands, aux, verdicts and the
+    // close-command windows), which modules are energized (commands, running bits) and
+    // healthy (blocks, online bits), and the islands. Unchanged -> the same result.
+    const same = key !== null && key.positions === positions && key.modules === this.moduleStateVersion &&
+      key.islands === this.islandsVersion && key.blocks === blocks && !this.health.closeWindowOpen(key.atMs);
+    if (!same) {
+      this.auditResult = checkState(this.view);
+      this.auditKey = { atMs: now, positions, modules: this.moduleStateVersion, islands: this.islandsVersion, blocks };
+    }
+    return this.auditResult.length === 0 ? [] : this.auditResult.slice();
   }
 
   // ---------------------------------------------------------------- the step
@@ -233,14 +372,25 @@ export class ContactorSequencer {
     const now = this.clock.nowMs();
     this.dtMs = this.lastStepMs === null ? 0 : Math.max(0, now - this.lastStepMs);
     this.lastStepMs = now;
+    const previousPlan = this.plan;
+    const newPlan = plan && plan !== previousPlan ? plan : null;
     if (plan) this.plan = plan;
     try {
-      this.health.update();
-      this.readAll();
+      if (newPlan) {
+        // Bumped first: a malformed plan that makes the comparison throw leaves every memo invalid.
+        this.planShape += 1;
+        if (previousPlan && samePlanShape(previousPlan, newPlan)) this.planShape -= 1;
+      }
+      if (this.preparedAtMs === now) {
+        this.preparedAtMs = NaN; // inputs read by beginTick at this very time
+      } else {
+        this.health.update();
+        this.readAll();
+      }
       const blocks = this.faults.blocks();
       this.reasons.clear();
       const targets = this.buildTargets(blocks);
-      this.lastTargets = new Set(targets.keys());
+      this.lastTargets = targets;
       for (const island of [...this.islands.values()]) this.advanceIsland(island, targets.get(island.gunId), blocks, now);
       this.driveContactors(targets, blocks);
       for (const target of targets.values()) if (!this.islands.has(target.gunId)) this.tryEnergize(target, now);
@@ -331,20 +481,52 @@ export class ContactorSequencer {
     }
   }
 
+  /** Read every input once per step (in place: the maps keep their keys, so no allocation). */
   private readAll(): void {
-    const r: Readings = { guns: new Map(), modules: new Map(), ev: new Map(), slotBusV: new Map() };
+    const r = this.readings;
+    this.readAtMs = this.clock.nowMs();
     for (const g of this.config.guns) {
-      r.guns.set(g.id, attempt(() => this.sensors.gun(g.id)));
-      r.ev.set(g.id, attempt(() => this.ev.status(g.id)));
+      let m: GunMeasurement | null;
+      try {
+        m = this.sensors.gun(g.id);
+      } catch {
+        m = null;
+      }
+      r.guns.set(g.id, m);
+      let ev: EvStatus | null;
+      try {
+        ev = this.ev.status(g.id);
+      } catch {
+        ev = null;
+      }
+      r.ev.set(g.id, ev);
     }
-    for (const m of this.index.modules) r.modules.set(m.id, attempt(() => this.moduleBus.read(m.id)));
-    if (this.config.topology === "ring") {
-      for (const s of this.config.slots) {
-        const v = attempt(() => this.sensors.slotBus(s.id).voltageV);
-        r.slotBusV.set(s.id, v === null || !Number.isFinite(v) ? NaN : v);
+    const modules = this.index.modules;
+    for (let i = 0; i < modules.length; i++) {
+      let reading: ModuleReading | null;
+      try {
+        reading = this.moduleBus.read(modules[i].id);
+      } catch {
+        reading = null;
+      }
+      r.modules.set(modules[i].id, reading);
+      const bits = reading === null ? 4 : (reading.online ? 1 : 0) | (reading.running ? 2 : 0);
+      if (bits !== this.moduleBits[i]) {
+        this.moduleBits[i] = bits;
+        this.moduleStateVersion += 1;
       }
     }
-    this.readings = r;
+    if (this.config.topology === "ring") {
+      for (const s of this.config.slots) {
+        let v: number;
+        try {
+          v = this.sensors.slotBus(s.id).voltageV;
+        } catch {
+          v = NaN;
+        }
+        r.slotBusV.set(s.id, !Number.isFinite(v) ? NaN : v);
+      }
+    }
   }
 
   /** Unknown readings count as large: never switch on a guess (§5.3). */
@@ -404,9 +586,8 @@ export class ContactorSequencer {
     const ev = this.evStatus(gunId);
     const plan = this.planFor(gunId);
     if (!gun || !ev || !plan) return 0;
-    const values = [gun.maxCurrentA, plan.currentLimitA, ev.requestCurrentA];
-    if (ev.maxCurrentA > 0) values.push(ev.maxCurrentA);
-    const c = Math.min(...values);
+    let c = Math.min(gun.maxCurrentA, plan.currentLimitA, ev.requestCurrentA);
+    if (ev.maxCurrentA > 0) c = Math.min(c, ev.maxCurrentA);
     return Number.isFinite(c) && c > 0 ? c : 0;
   }
 
@@ -443,9 +624,9 @@ export class ContactorSequencer {
 
   /** Emit a step through the §5 check. Returns true when emitted. */
   private emit(step: Step, reason: string, view?: SafetyView): boolean {
-    const v = this.check(view ?? this.makeView(), step);
-    const key = stepKey(step);
+    const v = this.check(view ?? this.view, step);
     if (v) {
+      const key = stepKey(step);
       const text = `§5.${v.invariant}: ${v.message}`;
       if (this.refusals.get(key) !== text) {
         this.refusals.set(key, text);
@@ -453,14 +634,52 @@ export class ContactorSequencer {
       }
       return false;
     }
-    this.refusals.delete(key);
+    if (this.refusals.size > 0) this.refusals.delete(stepKey(step));
     if (step.kind === "contactor") {
       this.health.command(step.id, step.closed, this.edgeCurrentEstimate(step.id), reason);
     }
     return true;
   }
 
+  /** The targets for this step; reused (with their reasons) while their inputs are unchanged. */
   private buildTargets(blocks: Blocks): Map<number, Target> {
+    const evChanged = this.updateEvSignature();
+    const memo = this.targetsMemo;
+    const healthVersion = this.health.stateVersion;
+    if (memo && !evChanged && memo.planShape === this.planShape && memo.blocks === blocks && memo.islandsVersion === this.islandsVersion &&
+      memo.healthVersion === healthVersion) {
+      if (memo.plan !== this.plan && this.plan) {
+        // Same shape, new setpoints: the targets follow the new plan's entries.
+        for (const gp of this.plan.guns) {
+          const t = memo.targets.get(gp.id);
+          if (t) t.plan = gp;
+        }
+        memo.plan = this.plan;
+      }
+      for (const [g, why] of memo.reasons) this.reasons.set(g, why);
+      return memo.targets;
+    }
+    // `reasons` was cleared by the caller: what is in it afterwards came from computeTargets.
+    const targets = this.computeTargets(blocks);
+    this.targetsMemo = { planShape: this.planShape, plan: this.plan, blocks, islandsVersion: this.islandsVersion, healthVersion, targets, reasons: [...this.reasons] };
+    return targets;
+  }
+
+  /** Stores each gun's EV status bits; true when any changed since the last call. */
+  private updateEvSignature(): boolean {
+    let changed = false;
+    const guns = this.config.guns;
+    for (let i = 0; i < guns.length; i++) {
+      const bits = evBits(this.readings.ev.get(guns[i].id) ?? null);
+      if (bits !== this.evSignature[i]) {
+        this.evSignature[i] = bits;
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  private computeTargets(blocks: Blocks): Map<number, Target> {
     const out = new Map<number, Target>();
     const plan = this.plan;
     if (!plan || blocks.global) return out;
@@ -685,6 +904,14 @@ export class ContactorSequencer {
 
   /** Every contactor not locked by an energized island goes where the targets, the plan or the idle policy want. */
   private driveContactors(targets: Map<number, Target>, blocks: Blocks): void {
+    const memo = this.driveMemo;
+    const healthVersion = this.health.stateVersion;
+    if (memo && memo.targets === targets && memo.planShape === this.planShape && memo.blocks === blocks && memo.islandsVersion === this.islandsVersion &&
+      memo.healthVersion === healthVersion) {
+      for (const [g, why] of memo.reasons) this.reasons.set(g, why);
+      return;
+    }
+    const waiting: [number, string][] = [];
     const locked = new Set<string>();
     for (const island of this.islands.values()) for (const id of island.locked) locked.add(id);
     const desired = new Map<string, boolean>();
@@ -697,6 +924,7 @@ export class ContactorSequencer {
         for (const id of t.requirements.keys()) if (locked.has(id)) conflict = t.requirements.get(id) !== this.health.commanded(id) || conflict;
         if (conflict) {
           this.reasons.set(t.gunId, "waits for a neighbouring island to stop");
+          waiting.push([t.gunId, "waits for a neighbouring island to stop"]);
           continue;
         }
         for (const [id, closed] of t.requirements) if (!desired.has(id)) desired.set(id, closed);
@@ -718,6 +946,10 @@ export class ContactorSequencer {
       }
     }
     const changes = [...desired].filter(([id, closed]) => !locked.has(id) && this.health.commanded(id) !== closed);
+    // Nothing to switch: the same inputs next step would want nothing either.
+    this.driveMemo = changes.length === 0
+      ? { targets, planShape: this.planShape, blocks, islandsVersion: this.islandsVersion, healthVersion, reasons: waiting }
+      : null;
     // Opens first: boundaries separate before anything joins.
     changes.sort((a, b) => Number(a[1]) - Number(b[1]));
     for (const [id, closed] of changes) this.emit({ kind: "contactor", id, closed }, closed ? "plan: close" : "plan: open");
@@ -743,7 +975,7 @@ export class ContactorSequencer {
       fast: false, zeroSinceMs: null, locked: target.locked,
     };
     this.addIsland(island);
-    const view = this.makeView();
+    const view = this.view;
     for (const m of target.modules) {
       if (!this.emit({ kind: "module", id: m, enabled: true }, "energize island", view)) {
         this.removeIsland(g);
@@ -754,23 +986,45 @@ export class ContactorSequencer {
     this.events.push(now, "phase", `gun ${g}`, `island [${target.slots.join(",")}] energized: modules ${target.modules.join(",")} precharging`);
   }
 
+  /** Module commands and EV offers from the islands (scratch arrays: nothing allocated unless a command changes). */
   private applyOutputs(): void {
     const precharge = this.config.safety.cableCheckCurrentLimitA;
-    const want = new Map<string, ModuleCommand>();
+    const stamp = ++this.outputStamp;
     for (const island of this.islands.values()) {
       const n = island.modules.length;
       for (const m of island.modules) {
-        if (island.stage === "opening") want.set(m, OFF);
-        else if (island.stage === "precharging" || island.stage === "closingGc") {
-          want.set(m, { enabled: true, voltageV: island.voltageV, currentLimitA: precharge / n });
+        const i = this.moduleSlot.get(m);
+        if (i === undefined) continue; // not a module of this cabinet: nothing to command
+        this.wantStamp[i] = stamp;
+        if (island.stage === "opening") {
+          this.wantEnabled[i] = 0;
+          this.wantVoltageV[i] = 0;
+          this.wantCurrentA[i] = 0;
         } else {
-          want.set(m, { enabled: true, voltageV: island.voltageV, currentLimitA: island.limitA / n });
+          this.wantEnabled[i] = 1;
+          this.wantVoltageV[i] = island.voltageV;
+          this.wantCurrentA[i] = island.stage === "precharging" || island.stage === "closingGc" ? precharge / n : island.limitA / n;
         }
       }
       this.setOffer(island.gunId, island.stage === "charging" || island.stage === "rampingDown" ? island.limitA : 0);
     }
-    for (const m of this.index.modules) this.sendModule(m.id, want.get(m.id) ?? OFF);
+    const modules = this.index.modules;
+    for (let i = 0; i < modules.length; i++) {
+      const wanted = this.wantStamp[i] === stamp;
+      const enabled = wanted ? this.wantEnabled[i] : 0;
+      const voltageV = wanted ? this.wantVoltageV[i] : 0;
+      const currentA = wanted ? this.wantCurrentA[i] : 0;
+      if (this.sentEnabled[i] === enabled && this.sentVoltageV[i] === voltageV && this.sentCurrentA[i] === currentA) continue; // already sent
+      if (!wanted) this.sendModule(modules[i].id, OFF);
+      else this.sendModuleValues(modules[i].id, enabled === 1, voltageV, currentA);
+    }
     for (const g of this.config.guns) if (!this.islands.has(g.id)) this.setOffer(g.id, 0);
+  }
+
+  private sendModuleValues(id: string, enabled: boolean, voltageV: number, currentLimitA: number): void {
+    const last = this.moduleCmd.get(id);
+    if (last && last.enabled === enabled && last.voltageV === voltageV && last.currentLimitA === currentLimitA) return;
+    this.sendModule(id, enabled ? { enabled, voltageV, currentLimitA } : OFF);
   }
 
   private sendModule(id: string, cmd: ModuleCommand): void {
@@ -782,6 +1036,13 @@ export class ContactorSequencer {
       this.events.push(this.clock.nowMs(), "refused", `module ${id}`, `module bus refused command: ${String(error)}`);
     }
     this.moduleCmd.set(id, { ...cmd });
+    const slot = this.moduleSlot.get(id);
+    if (slot !== undefined) {
+      this.sentEnabled[slot] = cmd.enabled ? 1 : 0;
+      this.sentVoltageV[slot] = cmd.voltageV;
+      this.sentCurrentA[slot] = cmd.currentLimitA;
+    }
+    if ((last?.enabled ?? false) !== cmd.enabled) this.moduleStateVersion += 1;
     if (last ? last.enabled !== cmd.enabled : cmd.enabled) {
       this.events.push(this.clock.nowMs(), "module", `module ${id}`, cmd.enabled ? `on at ${cmd.voltageV.toFixed(0)} V` : "off");
     }
@@ -815,6 +1076,38 @@ export class ContactorSequencer {
       for (const m of this.index.modules) attempt(() => this.moduleBus.command(m.id, OFF));
     }
   }
+}
+
+const NO_MODULES: readonly string[] = Object.freeze([]);
+
+/** Do two plans ask for the same islands and contactor positions (budgets and setpoints aside)? */
+function samePlanShape(a: Plan, b: Plan): boolean {
+  if (a.guns.length !== b.guns.length) return false;
+  for (let i = 0; i < a.guns.length; i++) {
+    const ga = a.guns[i];
+    const gb = b.guns[i];
+    if (ga.id !== gb.id || (ga.currentLimitA > 0) !== (gb.currentLimitA > 0)) return false;
+    if (!sameList(ga.modules, gb.modules) || !sameList(ga.islandSlots, gb.islandSlots)) return false;
+  }
+  let count = 0;
+  for (const id in a.contactors) {
+    if (a.contactors[id] !== b.contactors[id]) return false;
+    count++;
+  }
+  for (const _id in b.contactors) count--;
+  return count === 0;
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The EV status bits the targets depend on: known, plugged, ready, stop requested, paused, battery voltage known. */
+function evBits(ev: EvStatus | null): number {
+  if (!ev) return 0;
+  return 1 | (ev.plugged ? 2 : 0) | (ev.ready ? 4 : 0) | (ev.stopRequested ? 8 : 0) | (ev.paused ? 16 : 0) | (ev.batteryVoltageV > 0 ? 32 : 0);
 }
 
 function attempt<T>(fn: () => T): T | null {
