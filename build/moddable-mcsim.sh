@@ -14,7 +14,7 @@ import { bundleForXs } from "./build/xs/bundle.mjs";
 import * as fs from "node:fs";
 import * as path from "node:path";
 const find = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? find(path.join(d, e.name)) : e.name.endsWith(".test.ts") ? [path.resolve(d, e.name)] : []);
-const files = find("tests/core").sort();
+const files = [path.resolve("tests/support/fast-check-seed.ts"), ...find("tests/core").sort()];
 const code = await bundleForXs({ contents: files.map((f) => `import ${JSON.stringify(f)};`).join("\n"), format: "esm" });
 fs.writeFileSync(process.argv[1], code);
 fs.writeFileSync(process.argv[2], await bundleForXs({ harness: false, format: "esm",

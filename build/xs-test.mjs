@@ -19,7 +19,8 @@ function findTests(dir) {
 }
 
 export async function runXsTests(files, { quiet = false } = {}) {
-  const imports = files.map((f) => `import ${JSON.stringify(path.resolve(f))};`).join("\n");
+  const seed = path.join(repoRoot, "tests", "support", "fast-check-seed.ts");
+  const imports = [seed, ...files].map((f) => `import ${JSON.stringify(path.resolve(f))};`).join("\n");
   let script;
   try {
     script = await bundleForXs({ contents: imports });

@@ -76,7 +76,10 @@ export function overlayEvStatus(ev: EvStatus, input: GunMqttInput | null): EvSta
   if (hasDemand) {
     const requested = finiteOrZero(ev.requestVoltageV);
     const voltageV = requested > 0 ? requested : Math.max(0, finiteOrZero(ev.batteryVoltageV));
-    let currentA = voltageV > 0 ? ((input.demandKW as number) * 1000) / voltageV : 0;
+    // Below 1 V there is no meaningful current for a power demand (and a denormal voltage
+    // would turn any demand into an infinite current).
+    let currentA = voltageV >= 1 ? ((input.demandKW as number) * 1000) / voltageV : 0;
+    if (!Number.isFinite(currentA)) currentA = 0;
     const maxA = finiteOrZero(ev.maxCurrentA);
     if (maxA > 0) currentA = Math.min(currentA, maxA);
     out.requestCurrentA = Math.max(0, currentA);

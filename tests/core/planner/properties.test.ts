@@ -109,10 +109,19 @@ describe("planner properties (random rings, health, temperatures, faults, reques
             // all the way along the island between them) may share its island, unserved.
             const a = g.islandSlots.indexOf(g.id);
             const b = g.islandSlots.indexOf(s);
-            for (let t = Math.min(a, b); t < Math.max(a, b); t++) {
-              const f = c.observed.contactorFaults[c.config.slots.find((x) => x.id === g.islandSlots[t])!.mc];
-              assert.ok(f === "welded" || f === "feedbackFault", `island of gun ${g.id} absorbs active gun ${gunHere} across a separable MC`);
+            const stuck = (slotIndex: number) => {
+              const f = c.observed.contactorFaults[c.config.slots.find((x) => x.id === g.islandSlots[slotIndex])!.mc];
+              return f === "welded" || f === "feedbackFault";
+            };
+            let inner = true;
+            for (let t = Math.min(a, b); t < Math.max(a, b); t++) inner = inner && stuck(t);
+            // An island that spans the whole ring also joins the two guns the other way round.
+            let outer = g.islandSlots.length === c.config.slots.length;
+            if (outer) {
+              const n = g.islandSlots.length;
+              for (let t = Math.max(a, b); t % n !== Math.min(a, b); t++) outer = outer && stuck(t % n);
             }
+            assert.ok(inner || outer, `island of gun ${g.id} absorbs active gun ${gunHere} across a separable MC`);
             const partner = p.guns.find((x) => x.id === gunHere)!;
             assert.equal(partner.budgetKW, 0, `welded partner ${gunHere} of gun ${g.id} is served too`);
             assert.equal(p.contactors[c.config.guns.find((x) => x.id === gunHere)!.gc] === "closed" && !c.observed.contactorFaults[`GC_${gunHere}`], false);
