@@ -199,9 +199,21 @@ export class SimSensors implements Sensors {
       energyWh: g.meterEnergyWh,
     };
   }
+  /**
+   * One reading object per slot, refilled on each read: the controller reads slot buses
+   * 100 times a second and takes the number at once (like a register read on hardware).
+   * A caller that must keep a reading copies it.
+   */
+  private readonly busReadings = new Map<number, BusMeasurement & { voltageV: number }>();
   slotBus(slotId: number): BusMeasurement {
     const node = this.plant.slotNode(slotId);
-    return { voltageV: node < 0 ? 0 : this.noise.voltage(this.plant.measuredNodeVoltageV[node]) };
+    const voltageV = node < 0 ? 0 : this.noise.voltage(this.plant.measuredNodeVoltageV[node]);
+    let reading = this.busReadings.get(slotId);
+    if (reading === undefined) {
+      reading = { voltageV };
+      this.busReadings.set(slotId, reading);
+    } else reading.voltageV = voltageV;
+    return reading;
   }
   gridPowerKW(): number {
     return this.plant.gridPowerW / 1000;

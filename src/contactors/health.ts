@@ -59,6 +59,8 @@ function parseCounters(text: string | undefined): ContactorCounters {
 
 export class ContactorHealth {
   private readonly tracks = new Map<string, Track>();
+  /** The tracks in insertion order (the fast tick walks this array: no iterator per tick). */
+  private readonly trackList: Track[];
   private readonly bank: ContactorBank;
   private readonly storage: Storage;
   private readonly clock: Clock;
@@ -88,7 +90,7 @@ export class ContactorHealth {
     const now = this.clock.nowMs();
     for (const info of options.index.contactors) {
       const aux = this.readAux(info.id, false);
-      this.tracks.set(info.id, {
+      const track: Track = {
         id: info.id,
         commanded: this.safeCommanded(info.id, info.normallyClosed),
         commandedAtMs: now,
@@ -98,8 +100,10 @@ export class ContactorHealth {
         fault: null,
         flickersMs: [],
         counters: parseCounters(this.storage.get(counterKey(info.id))),
-      });
+      };
+      this.tracks.set(info.id, track);
     }
+    this.trackList = [...this.tracks.values()];
   }
 
   /** Changes whenever any contactor's commanded position or fault verdict changes. */
@@ -161,7 +165,9 @@ export class ContactorHealth {
   /** Read every aux contact and update fault verdicts. Cheap; call every fast tick. */
   update(): void {
     const now = this.clock.nowMs();
-    for (const t of this.tracks.values()) {
+    const list = this.trackList;
+    for (let i = 0; i < list.length; i++) {
+      const t = list[i];
       const aux = this.readAux(t.id, t.lastAux);
       if (aux !== t.lastAux) {
         t.lastAux = aux;

@@ -122,7 +122,8 @@ export class SafetySupervisor {
       this.seq.beginTick();
       this.checkInputs();
       const evs = this.evs;
-      for (const g of this.config.guns) evs.set(g.id, this.checkGun(g.id, now));
+      const guns = this.config.guns;
+      for (let i = 0; i < guns.length; i++) evs.set(guns[i].id, this.checkGun(guns[i].id, now));
       this.checkModules(now);
       this.checkIslands(now);
       this.checkContactors();
@@ -277,7 +278,9 @@ export class SafetySupervisor {
 
   private checkModules(now: number): void {
     const trip = this.config.moduleRating.tripTempC;
-    for (const info of this.seq.index.modules) {
+    const infos = this.seq.index.modules;
+    for (let i = 0; i < infos.length; i++) {
+      const info = infos[i];
       const location = this.moduleLocations.get(info.id)!;
       const r: ModuleReading | null = this.seq.moduleReading(info.id);
       const lost = r === null || !r.online || now - r.lastSeenMs > this.config.safety.moduleCommsTimeoutMs;

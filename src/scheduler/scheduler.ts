@@ -2,8 +2,31 @@ import type { Clock } from "../../hal/clock";
 import type { Log } from "../../hal/log";
 import type { SchedulerOptions, SchedulerResult, TaskContext, TaskReport, TaskSpec, TimerDriver } from "./types";
 
+/**
+ * The context handed to a run. One per task, refilled at each run (no allocation per
+ * run on the 10 ms path); valid for the duration of that run only.
+ */
+class RunContext implements TaskContext {
+  startMs = 0;
+  releaseMs = 0;
+  constructor(private readonly spec: TaskSpec, private readonly clock: Clock) {}
+  get name(): string {
+    return this.spec.name;
+  }
+  get budgetMs(): number {
+    return this.spec.budgetMs;
+  }
+  elapsedMs(): number {
+    return this.clock.nowMs() - this.startMs;
+  }
+  timeLeftMs(): number {
+    return this.budgetMs - (this.clock.nowMs() - this.startMs);
+  }
+}
+
 interface TaskState {
   spec: TaskSpec;
+  context: RunContext;
   safety: boolean;
   deadlineMs: number;
   /** Due time; null = event-driven task with nothing pending. */
@@ -77,7 +100,7 @@ export class Scheduler {
     if (safety && this.tasks.some((t) => t.safety)) return { ok: false, error: `${where}: a safety task is already registered (${this.tasks.find((t) => t.safety)?.spec.name})` };
     const deadlineMs = spec.deadlineMs ?? spec.periodMs ?? spec.budgetMs * 10;
     this.tasks.push({
-      spec, safety, deadlineMs,
+      spec, context: new RunContext(spec, this.clock), safety, deadlineMs,
       releaseMs: this.running && spec.periodMs !== null ? this.clock.nowMs() + (spec.offsetMs ?? 0) : null,
       runs: 0, totalMs: 0, lastMs: 0, maxMs: 0, maxLatencyMs: 0,
       overruns: 0, consecutiveOverruns: 0, consecutiveInBudget: 0,
@@ -172,15 +195,9 @@ export class Scheduler {
     const releaseMs = task.releaseMs ?? this.clock.nowMs();
     const clock = this.clock;
     const startMs = clock.nowMs();
-    const budgetMs = task.spec.budgetMs;
-    const context: TaskContext = {
-      name: task.spec.name,
-      startMs,
-      releaseMs,
-      budgetMs,
-      elapsedMs: () => clock.nowMs() - startMs,
-      timeLeftMs: () => budgetMs - (clock.nowMs() - startMs),
-    };
+    const context = task.context;
+    context.startMs = startMs;
+    context.releaseMs = releaseMs;
     let threw = false;
     try {
       task.spec.run(context);

@@ -93,11 +93,36 @@ interface Target {
   plan: GunPlan;
 }
 
+/**
+ * This tick's readings of one kind, by position in the config (written every fast tick
+ * without a Map store), looked up by id like a Map (undefined: never read).
+ */
+class ReadingTable<K, V> {
+  private readonly values: (V | undefined)[];
+  constructor(private readonly position: ReadonlyMap<K, number>, size: number) {
+    this.values = new Array<V | undefined>(size).fill(undefined);
+  }
+  get(key: K): V | undefined {
+    const i = this.position.get(key);
+    return i === undefined ? undefined : this.values[i];
+  }
+  setAt(i: number, value: V): void {
+    this.values[i] = value;
+  }
+}
+
 interface Readings {
-  guns: Map<number, GunMeasurement | null>;
-  modules: Map<string, ModuleReading | null>;
-  ev: Map<number, EvStatus | null>;
-  slotBusV: Map<number, number>;
+  guns: ReadingTable<number, GunMeasurement | null>;
+  modules: ReadingTable<string, ModuleReading | null>;
+  ev: ReadingTable<number, EvStatus | null>;
+  slotBusV: ReadingTable<number, number>;
+}
+
+/** Id -> last position in the list (a Map filled in order keeps the last duplicate, as a Map store would). */
+function positions<K>(ids: readonly K[]): Map<K, number> {
+  const out = new Map<K, number>();
+  ids.forEach((id, i) => out.set(id, i));
+  return out;
 }
 
 const OFF: ModuleCommand = { enabled: false, voltageV: 0, currentLimitA: 0 };
@@ -208,7 +233,13 @@ export class ContactorSequencer {
     });
     this.faults = options.faults ?? new FaultRegistry({ clock: options.clock, events: this.events });
     this.check = options.check ?? checkStep;
-    this.readings = { guns: new Map(), modules: new Map(), ev: new Map(), slotBusV: new Map() };
+    const gunPositions = positions(this.config.guns.map((g) => g.id));
+    this.readings = {
+      guns: new ReadingTable(gunPositions, this.config.guns.length),
+      ev: new ReadingTable(gunPositions, this.config.guns.length),
+      modules: new ReadingTable(positions(this.index.modules.map((m) => m.id)), this.index.modules.length),
+      slotBusV: new ReadingTable(positions(this.config.slots.map((sl) => sl.id)), this.config.slots.length),
+    };
     this.view = this.makeView();
     this.evSignature = new Int32Array(this.config.guns.length).fill(-1);
     const moduleCount = this.index.modules.length;
@@ -485,21 +516,24 @@ export class ContactorSequencer {
   private readAll(): void {
     const r = this.readings;
     this.readAtMs = this.clock.nowMs();
-    for (const g of this.config.guns) {
+    // Indexed loops: this runs every fast tick and for-of iterators were a measurable cost.
+    const guns = this.config.guns;
+    for (let gi = 0; gi < guns.length; gi++) {
+      const g = guns[gi];
       let m: GunMeasurement | null;
       try {
         m = this.sensors.gun(g.id);
       } catch {
         m = null;
       }
-      r.guns.set(g.id, m);
+      r.guns.setAt(gi, m);
       let ev: EvStatus | null;
       try {
         ev = this.ev.status(g.id);
       } catch {
         ev = null;
       }
-      r.ev.set(g.id, ev);
+      r.ev.setAt(gi, ev);
     }
     const modules = this.index.modules;
     for (let i = 0; i < modules.length; i++) {
@@ -509,7 +543,7 @@ export class ContactorSequencer {
       } catch {
         reading = null;
       }
-      r.modules.set(modules[i].id, reading);
+      r.modules.setAt(i, reading);
       const bits = reading === null ? 4 : (reading.online ? 1 : 0) | (reading.running ? 2 : 0);
       if (bits !== this.moduleBits[i]) {
         this.moduleBits[i] = bits;
@@ -517,14 +551,16 @@ export class ContactorSequencer {
       }
     }
     if (this.config.topology === "ring") {
-      for (const s of this.config.slots) {
+      const slots = this.config.slots;
+      for (let si = 0; si < slots.length; si++) {
+        const s = slots[si];
         let v: number;
         try {
           v = this.sensors.slotBus(s.id).voltageV;
         } catch {
           v = NaN;
         }
-        r.slotBusV.set(s.id, !Number.isFinite(v) ? NaN : v);
+        r.slotBusV.setAt(si, !Number.isFinite(v) ? NaN : v);
       }
     }
   }
@@ -991,9 +1027,10 @@ export class ContactorSequencer {
     const precharge = this.config.safety.cableCheckCurrentLimitA;
     const stamp = ++this.outputStamp;
     for (const island of this.islands.values()) {
-      const n = island.modules.length;
-      for (const m of island.modules) {
-        const i = this.moduleSlot.get(m);
+      const islandModules = island.modules;
+      const n = islandModules.length;
+      for (let k = 0; k < n; k++) {
+        const i = this.moduleSlot.get(islandModules[k]);
         if (i === undefined) continue; // not a module of this cabinet: nothing to command
         this.wantStamp[i] = stamp;
         if (island.stage === "opening") {
@@ -1018,7 +1055,8 @@ export class ContactorSequencer {
       if (!wanted) this.sendModule(modules[i].id, OFF);
       else this.sendModuleValues(modules[i].id, enabled === 1, voltageV, currentA);
     }
-    for (const g of this.config.guns) if (!this.islands.has(g.id)) this.setOffer(g.id, 0);
+    const guns = this.config.guns;
+    for (let k = 0; k < guns.length; k++) if (!this.islands.has(guns[k].id)) this.setOffer(guns[k].id, 0);
   }
 
   private sendModuleValues(id: string, enabled: boolean, voltageV: number, currentLimitA: number): void {
