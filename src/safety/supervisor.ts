@@ -15,7 +15,7 @@ import type { ModuleBus, ModuleReading } from "../../hal/power-modules";
 import type { GunMeasurement, Sensors } from "../../hal/sensors";
 import type { CabinetConfig, OverVoltageBand } from "../config/types";
 import type { ContactorSequencer } from "../sequencer/sequencer";
-import type { ClearRule, Fault, FaultKind, FaultScope, Severity } from "./faults";
+import type { Fault, FaultKind, FaultScope, FaultSpec, Severity } from "./faults";
 
 export interface SupervisorOptions {
   /** The sequencer it overrides; its health, fault registry and event log are shared. */
@@ -43,15 +43,8 @@ export function overVoltageTripV(bands: readonly OverVoltageBand[], evMaxVoltage
   return bands.length ? bands[bands.length - 1].emergencyTripV : Infinity;
 }
 
-interface Detection {
-  kind: FaultKind;
-  severity: Severity;
-  scope: Partial<FaultScope>;
-  location: string;
-  cause: string;
-  values?: Record<string, number>;
-  clear: ClearRule;
-}
+/** What a check reports: a fault specification with a lasting cause. */
+type Detection = Omit<FaultSpec, "oneShot">;
 
 export class SafetySupervisor {
   private readonly seq: ContactorSequencer;
