@@ -5,17 +5,17 @@
 // after the message is received" is measured in simulated time, exactly.
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { connect, type MqttClient as NpmMqttClient } from "mqtt";
+import type { MqttClient as NpmMqttClient } from "mqtt";
 import { builtinDocument, parseCabinetConfig } from "../../src/config/index";
 import { validateMqttConfig } from "../../src/mqtt/config";
 import { createSimCabinet, type SimCabinet } from "../../host-sim/sim-cabinet";
 import { attachSimMqtt, mqttEvLinkOver, MqttGunInputs, type SimMqtt } from "../../host-sim/mqtt/sim-mqtt";
-import { brokerKinds, startBroker, waitFor as waitForWithin, type TestBroker } from "../mqtt/broker";
+import { brokerKinds, observeBroker, startBroker, waitFor as waitForWithin, type SeenMessage, type TestBroker } from "../mqtt/broker";
 
 /** Wall-time waits for the broker: generous, the machine running the suite may be busy. */
 const waitFor = (what: string, predicate: () => boolean) => waitForWithin(what, predicate, 10000);
 
-interface Seen { topic: string; payload: string; retain: boolean }
+type Seen = SeenMessage;
 
 const STEP_MS = 5;
 const SLICE_MS = 50;
@@ -27,16 +27,7 @@ const TOTAL_KEYS = ["powerKW", "budgetKW", "capacityKW", "gridLimitKW", "modules
 
 const ioTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-async function observer(url: string, filter: string): Promise<{ client: NpmMqttClient; seen: Seen[] }> {
-  const client = connect(url, { clientId: `obs-${Math.random().toString(16).slice(2, 10)}`, reconnectPeriod: 0 });
-  const seen: Seen[] = [];
-  client.on("message", (topic, payload, packet) => seen.push({ topic, payload: payload.toString(), retain: packet.retain }));
-  await new Promise<void>((resolve, reject) => {
-    client.once("connect", () => client.subscribe(filter, { qos: 1 }, (err) => (err ? reject(err) : resolve())));
-    client.once("error", reject);
-  });
-  return { client, seen };
-}
+const observer = observeBroker;
 
 for (const kind of brokerKinds()) {
   describe(`mqtt in the simulated cabinet (${kind})`, function () {

@@ -2,25 +2,16 @@ import { strict as assert } from "assert";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import fc from "fast-check";
-import { connect, type MqttClient as NpmMqttClient } from "mqtt";
+import type { MqttClient as NpmMqttClient } from "mqtt";
 import { startHostMqtt, type HostMqtt } from "../../host-sim/mqtt/host-mqtt";
-import { brokerKinds, startBroker, waitFor, type TestBroker } from "./broker";
+import { brokerKinds, observeBroker, startBroker, waitFor, type SeenMessage, type TestBroker } from "./broker";
 
 const MOSQUITTO_PUB = ["/usr/bin/mosquitto_pub", "/usr/local/bin/mosquitto_pub"].find((p) => fs.existsSync(p)) ?? null;
 import { FakeSource, RecordingLog, RecordingSink } from "../core/mqtt/fakes";
 
-interface Seen { topic: string; payload: string; retain: boolean }
+type Seen = SeenMessage;
 
-async function observer(url: string, filter: string): Promise<{ client: NpmMqttClient; seen: Seen[] }> {
-  const client = connect(url, { clientId: `observer-${Math.random().toString(16).slice(2, 10)}`, reconnectPeriod: 0 });
-  const seen: Seen[] = [];
-  client.on("message", (topic, payload, packet) => seen.push({ topic, payload: payload.toString(), retain: packet.retain }));
-  await new Promise<void>((resolve, reject) => {
-    client.once("connect", () => client.subscribe(filter, { qos: 1 }, (err) => (err ? reject(err) : resolve())));
-    client.once("error", reject);
-  });
-  return { client, seen };
-}
+const observer = observeBroker;
 
 async function closeClient(client: NpmMqttClient): Promise<void> {
   await new Promise<void>((resolve) => client.end(true, {}, () => resolve()));

@@ -7,6 +7,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Aedes } from "aedes";
+import { connect, type MqttClient as NpmMqttClient } from "mqtt";
 
 export type BrokerKind = "mosquitto" | "aedes";
 
@@ -134,4 +135,22 @@ export async function waitFor(what: string, predicate: () => boolean, timeoutMs 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+export interface SeenMessage {
+  topic: string;
+  payload: string;
+  retain: boolean;
+}
+
+/** A test client subscribed to `filter` that records every message it sees. */
+export async function observeBroker(url: string, filter: string): Promise<{ client: NpmMqttClient; seen: SeenMessage[] }> {
+  const client = connect(url, { clientId: `obs-${Math.random().toString(16).slice(2, 10)}`, reconnectPeriod: 0 });
+  const seen: SeenMessage[] = [];
+  client.on("message", (topic, payload, packet) => seen.push({ topic, payload: payload.toString(), retain: packet.retain }));
+  await new Promise<void>((resolve, reject) => {
+    client.once("connect", () => client.subscribe(filter, { qos: 1 }, (err) => (err ? reject(err) : resolve())));
+    client.once("error", reject);
+  });
+  return { client, seen };
 }
