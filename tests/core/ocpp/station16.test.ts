@@ -1,25 +1,9 @@
 import { strict as assert } from "assert";
 import { Station16 } from "../../../src/ocpp/station16";
-import { FakeCabinet, ManualClock, MemoryStorage, ScriptedCsms, testConfig, wallFrom } from "./support";
-
-const EPOCH = Date.parse("2026-03-02T08:00:00Z");
+import { FakeCabinet, MemoryStorage, ScriptedCsms, stationRig } from "./support";
 
 function setup(storage = new MemoryStorage(), csms = new ScriptedCsms("ocpp1.6"), cabinet = new FakeCabinet(), startAtMs = 0) {
-  const clock = new ManualClock();
-  clock.t = startAtMs;
-  const station = new Station16({ config: testConfig("1.6"), transport: csms, port: cabinet, storage, clock, wallClock: wallFrom(clock, EPOCH), random: () => 0 });
-  const step = (ms = 0, n = 1) => {
-    for (let i = 0; i < n; i++) {
-      clock.advance(ms);
-      cabinet.run(ms);
-      station.tick();
-      csms.flush();
-      station.tick();
-      csms.flush();
-    }
-  };
-  station.start();
-  return { station, csms, cabinet, clock, storage, step };
+  return stationRig("1.6", (options) => new Station16(options), storage, csms, cabinet, startAtMs);
 }
 
 describe("ocpp 1.6J charge point (scripted CSMS)", () => {

@@ -1,25 +1,11 @@
 import { strict as assert } from "assert";
 import { Station201 } from "../../../src/ocpp/station201";
-import { FakeCabinet, ManualClock, MemoryStorage, ScriptedCsms, testConfig, wallFrom } from "./support";
+import { FakeCabinet, MemoryStorage, ScriptedCsms, stationRig } from "./support";
 
 const EPOCH = Date.parse("2026-03-02T08:00:00Z");
 
 function setup(storage = new MemoryStorage(), csms = new ScriptedCsms("ocpp2.0.1"), cabinet = new FakeCabinet(), startAtMs = 0) {
-  const clock = new ManualClock();
-  clock.t = startAtMs;
-  const station = new Station201({ config: testConfig("2.0.1"), transport: csms, port: cabinet, storage, clock, wallClock: wallFrom(clock, EPOCH), random: () => 0 });
-  const step = (ms = 0, n = 1) => {
-    for (let i = 0; i < n; i++) {
-      clock.advance(ms);
-      cabinet.run(ms);
-      station.tick();
-      csms.flush();
-      station.tick();
-      csms.flush();
-    }
-  };
-  station.start();
-  return { station, csms, cabinet, clock, storage, step };
+  return stationRig("2.0.1", (options) => new Station201(options), storage, csms, cabinet, startAtMs);
 }
 
 describe("ocpp 2.0.1 station (scripted CSMS)", () => {

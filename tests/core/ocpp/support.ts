@@ -5,6 +5,8 @@ export { DemoCabinet as FakeCabinet } from "../../../host-sim/ocpp/demo-cabinet"
 import type { ConnectRequest, OcppTransport, TransportEvents } from "../../../src/ocpp/transport";
 import type { OcppConfig } from "../../../src/ocpp/config";
 import { ocppDefaults } from "../../../src/ocpp/config";
+import type { StationOptions } from "../../../src/ocpp/station-core";
+import { DemoCabinet } from "../../../host-sim/ocpp/demo-cabinet";
 
 export class MemoryStorage implements Storage {
   readonly data = new Map<string, string>();
@@ -114,4 +116,40 @@ export class ScriptedCsms implements OcppTransport {
   }
 
   calls(action: string): any[] { return this.received.filter((f) => f[2] === action).map((f) => f[3]); }
+}
+
+const RIG_EPOCH_MS = Date.parse("2026-03-02T08:00:00Z");
+
+interface RigStation {
+  start(): void;
+  tick(): void;
+}
+
+/**
+ * A station of either version on a scripted CSMS, a fake cabinet and a manual clock.
+ * step(ms, n) advances time and lets the station and the CSMS exchange until quiet.
+ */
+export function stationRig<S extends RigStation>(
+  version: "2.0.1" | "1.6",
+  make: (options: StationOptions) => S,
+  storage = new MemoryStorage(),
+  csms = new ScriptedCsms(version === "1.6" ? "ocpp1.6" : "ocpp2.0.1"),
+  cabinet = new DemoCabinet(),
+  startAtMs = 0,
+) {
+  const clock = new ManualClock();
+  clock.t = startAtMs;
+  const station = make({ config: testConfig(version), transport: csms, port: cabinet, storage, clock, wallClock: wallFrom(clock, RIG_EPOCH_MS), random: () => 0 });
+  const step = (ms = 0, n = 1) => {
+    for (let i = 0; i < n; i++) {
+      clock.advance(ms);
+      cabinet.run(ms);
+      station.tick();
+      csms.flush();
+      station.tick();
+      csms.flush();
+    }
+  };
+  station.start();
+  return { station, csms, cabinet, clock, storage, step };
 }
