@@ -59,8 +59,10 @@ function parseCounters(text: string | undefined): ContactorCounters {
 
 export class ContactorHealth {
   private readonly tracks = new Map<string, Track>();
-  /** The tracks in insertion order (the fast tick walks this array: no iterator per tick). */
+  /** The tracks in `index.contactors` order (the fast tick walks this array: no iterator per tick). */
   private readonly trackList: Track[];
+  /** Contactor id -> position in `trackList` (callers on the fast tick look a position up once and keep it). */
+  private readonly trackPosition = new Map<string, number>();
   private readonly bank: ContactorBank;
   private readonly storage: Storage;
   private readonly clock: Clock;
@@ -104,6 +106,12 @@ export class ContactorHealth {
       this.tracks.set(info.id, track);
     }
     this.trackList = [...this.tracks.values()];
+    this.trackList.forEach((t, i) => this.trackPosition.set(t.id, i));
+  }
+
+  /** Position of a contactor for the `...At` queries below, or -1 when it is not in this cabinet. */
+  positionOf(id: string): number {
+    return this.trackPosition.get(id) ?? -1;
   }
 
   /** Changes whenever any contactor's commanded position or fault verdict changes. */
@@ -162,13 +170,25 @@ export class ContactorHealth {
     return true;
   }
 
-  /** Read every aux contact and update fault verdicts. Cheap; call every fast tick. */
-  update(): void {
-    const now = this.clock.nowMs();
+  /**
+   * Read every aux contact and update fault verdicts. Cheap; call every fast tick.
+   * `nowMs` lets a caller that already read the clock in this tick pass it on.
+   */
+  update(nowMs?: number): void {
+    const now = nowMs ?? this.clock.nowMs();
     const list = this.trackList;
+    const bank = this.bank;
     for (let i = 0; i < list.length; i++) {
       const t = list[i];
-      const aux = this.readAux(t.id, t.lastAux);
+      // The read inline (not through readAux): this loop runs for every contactor 100 times a second.
+      let aux: boolean;
+      try {
+        aux = bank.aux(t.id).closed;
+      } catch {
+        aux = t.lastAux;
+      }
+      // Steady state (nothing moved, nothing pending): one comparison and on to the next contactor.
+      if (aux === t.lastAux && aux === t.commanded && t.mismatchSinceMs === null) continue;
       if (aux !== t.lastAux) {
         t.lastAux = aux;
         this.positions += 1;
@@ -209,6 +229,14 @@ export class ContactorHealth {
   /** Whether any contactor has a latched verdict (cheaper than `faults()` when none has). */
   hasFaults(): boolean {
     return this.faulted > 0;
+  }
+
+  /** `confirmed` by position (see `positionOf`); false for -1. */
+  confirmedAt(position: number, closed: boolean): boolean {
+    const t = this.trackList[position];
+    if (t === undefined) return false;
+    if (t.fault === "feedbackFault" || (t.fault === "welded" && !closed)) return false;
+    return t.commanded === closed && t.lastAux === closed;
   }
 
   fault(id: string): ContactorFault | null {

@@ -88,6 +88,8 @@ export function fullScope(scope: Partial<FaultScope>): FaultScope {
   return { global: scope.global ?? false, guns: scope.guns ?? [], slots: scope.slots ?? [], modules: scope.modules ?? [] };
 }
 
+const NONE_CLEARED: readonly Fault[] = Object.freeze([]);
+
 export class FaultRegistry {
   private readonly clock: Clock;
   private readonly events: EventLog;
@@ -167,7 +169,9 @@ export class FaultRegistry {
    * Apply the automatic clearing rules. `unplugged(gunId)` tells whether a gun's
    * EV is unplugged now.
    */
-  evaluateClears(unplugged: (gunId: number) => boolean): Fault[] {
+  evaluateClears(unplugged: (gunId: number) => boolean): readonly Fault[] {
+    // Called every fast tick: nothing latched, nothing to clear, nothing allocated.
+    if (this.active.size === 0) return NONE_CLEARED;
     const now = this.clock.nowMs();
     const cleared: Fault[] = [];
     for (const [key, f] of this.active) {

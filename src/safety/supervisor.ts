@@ -13,9 +13,9 @@ import type { SafetyInputs } from "../../hal/inputs";
 import type { Log } from "../../hal/log";
 import type { ModuleBus, ModuleReading } from "../../hal/power-modules";
 import type { GunMeasurement, Sensors } from "../../hal/sensors";
-import type { CabinetConfig, OverVoltageBand } from "../config/types";
-import type { ContactorSequencer } from "../sequencer/sequencer";
-import type { Fault, FaultKind, FaultScope, FaultSpec, Severity } from "./faults";
+import type { CabinetConfig, GunConfig, OverVoltageBand } from "../config/types";
+import type { ContactorSequencer, EnergizedIsland } from "../sequencer/sequencer";
+import type { Fault, FaultKind, FaultRegistry, FaultScope, FaultSpec, Severity } from "./faults";
 
 export interface SupervisorOptions {
   /** The sequencer it overrides; its health, fault registry and event log are shared. */
@@ -33,8 +33,8 @@ export interface SupervisorOptions {
 }
 
 export interface TickResult {
-  raised: Fault[];
-  cleared: Fault[];
+  raised: readonly Fault[];
+  cleared: readonly Fault[];
 }
 
 /** The emergency over-voltage threshold for a negotiated EV maximum (IEC 61851-23 bands). */
@@ -46,8 +46,39 @@ export function overVoltageTripV(bands: readonly OverVoltageBand[], evMaxVoltage
 /** What a check reports: a fault specification with a lasting cause. */
 type Detection = Omit<FaultSpec, "oneShot">;
 
+/** What the supervisor keeps per gun (config order): names built once, debounce starts, the cached trip. */
+interface GunWatch {
+  readonly gunId: number;
+  readonly gun: GunConfig;
+  readonly location: string;
+  /** Position of the gun's slot in `config.slots` (-1: none), for the slot bus reading. */
+  readonly slotPos: number;
+  /** When each debounced condition was first seen present (NaN: not present). */
+  overVoltageSinceMs: number;
+  evOverVoltageSinceMs: number;
+  implausibleSinceMs: number;
+  /** The EV maximum `tripV` was computed for (NaN: none yet). */
+  tripForEvMaxV: number;
+  tripV: number;
+  /** This tick's EV status (for the unplug clear rule). */
+  ev: EvStatus | null;
+}
+
+/** What the supervisor keeps per module (`index.modules` order). */
+interface ModuleWatch {
+  readonly id: string;
+  readonly location: string;
+  /** Position of its MN in the contactor health (-1: none). */
+  readonly mnPos: number;
+}
+
+const NO_FAULTS: readonly Fault[] = Object.freeze([]);
+const QUIET_TICK: TickResult = Object.freeze({ raised: NO_FAULTS, cleared: NO_FAULTS });
+const NO_MODULE_POSITIONS: readonly number[] = Object.freeze([]);
+
 export class SafetySupervisor {
   private readonly seq: ContactorSequencer;
+  private readonly registry: FaultRegistry;
   private readonly config: CabinetConfig;
   private readonly clock: Clock;
   private readonly sensors: Sensors;
@@ -57,18 +88,21 @@ export class SafetySupervisor {
   private readonly log: Log;
   private readonly debounceMs: number;
   private readonly hysteresisC: number;
-  /** When a debounced condition was first seen (key -> ms). */
-  private readonly since = new Map<string, number>();
-  private raisedThisTick: Fault[] = [];
-  /** Fixed strings per gun and module, built once (the checks run 100 times a second). */
-  private readonly gunNames = new Map<number, { location: string; ov: string; evov: string; implausible: string; tripForEvMaxV: number; tripV: number }>();
-  private readonly moduleLocations = new Map<string, string>();
-  /** This tick's EV status per gun (for the unplug clear rule). */
-  private readonly evs = new Map<number, EvStatus | null>();
-  private readonly unplugged = (gunId: number): boolean => this.evs.get(gunId)?.plugged === false;
+  private raisedThisTick: Fault[] | null = null;
+  /**
+   * False only while the registry is known to hold no fault: then no cause can be "gone"
+   * and the checks skip `causeGone` altogether (most ticks of a healthy cabinet). Read
+   * from the registry at the start of each group of checks and set by every raise.
+   */
+  private latched = false;
+  private readonly gunWatches: GunWatch[] = [];
+  private readonly watchByGun = new Map<number, GunWatch>();
+  private readonly moduleWatches: ModuleWatch[] = [];
+  private readonly unplugged = (gunId: number): boolean => this.watchByGun.get(gunId)?.ev?.plugged === false;
 
   constructor(options: SupervisorOptions) {
     this.seq = options.sequencer;
+    this.registry = options.sequencer.faults;
     this.config = options.sequencer.config;
     this.clock = options.clock;
     this.sensors = options.sensors;
@@ -79,14 +113,21 @@ export class SafetySupervisor {
     this.debounceMs = options.implausibleDebounceMs ?? 100;
     this.hysteresisC = options.tempHysteresisC ?? 5;
     for (const g of this.config.guns) {
-      this.gunNames.set(g.id, { location: `gun ${g.id}`, ov: `ov:${g.id}`, evov: `evov:${g.id}`, implausible: `implausible:${g.id}`, tripForEvMaxV: NaN, tripV: 0 });
+      const watch: GunWatch = {
+        gunId: g.id, gun: this.seq.index.gunById.get(g.id) ?? g, location: `gun ${g.id}`, slotPos: this.seq.slotPositionOf(g.slotId),
+        overVoltageSinceMs: NaN, evOverVoltageSinceMs: NaN, implausibleSinceMs: NaN, tripForEvMaxV: NaN, tripV: 0, ev: null,
+      };
+      this.gunWatches.push(watch);
+      this.watchByGun.set(g.id, watch);
     }
-    for (const m of this.seq.index.modules) this.moduleLocations.set(m.id, `module ${m.id}`);
+    for (const m of this.seq.index.modules) {
+      this.moduleWatches.push({ id: m.id, location: `module ${m.id}`, mnPos: m.mn ? this.seq.health.positionOf(m.mn) : -1 });
+    }
   }
 
   /** Latched faults, oldest first. */
   faults(): Fault[] {
-    return this.seq.faults.list();
+    return this.registry.list();
   }
 
   /**
@@ -95,35 +136,34 @@ export class SafetySupervisor {
    * (the operator vouches that it was inspected).
    */
   operatorReset(faultId?: number): Fault[] {
-    for (const f of this.seq.faults.list()) {
+    for (const f of this.registry.list()) {
       if (faultId !== undefined && f.id !== faultId) continue;
       if (f.kind === "contactorWelded" || f.kind === "contactorStuckOpen" || f.kind === "contactorFeedback") {
         this.seq.health.reset(f.location);
-        this.seq.faults.causeGone(f.kind, f.location);
+        this.registry.causeGone(f.kind, f.location);
       }
     }
-    return this.seq.faults.operatorReset(faultId);
+    return this.registry.operatorReset(faultId);
   }
 
   /** One fast tick. Never throws: a failure of the supervisor itself is a global High fault. */
   tick(): TickResult {
-    this.raisedThisTick = [];
+    this.raisedThisTick = null;
     const now = this.clock.nowMs();
-    let cleared: Fault[] = [];
+    let cleared: readonly Fault[] = NO_FAULTS;
     try {
       // One read of the aux contacts and of every input per tick, shared with the sequencer's step.
       this.seq.beginTick();
       this.checkInputs();
-      const evs = this.evs;
-      const guns = this.config.guns;
-      for (let i = 0; i < guns.length; i++) evs.set(guns[i].id, this.checkGun(guns[i].id, now));
+      const watches = this.gunWatches;
+      for (let i = 0; i < watches.length; i++) this.checkGun(watches[i], i, now);
       this.checkModules(now);
       this.checkIslands(now);
       this.checkContactors();
       this.checkInvariants();
-      cleared = this.seq.faults.evaluateClears(this.unplugged);
+      cleared = this.registry.evaluateClears(this.unplugged);
       // A clean pass is the cause of a supervisor internal error gone (operator reset may clear it).
-      this.seq.faults.causeGone("internalError", "supervisor");
+      if (this.registry.size > 0) this.registry.causeGone("internalError", "supervisor");
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       try {
@@ -131,30 +171,13 @@ export class SafetySupervisor {
       } catch {
         /* keep going */
       }
-      this.condition(true, () => ({ kind: "internalError", severity: "high", scope: { global: true }, location: "supervisor", cause: message, clear: { rule: "operatorReset" } }));
+      this.detected({ kind: "internalError", severity: "high", scope: { global: true }, location: "supervisor", cause: message, clear: { rule: "operatorReset" } });
     }
-    return { raised: this.raisedThisTick, cleared };
+    if (this.raisedThisTick === null && cleared.length === 0) return QUIET_TICK;
+    return { raised: this.raisedThisTick ?? NO_FAULTS, cleared };
   }
 
   // ------------------------------------------------------------ detections
-
-  /** Latch (and react to) a present condition, or note its cause gone. */
-  private condition(present: boolean, make: () => Detection): void {
-    const registry = this.seq.faults;
-    if (!present) {
-      // Detections are built only when needed: most ticks have no fault at all.
-      if (registry.size > 0) {
-        const d = make();
-        registry.causeGone(d.kind, d.location);
-      }
-      return;
-    }
-    const { fault, isNew } = registry.raise(make());
-    if (!isNew) return;
-    this.raisedThisTick.push(fault);
-    if (fault.severity === "high") this.seq.emergencyShutdown(fault.scope, `${fault.kind} at ${fault.location}`);
-    else this.seq.errorShutdown(fault.scope, `${fault.kind} at ${fault.location}`);
-  }
 
   /**
    * A present condition: latch it (refreshing its values) and react if it is new.
@@ -162,30 +185,29 @@ export class SafetySupervisor {
    * detection is built on a quiet tick.
    */
   private detected(d: Detection): void {
-    const { fault, isNew } = this.seq.faults.raise(d);
+    this.latched = true;
+    const { fault, isNew } = this.registry.raise(d);
     if (!isNew) return;
-    this.raisedThisTick.push(fault);
+    (this.raisedThisTick ??= []).push(fault);
     if (fault.severity === "high") this.seq.emergencyShutdown(fault.scope, `${fault.kind} at ${fault.location}`);
     else this.seq.errorShutdown(fault.scope, `${fault.kind} at ${fault.location}`);
   }
 
-  /** The cause of (kind, location) is absent now (a no-op unless such a fault is latched). */
+  /**
+   * The cause of (kind, location) is absent now. Callers skip it while `latched` is
+   * false: with no fault latched there is no cause to mark gone.
+   */
   private gone(kind: FaultKind, location: string): void {
-    this.seq.faults.causeGone(kind, location);
+    this.registry.causeGone(kind, location);
   }
 
-  /** True once `present` has held for at least `forMs` (0 = at once). */
-  private debounced(key: string, present: boolean, now: number, forMs: number): boolean {
-    if (!present) {
-      this.since.delete(key);
-      return false;
-    }
-    const start = this.since.get(key) ?? now;
-    this.since.set(key, start);
-    return now - start >= forMs;
+  /** True once `present` has held for at least `forMs` (0 = at once); `sinceMs` is when it was first seen (NaN: not present). */
+  private static debounced(sinceMs: number, now: number, forMs: number): boolean {
+    return now - sinceMs >= forMs;
   }
 
   private checkInputs(): void {
+    this.latched = this.registry.size > 0;
     let estop = true;
     let door = true;
     try {
@@ -199,28 +221,32 @@ export class SafetySupervisor {
       door = true;
     }
     if (estop) this.detected({ kind: "estop", severity: "high", scope: { global: true }, location: "cabinet", cause: "emergency stop pressed", clear: { rule: "operatorReset" } });
-    else this.gone("estop", "cabinet");
+    else if (this.latched) this.gone("estop", "cabinet");
     if (door) this.detected({ kind: "doorOpen", severity: "high", scope: { global: true }, location: "cabinet", cause: "door interlock open", clear: { rule: "causeGoneFor", ms: 1000 } });
-    else this.gone("doorOpen", "cabinet");
+    else if (this.latched) this.gone("doorOpen", "cabinet");
   }
 
-  private checkGun(gunId: number, now: number): EvStatus | null {
-    const gun = this.seq.index.gunById.get(gunId)!;
+  /** The gun at position `pos` in `config.guns`: EV link, sensors, insulation, over-voltage, over-current, connector temperature. */
+  private checkGun(w: GunWatch, pos: number, now: number): void {
+    this.latched = this.registry.size > 0;
+    const gunId = w.gunId;
+    const gun = w.gun;
     const s = this.config.safety;
-    const names = this.gunNames.get(gunId)!;
-    const location = names.location;
-    const m: GunMeasurement | null = this.seq.gunReading(gunId);
-    const ev: EvStatus | null = this.seq.evReading(gunId);
+    const location = w.location;
+    const readings = this.seq.tickReadings;
+    const m: GunMeasurement | null = readings.guns[pos];
+    const ev: EvStatus | null = readings.ev[pos];
+    w.ev = ev;
     if (ev === null) {
       this.detected({ kind: "evLinkLost", severity: "medium", scope: { guns: [gunId] }, location, cause: "EV communication controller unreadable",
         clear: { rule: "causeGoneFor", ms: 2000 } });
-    } else this.gone("evLinkLost", location);
+    } else if (this.latched) this.gone("evLinkLost", location);
     const finite = m !== null && Number.isFinite(m.voltageV) && Number.isFinite(m.currentA) && Number.isFinite(m.connectorTempC) && !Number.isNaN(m.insulationOhm);
     if (!finite) {
       this.detected({ kind: "sensorFault", severity: "medium", scope: { guns: [gunId] }, location, cause: m ? "gun measurement not a number" : "gun sensors unreadable",
         clear: { rule: "causeGoneFor", ms: 5000 } });
-    } else this.gone("sensorFault", location);
-    if (!m || !finite) return ev;
+    } else if (this.latched) this.gone("sensorFault", location);
+    if (!m || !finite) return;
 
     // Insulation (seed 000 §11.8): the island is switched off and its slots kept off until the EV leaves.
     if (m.insulationOhm < s.insulationFaultOhm) {
@@ -228,98 +254,116 @@ export class SafetySupervisor {
       const islandSlots = slots.length ? slots : gun.slotId !== undefined ? [gun.slotId] : [];
       this.detected({ kind: "insulation", severity: "medium", scope: { guns: [gunId], slots: islandSlots }, location,
         cause: `insulation ${Math.round(m.insulationOhm)} Ω below ${s.insulationFaultOhm} Ω`, values: { insulationOhm: m.insulationOhm }, clear: { rule: "unplug" } });
-    } else this.gone("insulation", location);
+    } else if (this.latched) this.gone("insulation", location);
 
     // Over-voltage: the highest of the EV-side and island readings.
     let v = m.voltageV;
-    if (this.config.topology === "ring" && this.seq.isEnergized(gunId)) {
-      const bus = this.seq.slotBusVoltageV(gun.slotId ?? -1);
+    if (this.config.topology === "ring" && this.seq.islandAtGun(pos) !== undefined && w.slotPos >= 0) {
+      const bus = readings.slotBusV[w.slotPos];
       if (Number.isFinite(bus)) v = Math.max(v, bus); // else the gun reading stands
     }
     const evMax = ev && ev.maxVoltageV > 0 ? ev.maxVoltageV : gun.maxVoltageV;
     // The trip threshold only changes with the EV's negotiated maximum: computed again when that does.
-    if (names.tripForEvMaxV !== evMax) {
-      names.tripForEvMaxV = evMax;
-      names.tripV = overVoltageTripV(s.overVoltageBands, evMax);
+    if (w.tripForEvMaxV !== evMax) {
+      w.tripForEvMaxV = evMax;
+      w.tripV = overVoltageTripV(s.overVoltageBands, evMax);
     }
-    const tripV = names.tripV;
-    if (this.debounced(names.ov, v > tripV, now, s.overVoltageEmergencyMs)) {
+    const tripV = w.tripV;
+    if (v > tripV) {
+      if (Number.isNaN(w.overVoltageSinceMs)) w.overVoltageSinceMs = now;
+    } else w.overVoltageSinceMs = NaN;
+    if (v > tripV && SafetySupervisor.debounced(w.overVoltageSinceMs, now, s.overVoltageEmergencyMs)) {
       this.detected({ kind: "overVoltageEmergency", severity: "high", scope: { guns: [gunId] }, location,
         cause: `${v.toFixed(0)} V above ${tripV} V (EV max ${evMax} V) for ${s.overVoltageEmergencyMs} ms`, values: { voltageV: v, tripV }, clear: { rule: "unplug" } });
-    } else this.gone("overVoltageEmergency", location);
+    } else if (this.latched) this.gone("overVoltageEmergency", location);
     const evOver = ev !== null && ev.maxVoltageV > 0 && v > ev.maxVoltageV;
-    if (this.debounced(names.evov, evOver, now, s.evOverVoltageErrorMs)) {
+    if (evOver) {
+      if (Number.isNaN(w.evOverVoltageSinceMs)) w.evOverVoltageSinceMs = now;
+    } else w.evOverVoltageSinceMs = NaN;
+    if (evOver && SafetySupervisor.debounced(w.evOverVoltageSinceMs, now, s.evOverVoltageErrorMs)) {
       this.detected({ kind: "evOverVoltage", severity: "medium", scope: { guns: [gunId] }, location,
         cause: `${v.toFixed(0)} V above the EV maximum ${ev?.maxVoltageV ?? 0} V for ${s.evOverVoltageErrorMs} ms`, values: { voltageV: v, evMaxV: ev?.maxVoltageV ?? 0 }, clear: { rule: "unplug" } });
-    } else this.gone("evOverVoltage", location);
+    } else if (this.latched) this.gone("evOverVoltage", location);
 
     // Over-current (seed 000 §11.7): fast local action.
     const limitA = gun.maxCurrentA * s.overCurrentFactor;
     if (Math.abs(m.currentA) > limitA) {
       this.detected({ kind: "gunOverCurrent", severity: "high", scope: { guns: [gunId] }, location,
         cause: `${Math.abs(m.currentA).toFixed(0)} A above ${limitA.toFixed(0)} A`, values: { currentA: m.currentA, limitA }, clear: { rule: "unplug" } });
-    } else this.gone("gunOverCurrent", location);
+    } else if (this.latched) this.gone("gunOverCurrent", location);
 
     const hot = m.connectorTempC >= s.connectorTripTempC;
-    const cool = m.connectorTempC < s.connectorTripTempC - this.hysteresisC;
     if (hot) {
       this.detected({ kind: "connectorOverTemp", severity: "medium", scope: { guns: [gunId] }, location,
         cause: `connector ${m.connectorTempC.toFixed(0)} °C at or above ${s.connectorTripTempC} °C`, values: { tempC: m.connectorTempC }, clear: { rule: "causeGoneFor", ms: 60_000 } });
-    } else if (cool) this.gone("connectorOverTemp", location);
-    return ev;
+    } else if (this.latched && m.connectorTempC < s.connectorTripTempC - this.hysteresisC) this.gone("connectorOverTemp", location);
   }
 
   private checkModules(now: number): void {
+    this.latched = this.registry.size > 0;
     const trip = this.config.moduleRating.tripTempC;
-    const infos = this.seq.index.modules;
-    for (let i = 0; i < infos.length; i++) {
-      const info = infos[i];
-      const location = this.moduleLocations.get(info.id)!;
-      const r: ModuleReading | null = this.seq.moduleReading(info.id);
-      const lost = r === null || !r.online || now - r.lastSeenMs > this.config.safety.moduleCommsTimeoutMs;
+    const commsTimeoutMs = this.config.safety.moduleCommsTimeoutMs;
+    const watches = this.moduleWatches;
+    const readings = this.seq.tickReadings.modules;
+    for (let i = 0; i < watches.length; i++) {
+      const id = watches[i].id;
+      const location = watches[i].location;
+      const r: ModuleReading | null = readings[i];
+      const lost = r === null || !r.online || now - r.lastSeenMs > commsTimeoutMs;
       if (lost) {
-        this.detected({ kind: "moduleCommsLost", severity: "medium", scope: { modules: [info.id] }, location,
+        this.detected({ kind: "moduleCommsLost", severity: "medium", scope: { modules: [id] }, location,
           cause: r ? `no frame for ${now - r.lastSeenMs} ms` : "module bus unreadable", clear: { rule: "causeGoneFor", ms: 5000 } });
-      } else this.gone("moduleCommsLost", location);
+      } else if (this.latched) this.gone("moduleCommsLost", location);
       if (!r || lost) continue;
       if (r.tempC >= trip) {
-        this.detected({ kind: "moduleOverTemp", severity: "low", scope: { modules: [info.id] }, location, cause: `${r.tempC.toFixed(0)} °C at or above ${trip} °C`,
+        this.detected({ kind: "moduleOverTemp", severity: "low", scope: { modules: [id] }, location, cause: `${r.tempC.toFixed(0)} °C at or above ${trip} °C`,
           values: { tempC: r.tempC }, clear: { rule: "causeGoneFor", ms: 30_000 } });
-      } else if (r.tempC < trip - this.hysteresisC) this.gone("moduleOverTemp", location);
+      } else if (this.latched && r.tempC < trip - this.hysteresisC) this.gone("moduleOverTemp", location);
       if (r.alarms.length > 0) {
-        this.detected({ kind: "moduleAlarm", severity: "low", scope: { modules: [info.id] }, location, cause: `alarms: ${r.alarms.join(", ")}`,
+        this.detected({ kind: "moduleAlarm", severity: "low", scope: { modules: [id] }, location, cause: `alarms: ${r.alarms.join(", ")}`,
           clear: { rule: "causeGoneFor", ms: 5000 } });
-      } else this.gone("moduleAlarm", location);
+      } else if (this.latched) this.gone("moduleAlarm", location);
     }
   }
 
   private checkIslands(now: number): void {
+    this.latched = this.registry.size > 0;
     const s = this.config.safety;
-    for (const g of this.seq.energizedGuns()) {
-      const names = this.gunNames.get(g);
-      const location = names?.location ?? `gun ${g}`;
-      const modules = this.seq.islandModulesOf(g);
+    const ring = this.config.topology === "ring";
+    const readings = this.seq.tickReadings;
+    const health = this.seq.health;
+    const islands = this.seq.energizedIslands; // this tick's list, as a reaction below may release islands
+    for (let j = 0; j < islands.length; j++) {
+      const island: EnergizedIsland = islands[j];
+      const w = this.gunWatches[island.gunPos];
+      const location = w.location;
+      // An island released by a reaction earlier in this loop has no modules left to judge.
+      const modulePos = this.seq.islandAtGun(island.gunPos) === island ? island.modulePos : NO_MODULE_POSITIONS;
       let sumA = 0;
       let worstDeltaV = 0;
-      const gun = this.seq.index.gunById.get(g)!;
-      const busV = this.config.topology === "ring" ? this.seq.slotBusVoltageV(gun.slotId ?? -1) : NaN;
-      for (const m of modules) {
-        const r: ModuleReading | null = this.seq.moduleReading(m);
+      const busV = ring && w.slotPos >= 0 ? readings.slotBusV[w.slotPos] : NaN;
+      for (let k = 0; k < modulePos.length; k++) {
+        const pos = modulePos[k];
+        const r: ModuleReading | null = pos < 0 ? null : readings.modules[pos];
         if (!r || !r.online) continue;
         sumA += Math.abs(r.currentA);
-        const info = this.seq.index.moduleById.get(m);
-        const connected = info?.mn ? this.seq.health.confirmed(info.mn, true) : false;
+        const mnPos = this.moduleWatches[pos].mnPos;
+        const connected = mnPos >= 0 ? health.confirmedAt(mnPos, true) : false;
         if (r.running && connected && Number.isFinite(busV)) worstDeltaV = Math.max(worstDeltaV, Math.abs(busV - r.voltageV));
       }
       if (sumA > s.islandOverCurrentA) {
-        this.detected({ kind: "islandOverCurrent", severity: "high", scope: { guns: [g] }, location,
+        this.detected({ kind: "islandOverCurrent", severity: "high", scope: { guns: [island.gunId] }, location,
           cause: `island modules deliver ${sumA.toFixed(0)} A above ${s.islandOverCurrentA} A`, values: { currentA: sumA }, clear: { rule: "unplug" } });
-      } else this.gone("islandOverCurrent", location);
-      if (this.debounced(names?.implausible ?? `implausible:${g}`, worstDeltaV > s.implausibleVoltageDeltaV, now, this.debounceMs)) {
-        this.detected({ kind: "implausibleMeasurement", severity: "medium", scope: { guns: [g] }, location,
+      } else if (this.latched) this.gone("islandOverCurrent", location);
+      const implausible = worstDeltaV > s.implausibleVoltageDeltaV;
+      if (implausible) {
+        if (Number.isNaN(w.implausibleSinceMs)) w.implausibleSinceMs = now;
+      } else w.implausibleSinceMs = NaN;
+      if (implausible && SafetySupervisor.debounced(w.implausibleSinceMs, now, this.debounceMs)) {
+        this.detected({ kind: "implausibleMeasurement", severity: "medium", scope: { guns: [island.gunId] }, location,
           cause: `island bus and module reports differ by ${worstDeltaV.toFixed(0)} V (> ${s.implausibleVoltageDeltaV} V)`, values: { deltaV: worstDeltaV },
           clear: { rule: "causeGoneFor", ms: 5000 } });
-      } else this.gone("implausibleMeasurement", location);
+      } else if (this.latched) this.gone("implausibleMeasurement", location);
     }
   }
 
@@ -352,9 +396,7 @@ export class SafetySupervisor {
         severity = info.kind === "GC" ? "medium" : "low";
       }
       const kind: FaultKind = f === "welded" ? "contactorWelded" : f === "stuckOpen" ? "contactorStuckOpen" : "contactorFeedback";
-      if (f) {
-        this.condition(true, () => ({ kind, severity, scope, location: id, cause: `${info.kind} ${id} ${f}`, clear: { rule: "operatorReset" } }));
-      }
+      if (f) this.detected({ kind, severity, scope, location: id, cause: `${info.kind} ${id} ${f}`, clear: { rule: "operatorReset" } });
     }
   }
 
@@ -363,16 +405,20 @@ export class SafetySupervisor {
    * caused (a boundary MC dropping closed, a GC closing by itself).
    */
   private checkInvariants(): void {
-    const all = this.seq.audit();
-    const found = all.length === 0 ? all : all.filter((v) => v.invariant === 1 || v.invariant === 2);
-    for (const v of found) {
-      const guns = [...new Set(v.guns)].sort((a, b) => a - b);
-      this.condition(true, () => ({ kind: "invariantViolation", severity: "high", scope: guns.length ? { guns } : { global: true },
-        location: `§5.${v.invariant} guns ${guns.join(",")}`, cause: v.message, clear: { rule: "operatorReset" } }));
+    const all = this.seq.auditState();
+    if (all.length > 0) {
+      // A copy: a reaction below may run a new audit.
+      const found = all.filter((v) => v.invariant === 1 || v.invariant === 2);
+      for (const v of found) {
+        const guns = [...new Set(v.guns)].sort((a, b) => a - b);
+        this.detected({ kind: "invariantViolation", severity: "high", scope: guns.length ? { guns } : { global: true },
+          location: `§5.${v.invariant} guns ${guns.join(",")}`, cause: v.message, clear: { rule: "operatorReset" } });
+      }
+      if (found.length > 0) return;
     }
     // Faults of this kind are cleared by the operator once the audit is clean.
-    if (found.length === 0 && this.seq.faults.hasKind("invariantViolation")) {
-      for (const f of this.seq.faults.list()) if (f.kind === "invariantViolation") this.seq.faults.causeGone(f.kind, f.location);
+    if (this.registry.hasKind("invariantViolation")) {
+      for (const f of this.registry.list()) if (f.kind === "invariantViolation") this.registry.causeGone(f.kind, f.location);
     }
   }
 }

@@ -27,7 +27,7 @@ import { EventLog } from "../events/event-log";
 import type { GunPlan, Plan } from "../planner/types";
 import { FaultRegistry, fullScope, type Blocks, type FaultScope } from "../safety/faults";
 import { checkState, checkStep, type SafetyView, type Step, type Violation } from "./invariants";
-import { buildPowerGraph, islandBusNodes, islandRequirements, type PowerGraph } from "./topology";
+import { buildPowerGraph, islandBusNodes, islandRequirements, type PowerEdge, type PowerGraph } from "./topology";
 
 export type GunPhase = "idle" | "isolating" | "precharging" | "ready" | "charging" | "rampingDown" | "faulted";
 
@@ -66,12 +66,39 @@ export interface SequencerOptions {
   check?: (view: SafetyView, step: Step) => Violation | null;
 }
 
-interface Island {
+/** What the supervisor reads of an energized island (it never changes one). */
+export interface EnergizedIsland {
+  readonly gunId: number;
+  /** Position of the gun in `config.guns`. */
+  readonly gunPos: number;
+  readonly modules: readonly string[];
+  /** Position in `index.modules` of each of `modules` (-1: not a module of this cabinet). */
+  readonly modulePos: readonly number[];
+}
+
+/**
+ * This tick's readings by position (guns: `config.guns`, modules: `index.modules`, slot
+ * buses: `config.slots`), written in place every fast tick. null: unreadable or not read
+ * yet; NaN bus voltage: unknown or not a number.
+ */
+export interface TickReadings {
+  readonly guns: readonly (GunMeasurement | null)[];
+  readonly ev: readonly (EvStatus | null)[];
+  readonly modules: readonly (ModuleReading | null)[];
+  readonly slotBusV: Float64Array;
+}
+
+interface Island extends EnergizedIsland {
   gunId: number;
+  gunPos: number;
+  gun: GunConfig;
+  /** Its gun's GC (undefined: none in the graph). */
+  gc: string | undefined;
   key: string;
   nodes: number[];
   slots: number[];
   modules: string[];
+  modulePos: number[];
   stage: Stage;
   stageSinceMs: number;
   limitA: number;
@@ -84,38 +111,62 @@ interface Island {
 
 interface Target {
   gunId: number;
+  gunPos: number;
   key: string;
   nodes: number[];
   slots: number[];
   modules: string[];
+  modulePos: number[];
   requirements: Map<string, boolean>;
   locked: string[];
   plan: GunPlan;
 }
 
-/**
- * This tick's readings of one kind, by position in the config (written every fast tick
- * without a Map store), looked up by id like a Map (undefined: never read).
- */
-class ReadingTable<K, V> {
-  private readonly values: (V | undefined)[];
-  constructor(private readonly position: ReadonlyMap<K, number>, size: number) {
-    this.values = new Array<V | undefined>(size).fill(undefined);
-  }
-  get(key: K): V | undefined {
-    const i = this.position.get(key);
-    return i === undefined ? undefined : this.values[i];
-  }
-  setAt(i: number, value: V): void {
-    this.values[i] = value;
-  }
+interface Readings {
+  guns: (GunMeasurement | null)[];
+  ev: (EvStatus | null)[];
+  modules: (ModuleReading | null)[];
+  slotBusV: Float64Array;
 }
 
-interface Readings {
-  guns: ReadingTable<number, GunMeasurement | null>;
-  modules: ReadingTable<string, ModuleReading | null>;
-  ev: ReadingTable<number, EvStatus | null>;
-  slotBusV: ReadingTable<number, number>;
+/**
+ * Why each gun is not where the plan wants it, this step. By gun position (cleared and
+ * refilled every step without Map stores); ids outside the cabinet (a bad plan) in a Map.
+ */
+class GunReasons {
+  private readonly byPos: (string | null)[];
+  private readonly stray = new Map<number, string>();
+  constructor(private readonly position: ReadonlyMap<number, number>, count: number) {
+    this.byPos = new Array<string | null>(count).fill(null);
+  }
+  clear(): void {
+    const byPos = this.byPos;
+    for (let i = 0; i < byPos.length; i++) byPos[i] = null;
+    if (this.stray.size > 0) this.stray.clear();
+  }
+  get(gunId: number): string | undefined {
+    const i = this.position.get(gunId);
+    if (i === undefined) return this.stray.get(gunId);
+    return this.byPos[i] ?? undefined;
+  }
+  set(gunId: number, why: string): void {
+    const i = this.position.get(gunId);
+    if (i === undefined) this.stray.set(gunId, why);
+    else this.byPos[i] = why;
+  }
+  /** The reasons now, to `restore` on a later step. */
+  entries(): [number, string][] {
+    const out: [number, string][] = [];
+    this.position.forEach((i, gunId) => {
+      const why = this.byPos[i];
+      if (why !== null) out.push([gunId, why]);
+    });
+    this.stray.forEach((why, gunId) => out.push([gunId, why]));
+    return out;
+  }
+  restore(entries: readonly (readonly [number, string])[]): void {
+    for (let k = 0; k < entries.length; k++) this.set(entries[k][0], entries[k][1]);
+  }
 }
 
 /** Id -> last position in the list (a Map filled in order keeps the last duplicate, as a Map store would). */
@@ -169,13 +220,25 @@ export class ContactorSequencer {
   private readonly check: (view: SafetyView, step: Step) => Violation | null;
 
   private readonly islands = new Map<number, Island>();
+  /**
+   * The islands in insertion order (as the Map iterates), a new array on every change:
+   * a loop over it works on a snapshot, and nothing is copied on a step that changes none.
+   */
+  private islandList: readonly Island[] = [];
+  /** Island by gun position (undefined: none). */
+  private readonly islandAt: (Island | undefined)[];
+  /** Id -> position in `config.guns`, `index.modules`, `config.slots` (the last of a duplicated id, as a Map store keeps). */
+  private readonly gunPosition: ReadonlyMap<number, number>;
+  private readonly modulePosition: ReadonlyMap<string, number>;
+  private readonly slotPosition: ReadonlyMap<number, number>;
   /** Module -> gun of its island, rebuilt lazily when islands change. */
   private readonly owners = new Map<string, number>();
   private islandsVersion = 0;
   private ownersVersion = -1;
   private readonly moduleCmd = new Map<string, ModuleCommand>();
-  private readonly offers = new Map<number, number>();
-  private readonly reasons = new Map<number, string>();
+  /** Last current offered to each gun's EV, by gun position (NaN: none yet). */
+  private readonly offerA: Float64Array;
+  private readonly reasons: GunReasons;
   private readonly refusals = new Map<string, string>();
   private readonly requirementCache = new Map<string, { requirements: Map<string, boolean>; locked: string[] }>();
   private plan: Plan | null = null;
@@ -187,6 +250,17 @@ export class ContactorSequencer {
    */
   private planShape = 0;
   private lastTargets: ReadonlyMap<number, Target> = new Map();
+  /** `lastTargets` as a list (its iteration order) and by gun position, rebuilt when the targets object changes. */
+  private targetList: Target[] = [];
+  private targetListOf: ReadonlyMap<number, Target> | null = null;
+  /**
+   * The plan's entry for each gun position, as `plan.guns.find` by id would return it (the
+   * first), for the plan object and guns array it was built from (see `planGunAt`).
+   */
+  private readonly planGuns: (GunPlan | undefined)[];
+  private planGunsOf: Plan | null = null;
+  private planGunsList: readonly GunPlan[] | null = null;
+  private planGunsLength = -1;
   private readonly readings: Readings;
   /** One view for every §5 check: its functions read the live state. */
   private readonly view: SafetyView;
@@ -194,8 +268,7 @@ export class ContactorSequencer {
   private driveMemo: DriveMemo | null = null;
   /** Per gun (config order): the EV status bits the targets depend on (see `evBits`). */
   private readonly evSignature: Int32Array;
-  /** Module id -> position in index.modules; scratch arrays for applyOutputs (no allocation per tick). */
-  private readonly moduleSlot = new Map<string, number>();
+  /** Scratch arrays for applyOutputs, by module position (no allocation per tick). */
   private readonly wantStamp: Int32Array;
   private readonly wantEnabled: Uint8Array;
   private readonly wantVoltageV: Float64Array;
@@ -233,17 +306,23 @@ export class ContactorSequencer {
     });
     this.faults = options.faults ?? new FaultRegistry({ clock: options.clock, events: this.events });
     this.check = options.check ?? checkStep;
-    const gunPositions = positions(this.config.guns.map((g) => g.id));
-    this.readings = {
-      guns: new ReadingTable(gunPositions, this.config.guns.length),
-      ev: new ReadingTable(gunPositions, this.config.guns.length),
-      modules: new ReadingTable(positions(this.index.modules.map((m) => m.id)), this.index.modules.length),
-      slotBusV: new ReadingTable(positions(this.config.slots.map((sl) => sl.id)), this.config.slots.length),
-    };
-    this.view = this.makeView();
-    this.evSignature = new Int32Array(this.config.guns.length).fill(-1);
+    const gunCount = this.config.guns.length;
     const moduleCount = this.index.modules.length;
-    this.index.modules.forEach((m, i) => this.moduleSlot.set(m.id, i));
+    this.gunPosition = positions(this.config.guns.map((g) => g.id));
+    this.modulePosition = positions(this.index.modules.map((m) => m.id));
+    this.slotPosition = positions(this.config.slots.map((sl) => sl.id));
+    this.readings = {
+      guns: new Array<GunMeasurement | null>(gunCount).fill(null),
+      ev: new Array<EvStatus | null>(gunCount).fill(null),
+      modules: new Array<ModuleReading | null>(moduleCount).fill(null),
+      slotBusV: new Float64Array(this.config.slots.length).fill(NaN),
+    };
+    this.islandAt = new Array<Island | undefined>(gunCount).fill(undefined);
+    this.offerA = new Float64Array(gunCount).fill(NaN);
+    this.reasons = new GunReasons(this.gunPosition, gunCount);
+    this.planGuns = new Array<GunPlan | undefined>(gunCount).fill(undefined);
+    this.view = this.makeView();
+    this.evSignature = new Int32Array(gunCount).fill(-1);
     this.wantStamp = new Int32Array(moduleCount);
     this.wantEnabled = new Uint8Array(moduleCount);
     this.wantVoltageV = new Float64Array(moduleCount);
@@ -302,6 +381,24 @@ export class ContactorSequencer {
     return this.islands.has(gunId);
   }
 
+  /**
+   * The energized islands, oldest first (read-only). A new array whenever an island is
+   * added or removed: a caller looping over it keeps the list it started with.
+   */
+  get energizedIslands(): readonly EnergizedIsland[] {
+    return this.islandList;
+  }
+
+  /** The energized island of the gun at this position in `config.guns`, if any. */
+  islandAtGun(gunPos: number): EnergizedIsland | undefined {
+    return this.islandAt[gunPos];
+  }
+
+  /** Position of a slot in `config.slots` (-1: none), for `tickReadings.slotBusV`. */
+  slotPositionOf(slotId: number | undefined): number {
+    return slotId === undefined ? -1 : this.slotPosition.get(slotId) ?? -1;
+  }
+
   /** Slots of a gun's energized island (for fault scoping), or [] when none. */
   islandSlotsOf(gunId: number): number[] {
     return this.islands.get(gunId)?.slots.slice() ?? [];
@@ -334,9 +431,10 @@ export class ContactorSequencer {
    * A `step` without a preceding `beginTick` reads for itself.
    */
   beginTick(): void {
-    this.health.update();
-    this.readAll();
-    this.preparedAtMs = this.clock.nowMs();
+    const now = this.clock.nowMs();
+    this.health.update(now);
+    this.readAll(now);
+    this.preparedAtMs = now;
   }
 
   /** Clock time of the latest reading of every input (NaN: none yet). */
@@ -346,22 +444,31 @@ export class ContactorSequencer {
 
   /** This tick's reading of a gun's meter (null: unreadable). */
   gunReading(gunId: number): GunMeasurement | null {
-    return this.readings.guns.get(gunId) ?? null;
+    const i = this.gunPosition.get(gunId);
+    return i === undefined ? null : this.readings.guns[i];
   }
 
   /** This tick's EV status of a gun (null: unreadable). */
   evReading(gunId: number): EvStatus | null {
-    return this.readings.ev.get(gunId) ?? null;
+    const i = this.gunPosition.get(gunId);
+    return i === undefined ? null : this.readings.ev[i];
   }
 
   /** This tick's reply of a module (null: unreadable). */
   moduleReading(moduleId: string): ModuleReading | null {
-    return this.readings.modules.get(moduleId) ?? null;
+    const i = this.modulePosition.get(moduleId);
+    return i === undefined ? null : this.readings.modules[i];
   }
 
   /** This tick's slot bus voltage (NaN: unknown or not a number). */
   slotBusVoltageV(slotId: number): number {
-    return this.readings.slotBusV.get(slotId) ?? NaN;
+    const i = this.slotPosition.get(slotId);
+    return i === undefined ? NaN : this.readings.slotBusV[i];
+  }
+
+  /** Every reading of this tick by position (read-only; see `TickReadings`): the supervisor's checks index it directly. */
+  get tickReadings(): TickReadings {
+    return this.readings;
   }
 
   /** The view the §5 checks use, built on the latest readings. */
@@ -372,9 +479,10 @@ export class ContactorSequencer {
   /**
    * Audit the present state against §5.1, §5.2, §5.5. The audit is a pure function of
    * which contactors possibly conduct, which modules are energized and healthy, and the
-   * islands; while none of those changed, the last result is returned (a copy).
+   * islands; while none of those changed, the last result is returned (the same array:
+   * read-only, valid until the next audit; `audit()` copies it).
    */
-  audit(): Violation[] {
+  auditState(): readonly Violation[] {
     const now = this.clock.nowMs();
     const blocks = this.faults.blocks();
     const positions = this.health.positionVersion;
@@ -388,7 +496,13 @@ export class ContactorSequencer {
       this.auditResult = checkState(this.view);
       this.auditKey = { atMs: now, positions, modules: this.moduleStateVersion, islands: this.islandsVersion, blocks };
     }
-    return this.auditResult.length === 0 ? [] : this.auditResult.slice();
+    return this.auditResult;
+  }
+
+  /** `auditState`, as a copy the caller may keep. */
+  audit(): Violation[] {
+    const found = this.auditState();
+    return found.length === 0 ? [] : found.slice();
   }
 
   // ---------------------------------------------------------------- the step
@@ -410,21 +524,24 @@ export class ContactorSequencer {
       if (newPlan) {
         // Bumped first: a malformed plan that makes the comparison throw leaves every memo invalid.
         this.planShape += 1;
-        if (previousPlan && samePlanShape(previousPlan, newPlan)) this.planShape -= 1;
+        if (previousPlan && samePlanShape(previousPlan, newPlan, this.graph.edges)) this.planShape -= 1;
       }
       if (this.preparedAtMs === now) {
         this.preparedAtMs = NaN; // inputs read by beginTick at this very time
       } else {
-        this.health.update();
-        this.readAll();
+        this.health.update(now);
+        this.readAll(now);
       }
       const blocks = this.faults.blocks();
       this.reasons.clear();
       const targets = this.buildTargets(blocks);
       this.lastTargets = targets;
-      for (const island of [...this.islands.values()]) this.advanceIsland(island, targets.get(island.gunId), blocks, now);
+      // A snapshot (advancing one island may release it, or others in an emergency).
+      const islands = this.islandList;
+      for (let i = 0; i < islands.length; i++) this.advanceIsland(islands[i], targets.get(islands[i].gunId), blocks, now);
       this.driveContactors(targets, blocks);
-      for (const target of targets.values()) if (!this.islands.has(target.gunId)) this.tryEnergize(target, now);
+      const list = this.targetsAsList(targets);
+      for (let i = 0; i < list.length; i++) if (this.islandAt[list[i].gunPos] === undefined) this.tryEnergize(list[i], now);
       this.applyOutputs();
     } catch (error) {
       this.internalError(error);
@@ -491,12 +608,29 @@ export class ContactorSequencer {
 
   private addIsland(island: Island): void {
     this.islands.set(island.gunId, island);
-    this.islandsVersion += 1;
+    this.islandAt[island.gunPos] = island;
+    this.islandsChanged();
   }
 
   private removeIsland(gunId: number): void {
+    const island = this.islands.get(gunId);
+    if (island && this.islandAt[island.gunPos] === island) this.islandAt[island.gunPos] = undefined;
     this.islands.delete(gunId);
+    this.islandsChanged();
+  }
+
+  private islandsChanged(): void {
     this.islandsVersion += 1;
+    this.islandList = [...this.islands.values()];
+  }
+
+  /** The targets in their Map's order, as an array kept until the targets object changes (the memo hands back the same one). */
+  private targetsAsList(targets: ReadonlyMap<number, Target>): readonly Target[] {
+    if (this.targetListOf !== targets) {
+      this.targetList = [...targets.values()];
+      this.targetListOf = targets;
+    }
+    return this.targetList;
   }
 
   private inScope(island: Island, s: FaultScope): boolean {
@@ -512,10 +646,10 @@ export class ContactorSequencer {
     }
   }
 
-  /** Read every input once per step (in place: the maps keep their keys, so no allocation). */
-  private readAll(): void {
+  /** Read every input once per step (in place, by position: no allocation, no Map store). */
+  private readAll(nowMs?: number): void {
     const r = this.readings;
-    this.readAtMs = this.clock.nowMs();
+    this.readAtMs = nowMs ?? this.clock.nowMs();
     // Indexed loops: this runs every fast tick and for-of iterators were a measurable cost.
     const guns = this.config.guns;
     for (let gi = 0; gi < guns.length; gi++) {
@@ -526,14 +660,14 @@ export class ContactorSequencer {
       } catch {
         m = null;
       }
-      r.guns.setAt(gi, m);
+      r.guns[gi] = m;
       let ev: EvStatus | null;
       try {
         ev = this.ev.status(g.id);
       } catch {
         ev = null;
       }
-      r.ev.setAt(gi, ev);
+      r.ev[gi] = ev;
     }
     const modules = this.index.modules;
     for (let i = 0; i < modules.length; i++) {
@@ -543,7 +677,7 @@ export class ContactorSequencer {
       } catch {
         reading = null;
       }
-      r.modules.setAt(i, reading);
+      r.modules[i] = reading;
       const bits = reading === null ? 4 : (reading.online ? 1 : 0) | (reading.running ? 2 : 0);
       if (bits !== this.moduleBits[i]) {
         this.moduleBits[i] = bits;
@@ -560,20 +694,20 @@ export class ContactorSequencer {
         } catch {
           v = NaN;
         }
-        r.slotBusV.setAt(si, !Number.isFinite(v) ? NaN : v);
+        r.slotBusV[si] = !Number.isFinite(v) ? NaN : v;
       }
     }
   }
 
   /** Unknown readings count as large: never switch on a guess (§5.3). */
   private gunCurrent(gunId: number): number {
-    const m = this.readings.guns.get(gunId);
+    const m = this.gunReading(gunId);
     if (!m || !Number.isFinite(m.currentA)) return Infinity;
     return Math.abs(m.currentA);
   }
 
   private moduleCurrent(id: string): number {
-    const r = this.readings.modules.get(id);
+    const r = this.moduleReading(id);
     if (!r) return Infinity;
     if (!Number.isFinite(r.currentA)) return Infinity;
     return Math.abs(r.currentA);
@@ -594,33 +728,62 @@ export class ContactorSequencer {
   private islandVoltage(gunId: number): number {
     const gun = this.index.gunById.get(gunId);
     if (!gun) return NaN;
-    if (this.config.topology === "ring") return this.readings.slotBusV.get(gun.slotId ?? -1) ?? NaN;
+    if (this.config.topology === "ring") return this.slotBusVoltageV(gun.slotId ?? -1);
     const island = this.islands.get(gunId);
     let v = NaN;
     for (const m of island?.modules ?? []) {
-      const r = this.readings.modules.get(m);
+      const r = this.moduleReading(m);
       if (r && Number.isFinite(r.voltageV)) v = Number.isNaN(v) ? r.voltageV : Math.max(v, r.voltageV);
     }
     return v;
   }
 
   private evStatus(gunId: number): EvStatus | null {
-    return this.readings.ev.get(gunId) ?? null;
+    return this.evReading(gunId);
   }
 
   private gunConfig(gunId: number): GunConfig | undefined {
     return this.index.gunById.get(gunId);
   }
 
-  private planFor(gunId: number): GunPlan | undefined {
-    return this.plan?.guns.find((g) => g.id === gunId);
+  /**
+   * The plan's entry for the gun at this position: what `plan.guns.find((g) => g.id === id)`
+   * returns. Indexed once per plan: the table is a pure function of the plan object and
+   * its guns array (identity and length compared), which nothing changes once handed to `step`.
+   */
+  private planGunAt(gunPos: number): GunPlan | undefined {
+    const plan = this.plan;
+    if (plan === null) return undefined;
+    if (plan !== this.planGunsOf || plan.guns !== this.planGunsList || plan.guns.length !== this.planGunsLength) this.indexPlanGuns(plan);
+    return this.planGuns[gunPos];
+  }
+
+  private indexPlanGuns(plan: Plan): void {
+    this.planGunsOf = null; // until complete (a malformed plan may throw below)
+    const table = this.planGuns;
+    for (let i = 0; i < table.length; i++) table[i] = undefined;
+    const guns = plan.guns;
+    // Backwards, so that the first entry of a gun listed twice wins (as `find` would).
+    for (let k = guns.length - 1; k >= 0; k--) {
+      const pos = this.gunPosition.get(guns[k].id);
+      if (pos !== undefined) table[pos] = guns[k];
+    }
+    this.planGunsOf = plan;
+    this.planGunsList = guns;
+    this.planGunsLength = guns.length;
   }
 
   /** min(cable, EV max, EV request, plan) (§5.6). */
   private ceilingA(gunId: number): number {
-    const gun = this.gunConfig(gunId);
-    const ev = this.evStatus(gunId);
-    const plan = this.planFor(gunId);
+    const pos = this.gunPosition.get(gunId);
+    return pos === undefined ? 0 : this.ceilingAt(pos);
+  }
+
+  /** `ceilingA` for the gun at this position in `config.guns`. */
+  private ceilingAt(gunPos: number): number {
+    const gun = this.config.guns[gunPos];
+    const ev = this.readings.ev[gunPos];
+    const plan = this.planGunAt(gunPos);
     if (!gun || !ev || !plan) return 0;
     let c = Math.min(gun.maxCurrentA, plan.currentLimitA, ev.requestCurrentA);
     if (ev.maxCurrentA > 0) c = Math.min(c, ev.maxCurrentA);
@@ -636,13 +799,13 @@ export class ContactorSequencer {
       prechargeToleranceV: policy.prechargeToleranceV,
       possiblyClosed: (id) => this.health.possiblyClosed(id),
       moduleEnergized: (id) => this.moduleEnergized(id),
-      moduleHealthy: (id) => !blocks.modules.has(id) && !blocks.global && (this.readings.modules.get(id)?.online ?? false),
+      moduleHealthy: (id) => !blocks.modules.has(id) && !blocks.global && (this.moduleReading(id)?.online ?? false),
       moduleOwner: (id) => this.moduleOwner(id),
       islandNodes: (g) => this.islands.get(g)?.nodes ?? null,
       gunCurrentA: (g) => this.gunCurrent(g),
       moduleCurrentA: (m) => this.moduleCurrent(m),
       islandVoltageV: (g) => this.islandVoltage(g),
-      busVoltageV: (n) => this.readings.slotBusV.get(this.graph.nodeSlot.get(n) ?? -1) ?? NaN,
+      busVoltageV: (n) => this.slotBusVoltageV(this.graph.nodeSlot.get(n) ?? -1),
       evBatteryVoltageV: (g) => this.evStatus(g)?.batteryVoltageV ?? NaN,
       currentCeilingA: (g) => this.ceilingA(g),
       currentLimitA: (g) => this.islands.get(g)?.limitA ?? 0,
@@ -653,7 +816,7 @@ export class ContactorSequencer {
   /** Output commanded on, or running while it may still be connected (a running module behind an open MN energizes nothing). */
   private moduleEnergized(id: string): boolean {
     if (this.moduleCmd.get(id)?.enabled) return true;
-    if (!(this.readings.modules.get(id)?.running ?? false)) return false;
+    if (!(this.moduleReading(id)?.running ?? false)) return false;
     for (const e of this.graph.moduleEdges.get(id) ?? []) if (this.health.possiblyClosed(e)) return true;
     return false;
   }
@@ -692,21 +855,21 @@ export class ContactorSequencer {
         }
         memo.plan = this.plan;
       }
-      for (const [g, why] of memo.reasons) this.reasons.set(g, why);
+      this.reasons.restore(memo.reasons);
       return memo.targets;
     }
     // `reasons` was cleared by the caller: what is in it afterwards came from computeTargets.
     const targets = this.computeTargets(blocks);
-    this.targetsMemo = { planShape: this.planShape, plan: this.plan, blocks, islandsVersion: this.islandsVersion, healthVersion, targets, reasons: [...this.reasons] };
+    this.targetsMemo = { planShape: this.planShape, plan: this.plan, blocks, islandsVersion: this.islandsVersion, healthVersion, targets, reasons: this.reasons.entries() };
     return targets;
   }
 
   /** Stores each gun's EV status bits; true when any changed since the last call. */
   private updateEvSignature(): boolean {
     let changed = false;
-    const guns = this.config.guns;
-    for (let i = 0; i < guns.length; i++) {
-      const bits = evBits(this.readings.ev.get(guns[i].id) ?? null);
+    const ev = this.readings.ev;
+    for (let i = 0; i < ev.length; i++) {
+      const bits = evBits(ev[i]);
       if (bits !== this.evSignature[i]) {
         this.evSignature[i] = bits;
         changed = true;
@@ -761,7 +924,10 @@ export class ContactorSequencer {
       for (const n of nodes) claimedNodes.set(n, gp.id);
       for (const m of modules) claimedModules.set(m, gp.id);
       const slots = nodes.map((n) => this.graph.nodeSlot.get(n)).filter((s): s is number => s !== undefined);
-      out.set(gp.id, { gunId: gp.id, key, nodes, slots, modules, requirements, locked, plan: gp });
+      // Positions for the fast tick (targetProblem made sure the gun and its modules are in the cabinet).
+      const gunPos = this.gunPosition.get(gp.id) ?? -1;
+      const modulePos = modules.map((m) => this.modulePosition.get(m) ?? -1);
+      out.set(gp.id, { gunId: gp.id, gunPos, key, nodes, slots, modules, modulePos, requirements, locked, plan: gp });
     }
     return out;
   }
@@ -834,21 +1000,19 @@ export class ContactorSequencer {
   private advanceIsland(island: Island, target: Target | undefined, blocks: Blocks, now: number): void {
     const policy = this.config.policy;
     const g = island.gunId;
-    const blocked = blocks.global || blocks.guns.has(g) || island.slots.some((s) => blocks.slots.has(s)) ||
-      island.modules.some((m) => blocks.modules.has(m));
-    if (blocked) this.startRampDown(island, true, now, "latched fault");
+    if (islandBlocked(island, blocks)) this.startRampDown(island, true, now, "latched fault");
     else if (!target || target.key !== island.key) {
       const why = !target ? this.reasons.get(g) ?? "not planned" : "island changes (stop -> re-segment -> restart)";
       // The EV left or asked to stop: nothing to ramp for (seed 000 §11.10). A plan change ramps.
       const evGone = !target && (why === "EV unplugged" || why === "EV not requesting" || why === "no EV status");
       this.startRampDown(island, evGone, now, why);
     }
-    const ev = this.evStatus(g);
-    const gc = this.graph.gcOfGun.get(g);
+    const ev = this.readings.ev[island.gunPos];
+    const gc = island.gc;
     switch (island.stage) {
       case "precharging": {
         const vEv = ev?.batteryVoltageV ?? NaN;
-        island.voltageV = this.clampVoltage(g, vEv);
+        island.voltageV = this.clampVoltageAt(island.gunPos, vEv);
         const dv = Math.abs(this.islandVoltage(g) - vEv);
         if (dv <= policy.prechargeToleranceV && gc) {
           if (this.emit({ kind: "contactor", id: gc, closed: true }, "precharged")) {
@@ -876,8 +1040,8 @@ export class ContactorSequencer {
       }
       case "charging": {
         const plan = target?.plan;
-        island.voltageV = this.clampVoltage(g, plan && plan.voltageSetpointV > 0 ? plan.voltageSetpointV : ev?.requestVoltageV ?? 0);
-        const ceiling = this.ceilingA(g);
+        island.voltageV = this.clampVoltageAt(island.gunPos, plan && plan.voltageSetpointV > 0 ? plan.voltageSetpointV : ev?.requestVoltageV ?? 0);
+        const ceiling = this.ceilingAt(island.gunPos);
         const rise = (policy.currentRampAPerS * this.dtMs) / 1000;
         const wanted = ceiling < island.limitA ? ceiling : Math.min(ceiling, island.limitA + rise);
         if (wanted !== island.limitA && this.emit({ kind: "currentLimit", gunId: g, currentA: wanted }, "ramp")) island.limitA = wanted;
@@ -930,8 +1094,14 @@ export class ContactorSequencer {
   }
 
   private clampVoltage(gunId: number, v: number): number {
-    const gun = this.gunConfig(gunId);
-    const ev = this.evStatus(gunId);
+    const pos = this.gunPosition.get(gunId);
+    return pos === undefined ? 0 : this.clampVoltageAt(pos, v);
+  }
+
+  /** `clampVoltage` for the gun at this position in `config.guns`. */
+  private clampVoltageAt(gunPos: number, v: number): number {
+    const gun = this.config.guns[gunPos];
+    const ev = this.readings.ev[gunPos];
     if (!gun || !Number.isFinite(v)) return 0;
     let hi = Math.min(gun.maxVoltageV, this.config.moduleRating.maxVoltageV);
     if (ev && ev.maxVoltageV > 0) hi = Math.min(hi, ev.maxVoltageV);
@@ -944,7 +1114,7 @@ export class ContactorSequencer {
     const healthVersion = this.health.stateVersion;
     if (memo && memo.targets === targets && memo.planShape === this.planShape && memo.blocks === blocks && memo.islandsVersion === this.islandsVersion &&
       memo.healthVersion === healthVersion) {
-      for (const [g, why] of memo.reasons) this.reasons.set(g, why);
+      if (memo.reasons.length > 0) this.reasons.restore(memo.reasons);
       return;
     }
     const waiting: [number, string][] = [];
@@ -1006,8 +1176,8 @@ export class ContactorSequencer {
     }
     if (gc && this.health.commanded(gc)) return;
     const island: Island = {
-      gunId: g, key: target.key, nodes: target.nodes, slots: target.slots, modules: target.modules,
-      stage: "precharging", stageSinceMs: now, limitA: 0, voltageV: this.clampVoltage(g, this.evStatus(g)?.batteryVoltageV ?? NaN),
+      gunId: g, gunPos: target.gunPos, gun: this.config.guns[target.gunPos], gc, key: target.key, nodes: target.nodes, slots: target.slots,
+      modules: target.modules, modulePos: target.modulePos, stage: "precharging", stageSinceMs: now, limitA: 0, voltageV: this.clampVoltage(g, this.evStatus(g)?.batteryVoltageV ?? NaN),
       fast: false, zeroSinceMs: null, locked: target.locked,
     };
     this.addIsland(island);
@@ -1026,12 +1196,14 @@ export class ContactorSequencer {
   private applyOutputs(): void {
     const precharge = this.config.safety.cableCheckCurrentLimitA;
     const stamp = ++this.outputStamp;
-    for (const island of this.islands.values()) {
-      const islandModules = island.modules;
-      const n = islandModules.length;
+    const islands = this.islandList;
+    for (let j = 0; j < islands.length; j++) {
+      const island = islands[j];
+      const modulePos = island.modulePos;
+      const n = modulePos.length;
       for (let k = 0; k < n; k++) {
-        const i = this.moduleSlot.get(islandModules[k]);
-        if (i === undefined) continue; // not a module of this cabinet: nothing to command
+        const i = modulePos[k];
+        if (i < 0) continue; // not a module of this cabinet: nothing to command
         this.wantStamp[i] = stamp;
         if (island.stage === "opening") {
           this.wantEnabled[i] = 0;
@@ -1043,7 +1215,7 @@ export class ContactorSequencer {
           this.wantCurrentA[i] = island.stage === "precharging" || island.stage === "closingGc" ? precharge / n : island.limitA / n;
         }
       }
-      this.setOffer(island.gunId, island.stage === "charging" || island.stage === "rampingDown" ? island.limitA : 0);
+      this.setOfferAt(island.gunPos, island.gunId, island.stage === "charging" || island.stage === "rampingDown" ? island.limitA : 0);
     }
     const modules = this.index.modules;
     for (let i = 0; i < modules.length; i++) {
@@ -1056,7 +1228,7 @@ export class ContactorSequencer {
       else this.sendModuleValues(modules[i].id, enabled === 1, voltageV, currentA);
     }
     const guns = this.config.guns;
-    for (let k = 0; k < guns.length; k++) if (!this.islands.has(guns[k].id)) this.setOffer(guns[k].id, 0);
+    for (let k = 0; k < guns.length; k++) if (this.islandAt[k] === undefined) this.setOfferAt(k, guns[k].id, 0);
   }
 
   private sendModuleValues(id: string, enabled: boolean, voltageV: number, currentLimitA: number): void {
@@ -1074,7 +1246,7 @@ export class ContactorSequencer {
       this.events.push(this.clock.nowMs(), "refused", `module ${id}`, `module bus refused command: ${String(error)}`);
     }
     this.moduleCmd.set(id, { ...cmd });
-    const slot = this.moduleSlot.get(id);
+    const slot = this.modulePosition.get(id);
     if (slot !== undefined) {
       this.sentEnabled[slot] = cmd.enabled ? 1 : 0;
       this.sentVoltageV[slot] = cmd.voltageV;
@@ -1087,8 +1259,14 @@ export class ContactorSequencer {
   }
 
   private setOffer(gunId: number, currentA: number): void {
-    if (this.offers.get(gunId) === currentA) return;
-    this.offers.set(gunId, currentA);
+    const pos = this.gunPosition.get(gunId);
+    if (pos !== undefined) this.setOfferAt(pos, gunId, currentA);
+  }
+
+  /** Offer a current to the EV of the gun at this position, unless it was the last offer. */
+  private setOfferAt(gunPos: number, gunId: number, currentA: number): void {
+    if (this.offerA[gunPos] === currentA) return;
+    this.offerA[gunPos] = currentA;
     const v = this.islandVoltage(gunId);
     try {
       this.ev.offer(gunId, currentA, Number.isFinite(v) ? v : 0);
@@ -1118,8 +1296,20 @@ export class ContactorSequencer {
 
 const NO_MODULES: readonly string[] = Object.freeze([]);
 
-/** Do two plans ask for the same islands and contactor positions (budgets and setpoints aside)? */
-function samePlanShape(a: Plan, b: Plan): boolean {
+/** Does a latched fault block the island (its gun, a slot or a module)? No Set is consulted while the blocks are empty. */
+function islandBlocked(island: Island, blocks: Blocks): boolean {
+  if (blocks.global || (blocks.guns.size > 0 && blocks.guns.has(island.gunId))) return true;
+  if (blocks.slots.size > 0) for (let i = 0; i < island.slots.length; i++) if (blocks.slots.has(island.slots[i])) return true;
+  if (blocks.modules.size > 0) for (let i = 0; i < island.modules.length; i++) if (blocks.modules.has(island.modules[i])) return true;
+  return false;
+}
+
+/**
+ * Do two plans ask for the same islands and contactor positions (budgets and setpoints
+ * aside)? Contactor positions are compared for the cabinet's contactors (`edges`):
+ * those are the only entries the sequencer reads (`driveContactors`).
+ */
+function samePlanShape(a: Plan, b: Plan, edges: readonly PowerEdge[]): boolean {
   if (a.guns.length !== b.guns.length) return false;
   for (let i = 0; i < a.guns.length; i++) {
     const ga = a.guns[i];
@@ -1127,12 +1317,22 @@ function samePlanShape(a: Plan, b: Plan): boolean {
     if (ga.id !== gb.id || (ga.currentLimitA > 0) !== (gb.currentLimitA > 0)) return false;
     if (!sameList(ga.modules, gb.modules) || !sameList(ga.islandSlots, gb.islandSlots)) return false;
   }
+  const ca = a.contactors;
+  const cb = b.contactors;
+  if (ca === cb) return true;
+  if (typeof ca !== "object" || typeof cb !== "object" || ca === null || cb === null) return sameEntries(ca, cb);
+  for (let i = 0; i < edges.length; i++) if (ca[edges[i].id] !== cb[edges[i].id]) return false;
+  return true;
+}
+
+/** Same own and inherited enumerable entries (a malformed plan's contactors: whatever they are, never thrown on). */
+function sameEntries(a: Plan["contactors"], b: Plan["contactors"]): boolean {
   let count = 0;
-  for (const id in a.contactors) {
-    if (a.contactors[id] !== b.contactors[id]) return false;
+  for (const id in a) {
+    if (a[id] !== b[id]) return false;
     count++;
   }
-  for (const _id in b.contactors) count--;
+  for (const _id in b) count--;
   return count === 0;
 }
 
