@@ -63,6 +63,8 @@ export class ContactorHealth {
   private readonly trackList: Track[];
   /** Contactor id -> position in `trackList` (callers on the fast tick look a position up once and keep it). */
   private readonly trackPosition = new Map<string, number>();
+  /** This tick's aux readings by position (1: closed), scratch for `update`. */
+  private readonly auxNow: Uint8Array;
   private readonly bank: ContactorBank;
   private readonly storage: Storage;
   private readonly clock: Clock;
@@ -107,6 +109,7 @@ export class ContactorHealth {
     }
     this.trackList = [...this.tracks.values()];
     this.trackList.forEach((t, i) => this.trackPosition.set(t.id, i));
+    this.auxNow = new Uint8Array(this.trackList.length);
   }
 
   /** Position of a contactor for the `...At` queries below, or -1 when it is not in this cabinet. */
@@ -177,16 +180,11 @@ export class ContactorHealth {
   update(nowMs?: number): void {
     const now = nowMs ?? this.clock.nowMs();
     const list = this.trackList;
-    const bank = this.bank;
+    const auxNow = this.auxNow;
+    this.readAllAux();
     for (let i = 0; i < list.length; i++) {
       const t = list[i];
-      // The read inline (not through readAux): this loop runs for every contactor 100 times a second.
-      let aux: boolean;
-      try {
-        aux = bank.aux(t.id).closed;
-      } catch {
-        aux = t.lastAux;
-      }
+      const aux = auxNow[i] === 1;
       // Steady state (nothing moved, nothing pending): one comparison and on to the next contactor.
       if (aux === t.lastAux && aux === t.commanded && t.mismatchSinceMs === null) continue;
       if (aux !== t.lastAux) {
@@ -298,6 +296,26 @@ export class ContactorHealth {
       this.storage.set(counterKey(t.id), `${t.counters.operations},${t.counters.breaksUnderLoad}`);
     } catch (error) {
       this.events.push(this.clock.nowMs(), "info", t.id, `counters not persisted: ${String(error)}`);
+    }
+  }
+
+  /**
+   * Every aux contact into `auxNow`, one `try` per pass rather than per read (on XS a try
+   * costs more than the read): a read that throws keeps the last reading, and the pass
+   * resumes after it.
+   */
+  private readAllAux(): void {
+    const list = this.trackList;
+    const auxNow = this.auxNow;
+    const bank = this.bank;
+    const n = list.length;
+    for (let i = 0; i < n; ) {
+      try {
+        for (; i < n; i++) auxNow[i] = bank.aux(list[i].id).closed ? 1 : 0;
+      } catch {
+        auxNow[i] = list[i].lastAux ? 1 : 0;
+        i++;
+      }
     }
   }
 

@@ -82,6 +82,8 @@ export interface Blocks {
   guns: ReadonlySet<number>;
   slots: ReadonlySet<number>;
   modules: ReadonlySet<string>;
+  /** True when nothing at all is blocked (lets the fast tick skip every Set lookup). Absent: not known. */
+  none?: boolean;
 }
 
 export function fullScope(scope: Partial<FaultScope>): FaultScope {
@@ -228,7 +230,8 @@ export class FaultRegistry {
       for (const s of f.scope.slots) slots.add(s);
       for (const m of f.scope.modules) modules.add(m);
     }
-    this.cachedBlocks = { global, guns, slots, modules };
+    const none = !global && guns.size === 0 && slots.size === 0 && modules.size === 0;
+    this.cachedBlocks = { global, guns, slots, modules, none };
     return this.cachedBlocks;
   }
 }

@@ -14,7 +14,7 @@ import type { Log } from "../../hal/log";
 import type { ModuleBus, ModuleReading } from "../../hal/power-modules";
 import type { GunMeasurement, Sensors } from "../../hal/sensors";
 import type { CabinetConfig, GunConfig, OverVoltageBand } from "../config/types";
-import type { ContactorSequencer, EnergizedIsland } from "../sequencer/sequencer";
+import type { ContactorSequencer, EnergizedIsland, TickReadings } from "../sequencer/sequencer";
 import type { Fault, FaultKind, FaultRegistry, FaultScope, FaultSpec, Severity } from "./faults";
 
 export interface SupervisorOptions {
@@ -92,7 +92,8 @@ export class SafetySupervisor {
   /**
    * False only while the registry is known to hold no fault: then no cause can be "gone"
    * and the checks skip `causeGone` altogether (most ticks of a healthy cabinet). Read
-   * from the registry at the start of each group of checks and set by every raise.
+   * from the registry at the start of the tick's checks and set by every raise: within
+   * the checks only `detected` latches a fault (the reactions it starts raise none).
    */
   private latched = false;
   private readonly gunWatches: GunWatch[] = [];
@@ -154,11 +155,14 @@ export class SafetySupervisor {
     try {
       // One read of the aux contacts and of every input per tick, shared with the sequencer's step.
       this.seq.beginTick();
+      // Only a raise (here: `detected`) latches a fault; nothing else in this tick does.
+      this.latched = this.registry.size > 0;
       this.checkInputs();
+      const readings = this.seq.tickReadings;
       const watches = this.gunWatches;
-      for (let i = 0; i < watches.length; i++) this.checkGun(watches[i], i, now);
-      this.checkModules(now);
-      this.checkIslands(now);
+      for (let i = 0; i < watches.length; i++) this.checkGun(watches[i], i, readings, now);
+      this.checkModules(readings, now);
+      this.checkIslands(readings, now);
       this.checkContactors();
       this.checkInvariants();
       cleared = this.registry.evaluateClears(this.unplugged);
@@ -207,7 +211,6 @@ export class SafetySupervisor {
   }
 
   private checkInputs(): void {
-    this.latched = this.registry.size > 0;
     let estop = true;
     let door = true;
     try {
@@ -227,13 +230,11 @@ export class SafetySupervisor {
   }
 
   /** The gun at position `pos` in `config.guns`: EV link, sensors, insulation, over-voltage, over-current, connector temperature. */
-  private checkGun(w: GunWatch, pos: number, now: number): void {
-    this.latched = this.registry.size > 0;
+  private checkGun(w: GunWatch, pos: number, readings: TickReadings, now: number): void {
     const gunId = w.gunId;
     const gun = w.gun;
     const s = this.config.safety;
     const location = w.location;
-    const readings = this.seq.tickReadings;
     const m: GunMeasurement | null = readings.guns[pos];
     const ev: EvStatus | null = readings.ev[pos];
     w.ev = ev;
@@ -258,7 +259,7 @@ export class SafetySupervisor {
 
     // Over-voltage: the highest of the EV-side and island readings.
     let v = m.voltageV;
-    if (this.config.topology === "ring" && this.seq.islandAtGun(pos) !== undefined && w.slotPos >= 0) {
+    if (this.config.topology === "ring" && this.seq.islandsByGun[pos] !== undefined && w.slotPos >= 0) {
       const bus = readings.slotBusV[w.slotPos];
       if (Number.isFinite(bus)) v = Math.max(v, bus); // else the gun reading stands
     }
@@ -299,12 +300,11 @@ export class SafetySupervisor {
     } else if (this.latched && m.connectorTempC < s.connectorTripTempC - this.hysteresisC) this.gone("connectorOverTemp", location);
   }
 
-  private checkModules(now: number): void {
-    this.latched = this.registry.size > 0;
+  private checkModules(tickReadings: TickReadings, now: number): void {
     const trip = this.config.moduleRating.tripTempC;
     const commsTimeoutMs = this.config.safety.moduleCommsTimeoutMs;
     const watches = this.moduleWatches;
-    const readings = this.seq.tickReadings.modules;
+    const readings = tickReadings.modules;
     for (let i = 0; i < watches.length; i++) {
       const id = watches[i].id;
       const location = watches[i].location;
@@ -326,19 +326,18 @@ export class SafetySupervisor {
     }
   }
 
-  private checkIslands(now: number): void {
-    this.latched = this.registry.size > 0;
+  private checkIslands(readings: TickReadings, now: number): void {
     const s = this.config.safety;
     const ring = this.config.topology === "ring";
-    const readings = this.seq.tickReadings;
     const health = this.seq.health;
     const islands = this.seq.energizedIslands; // this tick's list, as a reaction below may release islands
+    const current = this.seq.islandsByGun;
     for (let j = 0; j < islands.length; j++) {
       const island: EnergizedIsland = islands[j];
       const w = this.gunWatches[island.gunPos];
       const location = w.location;
       // An island released by a reaction earlier in this loop has no modules left to judge.
-      const modulePos = this.seq.islandAtGun(island.gunPos) === island ? island.modulePos : NO_MODULE_POSITIONS;
+      const modulePos = current[island.gunPos] === island ? island.modulePos : NO_MODULE_POSITIONS;
       let sumA = 0;
       let worstDeltaV = 0;
       const busV = ring && w.slotPos >= 0 ? readings.slotBusV[w.slotPos] : NaN;

@@ -231,6 +231,10 @@ export class ContactorSequencer {
   private readonly gunPosition: ReadonlyMap<number, number>;
   private readonly modulePosition: ReadonlyMap<string, number>;
   private readonly slotPosition: ReadonlyMap<number, number>;
+  /** The ids in those orders (what `readAll` reads, by position). */
+  private readonly gunIds: readonly number[];
+  private readonly moduleIds: readonly string[];
+  private readonly slotIds: readonly number[];
   /** Module -> gun of its island, rebuilt lazily when islands change. */
   private readonly owners = new Map<string, number>();
   private islandsVersion = 0;
@@ -255,10 +259,9 @@ export class ContactorSequencer {
   private targetListOf: ReadonlyMap<number, Target> | null = null;
   /**
    * The plan's entry for each gun position, as `plan.guns.find` by id would return it (the
-   * first), for the plan object and guns array it was built from (see `planGunAt`).
+   * first), for the guns array (and length) it was built from (see `planGunAt`).
    */
   private readonly planGuns: (GunPlan | undefined)[];
-  private planGunsOf: Plan | null = null;
   private planGunsList: readonly GunPlan[] | null = null;
   private planGunsLength = -1;
   private readonly readings: Readings;
@@ -308,9 +311,12 @@ export class ContactorSequencer {
     this.check = options.check ?? checkStep;
     const gunCount = this.config.guns.length;
     const moduleCount = this.index.modules.length;
-    this.gunPosition = positions(this.config.guns.map((g) => g.id));
-    this.modulePosition = positions(this.index.modules.map((m) => m.id));
-    this.slotPosition = positions(this.config.slots.map((sl) => sl.id));
+    this.gunIds = this.config.guns.map((g) => g.id);
+    this.moduleIds = this.index.modules.map((m) => m.id);
+    this.slotIds = this.config.slots.map((sl) => sl.id);
+    this.gunPosition = positions(this.gunIds);
+    this.modulePosition = positions(this.moduleIds);
+    this.slotPosition = positions(this.slotIds);
     this.readings = {
       guns: new Array<GunMeasurement | null>(gunCount).fill(null),
       ev: new Array<EvStatus | null>(gunCount).fill(null),
@@ -392,6 +398,11 @@ export class ContactorSequencer {
   /** The energized island of the gun at this position in `config.guns`, if any. */
   islandAtGun(gunPos: number): EnergizedIsland | undefined {
     return this.islandAt[gunPos];
+  }
+
+  /** `islandAtGun` for every position at once (read-only, updated in place as islands come and go). */
+  get islandsByGun(): readonly (EnergizedIsland | undefined)[] {
+    return this.islandAt;
   }
 
   /** Position of a slot in `config.slots` (-1: none), for `tickReadings.slotBusV`. */
@@ -650,34 +661,35 @@ export class ContactorSequencer {
   private readAll(nowMs?: number): void {
     const r = this.readings;
     this.readAtMs = nowMs ?? this.clock.nowMs();
-    // Indexed loops: this runs every fast tick and for-of iterators were a measurable cost.
-    const guns = this.config.guns;
-    for (let gi = 0; gi < guns.length; gi++) {
-      const g = guns[gi];
-      let m: GunMeasurement | null;
+    // One `try` per pass rather than per read: on XS a try costs more than the read itself.
+    // A read that throws records its fallback (null / NaN) and the pass resumes after it.
+    const gunIds = this.gunIds;
+    const n = gunIds.length;
+    for (let i = 0; i < n; ) {
       try {
-        m = this.sensors.gun(g.id);
+        for (; i < n; i++) r.guns[i] = this.sensors.gun(gunIds[i]) ?? null;
       } catch {
-        m = null;
+        r.guns[i++] = null;
       }
-      r.guns[gi] = m;
-      let ev: EvStatus | null;
-      try {
-        ev = this.ev.status(g.id);
-      } catch {
-        ev = null;
-      }
-      r.ev[gi] = ev;
     }
-    const modules = this.index.modules;
-    for (let i = 0; i < modules.length; i++) {
-      let reading: ModuleReading | null;
+    for (let i = 0; i < n; ) {
       try {
-        reading = this.moduleBus.read(modules[i].id);
+        for (; i < n; i++) r.ev[i] = this.ev.status(gunIds[i]) ?? null;
       } catch {
-        reading = null;
+        r.ev[i++] = null;
       }
-      r.modules[i] = reading;
+    }
+    const moduleIds = this.moduleIds;
+    const moduleCount = moduleIds.length;
+    for (let i = 0; i < moduleCount; ) {
+      try {
+        for (; i < moduleCount; i++) r.modules[i] = this.moduleBus.read(moduleIds[i]);
+      } catch {
+        r.modules[i++] = null;
+      }
+    }
+    for (let i = 0; i < moduleCount; i++) {
+      const reading = r.modules[i];
       const bits = reading === null ? 4 : (reading.online ? 1 : 0) | (reading.running ? 2 : 0);
       if (bits !== this.moduleBits[i]) {
         this.moduleBits[i] = bits;
@@ -685,19 +697,21 @@ export class ContactorSequencer {
       }
     }
     if (this.config.topology === "ring") {
-      const slots = this.config.slots;
-      for (let si = 0; si < slots.length; si++) {
-        const s = slots[si];
-        let v: number;
+      const slotIds = this.slotIds;
+      const busV = r.slotBusV;
+      for (let i = 0; i < slotIds.length; ) {
         try {
-          v = this.sensors.slotBus(s.id).voltageV;
+          for (; i < slotIds.length; i++) {
+            const v = this.sensors.slotBus(slotIds[i]).voltageV;
+            busV[i] = Number.isFinite(v) ? v : NaN;
+          }
         } catch {
-          v = NaN;
+          busV[i++] = NaN;
         }
-        r.slotBusV[si] = !Number.isFinite(v) ? NaN : v;
       }
     }
   }
+
 
   /** Unknown readings count as large: never switch on a guess (§5.3). */
   private gunCurrent(gunId: number): number {
@@ -748,27 +762,26 @@ export class ContactorSequencer {
 
   /**
    * The plan's entry for the gun at this position: what `plan.guns.find((g) => g.id === id)`
-   * returns. Indexed once per plan: the table is a pure function of the plan object and
-   * its guns array (identity and length compared), which nothing changes once handed to `step`.
+   * returns. Indexed once per plan: the table is a pure function of the plan's guns array,
+   * compared by identity and length (the planner hands over a new plan, with new arrays,
+   * every control tick; nothing edits a plan's entries once handed to `step`).
    */
   private planGunAt(gunPos: number): GunPlan | undefined {
     const plan = this.plan;
     if (plan === null) return undefined;
-    if (plan !== this.planGunsOf || plan.guns !== this.planGunsList || plan.guns.length !== this.planGunsLength) this.indexPlanGuns(plan);
+    if (plan.guns !== this.planGunsList || plan.guns.length !== this.planGunsLength) this.indexPlanGuns(plan.guns);
     return this.planGuns[gunPos];
   }
 
-  private indexPlanGuns(plan: Plan): void {
-    this.planGunsOf = null; // until complete (a malformed plan may throw below)
+  private indexPlanGuns(guns: readonly GunPlan[]): void {
+    this.planGunsList = null; // until complete (a malformed plan may throw below)
     const table = this.planGuns;
     for (let i = 0; i < table.length; i++) table[i] = undefined;
-    const guns = plan.guns;
     // Backwards, so that the first entry of a gun listed twice wins (as `find` would).
     for (let k = guns.length - 1; k >= 0; k--) {
       const pos = this.gunPosition.get(guns[k].id);
       if (pos !== undefined) table[pos] = guns[k];
     }
-    this.planGunsOf = plan;
     this.planGunsList = guns;
     this.planGunsLength = guns.length;
   }
@@ -1000,7 +1013,7 @@ export class ContactorSequencer {
   private advanceIsland(island: Island, target: Target | undefined, blocks: Blocks, now: number): void {
     const policy = this.config.policy;
     const g = island.gunId;
-    if (islandBlocked(island, blocks)) this.startRampDown(island, true, now, "latched fault");
+    if (blocks.none !== true && islandBlocked(island, blocks)) this.startRampDown(island, true, now, "latched fault");
     else if (!target || target.key !== island.key) {
       const why = !target ? this.reasons.get(g) ?? "not planned" : "island changes (stop -> re-segment -> restart)";
       // The EV left or asked to stop: nothing to ramp for (seed 000 §11.10). A plan change ramps.
@@ -1196,39 +1209,48 @@ export class ContactorSequencer {
   private applyOutputs(): void {
     const precharge = this.config.safety.cableCheckCurrentLimitA;
     const stamp = ++this.outputStamp;
+    // Locals: this runs every fast tick, and on XS every `this.` is a property lookup.
+    const wantStamp = this.wantStamp;
+    const wantEnabled = this.wantEnabled;
+    const wantVoltageV = this.wantVoltageV;
+    const wantCurrentA = this.wantCurrentA;
+    const offerA = this.offerA;
     const islands = this.islandList;
     for (let j = 0; j < islands.length; j++) {
       const island = islands[j];
+      const stage = island.stage;
       const modulePos = island.modulePos;
       const n = modulePos.length;
+      const on = stage !== "opening";
+      const voltageV = on ? island.voltageV : 0;
+      const currentA = !on ? 0 : stage === "precharging" || stage === "closingGc" ? precharge / n : island.limitA / n;
       for (let k = 0; k < n; k++) {
         const i = modulePos[k];
         if (i < 0) continue; // not a module of this cabinet: nothing to command
-        this.wantStamp[i] = stamp;
-        if (island.stage === "opening") {
-          this.wantEnabled[i] = 0;
-          this.wantVoltageV[i] = 0;
-          this.wantCurrentA[i] = 0;
-        } else {
-          this.wantEnabled[i] = 1;
-          this.wantVoltageV[i] = island.voltageV;
-          this.wantCurrentA[i] = island.stage === "precharging" || island.stage === "closingGc" ? precharge / n : island.limitA / n;
-        }
+        wantStamp[i] = stamp;
+        wantEnabled[i] = on ? 1 : 0;
+        wantVoltageV[i] = voltageV;
+        wantCurrentA[i] = currentA;
       }
-      this.setOfferAt(island.gunPos, island.gunId, island.stage === "charging" || island.stage === "rampingDown" ? island.limitA : 0);
+      const offer = stage === "charging" || stage === "rampingDown" ? island.limitA : 0;
+      if (offerA[island.gunPos] !== offer) this.setOfferAt(island.gunPos, island.gunId, offer);
     }
-    const modules = this.index.modules;
-    for (let i = 0; i < modules.length; i++) {
-      const wanted = this.wantStamp[i] === stamp;
-      const enabled = wanted ? this.wantEnabled[i] : 0;
-      const voltageV = wanted ? this.wantVoltageV[i] : 0;
-      const currentA = wanted ? this.wantCurrentA[i] : 0;
-      if (this.sentEnabled[i] === enabled && this.sentVoltageV[i] === voltageV && this.sentCurrentA[i] === currentA) continue; // already sent
-      if (!wanted) this.sendModule(modules[i].id, OFF);
-      else this.sendModuleValues(modules[i].id, enabled === 1, voltageV, currentA);
+    const sentEnabled = this.sentEnabled;
+    const sentVoltageV = this.sentVoltageV;
+    const sentCurrentA = this.sentCurrentA;
+    const moduleIds = this.moduleIds;
+    for (let i = 0; i < moduleIds.length; i++) {
+      const wanted = wantStamp[i] === stamp;
+      const enabled = wanted ? wantEnabled[i] : 0;
+      const voltageV = wanted ? wantVoltageV[i] : 0;
+      const currentA = wanted ? wantCurrentA[i] : 0;
+      if (sentEnabled[i] === enabled && sentVoltageV[i] === voltageV && sentCurrentA[i] === currentA) continue; // already sent
+      if (!wanted) this.sendModule(moduleIds[i], OFF);
+      else this.sendModuleValues(moduleIds[i], enabled === 1, voltageV, currentA);
     }
-    const guns = this.config.guns;
-    for (let k = 0; k < guns.length; k++) if (this.islandAt[k] === undefined) this.setOfferAt(k, guns[k].id, 0);
+    const islandAt = this.islandAt;
+    const gunIds = this.gunIds;
+    for (let k = 0; k < gunIds.length; k++) if (islandAt[k] === undefined && offerA[k] !== 0) this.setOfferAt(k, gunIds[k], 0);
   }
 
   private sendModuleValues(id: string, enabled: boolean, voltageV: number, currentLimitA: number): void {
