@@ -96,6 +96,10 @@ export class SafetySupervisor {
    * the checks only `detected` latches a fault (the reactions it starts raise none).
    */
   private latched = false;
+  /** The sequencer's tables of this tick's readings and of islands by gun: the same objects for its life, written in place. */
+  private readonly readings: TickReadings;
+  private readonly islandsByGun: readonly (EnergizedIsland | undefined)[];
+  private readonly ring: boolean;
   private readonly gunWatches: GunWatch[] = [];
   private readonly watchByGun = new Map<number, GunWatch>();
   private readonly moduleWatches: ModuleWatch[] = [];
@@ -113,6 +117,9 @@ export class SafetySupervisor {
     this.log = options.log;
     this.debounceMs = options.implausibleDebounceMs ?? 100;
     this.hysteresisC = options.tempHysteresisC ?? 5;
+    this.readings = this.seq.tickReadings;
+    this.islandsByGun = this.seq.islandsByGun;
+    this.ring = this.config.topology === "ring";
     for (const g of this.config.guns) {
       const watch: GunWatch = {
         gunId: g.id, gun: this.seq.index.gunById.get(g.id) ?? g, location: `gun ${g.id}`, slotPos: this.seq.slotPositionOf(g.slotId),
@@ -158,7 +165,7 @@ export class SafetySupervisor {
       // Only a raise (here: `detected`) latches a fault; nothing else in this tick does.
       this.latched = this.registry.size > 0;
       this.checkInputs();
-      const readings = this.seq.tickReadings;
+      const readings = this.readings;
       const watches = this.gunWatches;
       for (let i = 0; i < watches.length; i++) this.checkGun(watches[i], i, readings, now);
       this.checkModules(readings, now);
@@ -259,7 +266,7 @@ export class SafetySupervisor {
 
     // Over-voltage: the highest of the EV-side and island readings.
     let v = m.voltageV;
-    if (this.config.topology === "ring" && this.seq.islandsByGun[pos] !== undefined && w.slotPos >= 0) {
+    if (this.ring && this.islandsByGun[pos] !== undefined && w.slotPos >= 0) {
       const bus = readings.slotBusV[w.slotPos];
       if (Number.isFinite(bus)) v = Math.max(v, bus); // else the gun reading stands
     }
@@ -328,10 +335,10 @@ export class SafetySupervisor {
 
   private checkIslands(readings: TickReadings, now: number): void {
     const s = this.config.safety;
-    const ring = this.config.topology === "ring";
+    const ring = this.ring;
     const health = this.seq.health;
     const islands = this.seq.energizedIslands; // this tick's list, as a reaction below may release islands
-    const current = this.seq.islandsByGun;
+    const current = this.islandsByGun;
     for (let j = 0; j < islands.length; j++) {
       const island: EnergizedIsland = islands[j];
       const w = this.gunWatches[island.gunPos];

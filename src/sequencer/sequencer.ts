@@ -137,7 +137,7 @@ class GunReasons {
   private readonly byPos: (string | null)[];
   private readonly stray = new Map<number, string>();
   constructor(private readonly position: ReadonlyMap<number, number>, count: number) {
-    this.byPos = new Array<string | null>(count).fill(null);
+    this.byPos = filled<string | null>(count, null);
   }
   clear(): void {
     const byPos = this.byPos;
@@ -167,6 +167,13 @@ class GunReasons {
   restore(entries: readonly (readonly [number, string])[]): void {
     for (let k = 0; k < entries.length; k++) this.set(entries[k][0], entries[k][1]);
   }
+}
+
+/** An array of `count` copies of `value`, built by appending (a packed array: `new Array(n)` makes a holey one, slower to read). */
+function filled<T>(count: number, value: T): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < count; i++) out.push(value);
+  return out;
 }
 
 /** Id -> last position in the list (a Map filled in order keeps the last duplicate, as a Map store would). */
@@ -281,6 +288,8 @@ export class ContactorSequencer {
   private readonly sentEnabled: Int8Array;
   private readonly sentVoltageV: Float64Array;
   private readonly sentCurrentA: Float64Array;
+  /** Modules whose mirror is exactly OFF (lets applyOutputs see without a pass that every module of no island is off). */
+  private sentOffCount = 0;
   /** Bumped when a module command switches on/off, or a module's online/running bits change in a reading. */
   private moduleStateVersion = 0;
   private readonly moduleBits: Uint8Array;
@@ -318,15 +327,15 @@ export class ContactorSequencer {
     this.modulePosition = positions(this.moduleIds);
     this.slotPosition = positions(this.slotIds);
     this.readings = {
-      guns: new Array<GunMeasurement | null>(gunCount).fill(null),
-      ev: new Array<EvStatus | null>(gunCount).fill(null),
-      modules: new Array<ModuleReading | null>(moduleCount).fill(null),
+      guns: filled<GunMeasurement | null>(gunCount, null),
+      ev: filled<EvStatus | null>(gunCount, null),
+      modules: filled<ModuleReading | null>(moduleCount, null),
       slotBusV: new Float64Array(this.config.slots.length).fill(NaN),
     };
-    this.islandAt = new Array<Island | undefined>(gunCount).fill(undefined);
+    this.islandAt = filled<Island | undefined>(gunCount, undefined);
     this.offerA = new Float64Array(gunCount).fill(NaN);
     this.reasons = new GunReasons(this.gunPosition, gunCount);
-    this.planGuns = new Array<GunPlan | undefined>(gunCount).fill(undefined);
+    this.planGuns = filled<GunPlan | undefined>(gunCount, undefined);
     this.view = this.makeView();
     this.evSignature = new Int32Array(gunCount).fill(-1);
     this.wantStamp = new Int32Array(moduleCount);
@@ -1215,6 +1224,12 @@ export class ContactorSequencer {
     const wantVoltageV = this.wantVoltageV;
     const wantCurrentA = this.wantCurrentA;
     const offerA = this.offerA;
+    const sentEnabled = this.sentEnabled;
+    const sentVoltageV = this.sentVoltageV;
+    const sentCurrentA = this.sentCurrentA;
+    let changed = false;
+    let wantedCount = 0;
+    let wantedOff = 0;
     const islands = this.islandList;
     for (let j = 0; j < islands.length; j++) {
       const island = islands[j];
@@ -1224,21 +1239,26 @@ export class ContactorSequencer {
       const on = stage !== "opening";
       const voltageV = on ? island.voltageV : 0;
       const currentA = !on ? 0 : stage === "precharging" || stage === "closingGc" ? precharge / n : island.limitA / n;
+      const enabled = on ? 1 : 0;
       for (let k = 0; k < n; k++) {
         const i = modulePos[k];
         if (i < 0) continue; // not a module of this cabinet: nothing to command
+        if (wantStamp[i] === stamp) changed = true; // wanted twice: let the full pass below sort it out
         wantStamp[i] = stamp;
-        wantEnabled[i] = on ? 1 : 0;
+        wantEnabled[i] = enabled;
         wantVoltageV[i] = voltageV;
         wantCurrentA[i] = currentA;
+        wantedCount++;
+        if (sentEnabled[i] !== enabled || sentVoltageV[i] !== voltageV || sentCurrentA[i] !== currentA) changed = true;
+        else if (enabled === 0 && voltageV === 0 && currentA === 0) wantedOff++;
       }
       const offer = stage === "charging" || stage === "rampingDown" ? island.limitA : 0;
       if (offerA[island.gunPos] !== offer) this.setOfferAt(island.gunPos, island.gunId, offer);
     }
-    const sentEnabled = this.sentEnabled;
-    const sentVoltageV = this.sentVoltageV;
-    const sentCurrentA = this.sentCurrentA;
     const moduleIds = this.moduleIds;
+    // Every module of an island already has what it wants, and every other one is off
+    // (the OFF mirrors not accounted for by islands cover all the rest): nothing to send.
+    if (!changed && this.sentOffCount - wantedOff === moduleIds.length - wantedCount) return this.offerIdleGuns();
     for (let i = 0; i < moduleIds.length; i++) {
       const wanted = wantStamp[i] === stamp;
       const enabled = wanted ? wantEnabled[i] : 0;
@@ -1248,7 +1268,13 @@ export class ContactorSequencer {
       if (!wanted) this.sendModule(moduleIds[i], OFF);
       else this.sendModuleValues(moduleIds[i], enabled === 1, voltageV, currentA);
     }
+    this.offerIdleGuns();
+  }
+
+  /** No current offered to a gun without an island. */
+  private offerIdleGuns(): void {
     const islandAt = this.islandAt;
+    const offerA = this.offerA;
     const gunIds = this.gunIds;
     for (let k = 0; k < gunIds.length; k++) if (islandAt[k] === undefined && offerA[k] !== 0) this.setOfferAt(k, gunIds[k], 0);
   }
@@ -1270,14 +1296,22 @@ export class ContactorSequencer {
     this.moduleCmd.set(id, { ...cmd });
     const slot = this.modulePosition.get(id);
     if (slot !== undefined) {
+      const wasOff = this.sentOff(slot);
       this.sentEnabled[slot] = cmd.enabled ? 1 : 0;
       this.sentVoltageV[slot] = cmd.voltageV;
       this.sentCurrentA[slot] = cmd.currentLimitA;
+      const isOff = this.sentOff(slot);
+      if (wasOff !== isOff) this.sentOffCount += isOff ? 1 : -1;
     }
     if ((last?.enabled ?? false) !== cmd.enabled) this.moduleStateVersion += 1;
     if (last ? last.enabled !== cmd.enabled : cmd.enabled) {
       this.events.push(this.clock.nowMs(), "module", `module ${id}`, cmd.enabled ? `on at ${cmd.voltageV.toFixed(0)} V` : "off");
     }
+  }
+
+  /** The mirror of this module says exactly OFF (what applyOutputs wants for a module of no island). */
+  private sentOff(slot: number): boolean {
+    return this.sentEnabled[slot] === 0 && this.sentVoltageV[slot] === 0 && this.sentCurrentA[slot] === 0;
   }
 
   private setOffer(gunId: number, currentA: number): void {

@@ -81,6 +81,40 @@ describe("fast tick: prepared tables follow their inputs", () => {
     assert.match(rig.seq.gunStatus(42).reason ?? "", /not in the cabinet/);
   });
 
+  it("every module is commanded off on the first step, then only on changes", () => {
+    const rig = new Rig();
+    const bus = rig.plant.moduleBus;
+    const command = bus.command.bind(bus);
+    const sent: string[] = [];
+    bus.command = (id, cmd) => {
+      sent.push(`${id}:${cmd.enabled ? "on" : "off"}`);
+      command(id, cmd);
+    };
+    rig.run(10);
+    const modules = rig.core.sequencer.index.modules.map((m) => `${m.id}:off`);
+    assert.deepEqual(sent, modules, "one OFF per module, in module order");
+    rig.run(100);
+    assert.equal(sent.length, modules.length, "nothing more while nothing changes");
+  });
+
+  it("the count of modules last sent OFF matches the sent commands through a charge and a stop", () => {
+    const rig = new Rig();
+    const seq = rig.core.sequencer as unknown as { sentOffCount: number; sentOff(slot: number): boolean };
+    const recount = () => rig.core.sequencer.index.modules.filter((_, i) => seq.sentOff(i)).length;
+    rig.run(10);
+    assert.equal(seq.sentOffCount, recount());
+    rig.startCharging([{ gunId: 3 }, { gunId: 7, modules: ["M7_0", "M7_1"] }]);
+    assert.equal(seq.sentOffCount, recount());
+    assert.ok(recount() < rig.core.sequencer.index.modules.length, "some modules on");
+    rig.plant.unplug(3);
+    rig.until(() => !rig.seq.isEnergized(3), 3000, "island 3 released");
+    assert.equal(seq.sentOffCount, recount());
+    rig.plant.estop = true;
+    rig.run(20);
+    assert.equal(seq.sentOffCount, recount());
+    assert.equal(recount(), rig.core.sequencer.index.modules.length, "all off after the e-stop");
+  });
+
   it("the blocks say `none` exactly while nothing is latched", () => {
     const rig = new Rig();
     rig.run(20);
