@@ -263,6 +263,7 @@ export class ContactorSequencer {
   private lastTargets: ReadonlyMap<number, Target> = new Map();
   /** `lastTargets` as a list (its iteration order) and by gun position, rebuilt when the targets object changes. */
   private targetList: Target[] = [];
+  private readonly targetAt: (Target | undefined)[];
   private targetListOf: ReadonlyMap<number, Target> | null = null;
   /**
    * The plan's entry for each gun position, as `plan.guns.find` by id would return it (the
@@ -333,6 +334,7 @@ export class ContactorSequencer {
       slotBusV: new Float64Array(this.config.slots.length).fill(NaN),
     };
     this.islandAt = filled<Island | undefined>(gunCount, undefined);
+    this.targetAt = filled<Target | undefined>(gunCount, undefined);
     this.offerA = new Float64Array(gunCount).fill(NaN);
     this.reasons = new GunReasons(this.gunPosition, gunCount);
     this.planGuns = filled<GunPlan | undefined>(gunCount, undefined);
@@ -556,11 +558,12 @@ export class ContactorSequencer {
       this.reasons.clear();
       const targets = this.buildTargets(blocks);
       this.lastTargets = targets;
+      const list = this.indexTargets(targets);
+      const targetAt = this.targetAt;
       // A snapshot (advancing one island may release it, or others in an emergency).
       const islands = this.islandList;
-      for (let i = 0; i < islands.length; i++) this.advanceIsland(islands[i], targets.get(islands[i].gunId), blocks, now);
+      for (let i = 0; i < islands.length; i++) this.advanceIsland(islands[i], targetAt[islands[i].gunPos], blocks, now);
       this.driveContactors(targets, blocks);
-      const list = this.targetsAsList(targets);
       for (let i = 0; i < list.length; i++) if (this.islandAt[list[i].gunPos] === undefined) this.tryEnergize(list[i], now);
       this.applyOutputs();
     } catch (error) {
@@ -644,10 +647,17 @@ export class ContactorSequencer {
     this.islandList = [...this.islands.values()];
   }
 
-  /** The targets in their Map's order, as an array kept until the targets object changes (the memo hands back the same one). */
-  private targetsAsList(targets: ReadonlyMap<number, Target>): readonly Target[] {
+  /**
+   * The targets in their Map's order, as an array, and by gun position in `targetAt`: kept
+   * until the targets object changes (a Map is never changed once built; the memo hands
+   * back the same one).
+   */
+  private indexTargets(targets: ReadonlyMap<number, Target>): readonly Target[] {
     if (this.targetListOf !== targets) {
       this.targetList = [...targets.values()];
+      const byPos = this.targetAt;
+      for (let i = 0; i < byPos.length; i++) byPos[i] = undefined;
+      for (const t of this.targetList) if (t.gunPos >= 0) byPos[t.gunPos] = t;
       this.targetListOf = targets;
     }
     return this.targetList;
