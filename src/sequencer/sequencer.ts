@@ -824,14 +824,17 @@ export class ContactorSequencer {
 
   private makeView(): SafetyView {
     const policy = this.config.policy;
-    const blocks = this.faults.blocks();
     return {
       graph: this.graph,
       switchingCurrentA: policy.switchingCurrentA,
       prechargeToleranceV: policy.prechargeToleranceV,
       possiblyClosed: (id) => this.health.possiblyClosed(id),
       moduleEnergized: (id) => this.moduleEnergized(id),
-      moduleHealthy: (id) => !blocks.modules.has(id) && !blocks.global && (this.moduleReading(id)?.online ?? false),
+      // The blocks of now: faults latch and clear while this one view lives.
+      moduleHealthy: (id) => {
+        const blocks = this.faults.blocks();
+        return !blocks.modules.has(id) && !blocks.global && (this.moduleReading(id)?.online ?? false);
+      },
       moduleOwner: (id) => this.moduleOwner(id),
       islandNodes: (g) => this.islands.get(g)?.nodes ?? null,
       gunCurrentA: (g) => this.gunCurrent(g),

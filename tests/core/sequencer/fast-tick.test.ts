@@ -169,3 +169,18 @@ describe("fast tick: reads and the supervisor's shortcuts", () => {
     assert.equal(rig.core.health.aux("MC_1"), true, "MC_1 keeps its last reading (closed)");
   });
 });
+
+describe("§5.5 view: module health follows the faults latched now", () => {
+  it("§5.5: a module blocked by a fault latched after the sequencer was built counts as unhealthy in the audit", () => {
+    const rig = new Rig();
+    rig.startCharging([{ gunId: 3 }]);
+    const module = rig.seq.islandModulesOf(3)[0];
+    assert.ok(module, "gun 3 charges on a module");
+    assert.deepEqual(rig.seq.audit().filter((v) => v.invariant === 5), [], "healthy before");
+    rig.core.faults.raise({ kind: "moduleAlarm", severity: "low", scope: { modules: [module] }, location: `module ${module}`, cause: "test",
+      clear: { rule: "operatorReset" } });
+    const found = rig.seq.audit().filter((v) => v.invariant === 5);
+    assert.equal(found.length, 1, `one §5.5 finding for ${module}: ${JSON.stringify(found)}`);
+    assert.match(found[0].message, new RegExp(`unhealthy module ${module} energized`));
+  });
+});
