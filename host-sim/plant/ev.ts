@@ -1,4 +1,5 @@
-import { interpolate, type EvParams } from "./params";
+import { Curve } from "./curve";
+import type { EvParams } from "./params";
 
 /** What a scenario says about the EV that plugs in (issue 6 `plug` event). */
 export interface EvSpec {
@@ -42,7 +43,8 @@ export class EvModel {
   readonly maxCurrentA: number;
   readonly maxVoltageV: number;
   readonly targetVoltageV: number;
-  socPct: number;
+  /** A number from the start (see PowerModuleModel.tempC): updated every step while charging. */
+  socPct = 0;
   ready = false;
   stopRequested = false;
   paused = false;
@@ -54,10 +56,10 @@ export class EvModel {
   readonly pluggedAtMs: number;
   private readonly readyAtMs: number;
   private nextRequestAtMs: number;
-  private readonly ocvTable: { x: number; y: number }[];
+  private readonly ocv: Curve;
   private ocvSocPct = NaN;
   private ocvV = 0;
-  private readonly taperTable: { x: number; y: number }[];
+  private readonly taper: Curve;
 
   constructor(spec: EvSpec, nowMs: number, private readonly params: EvParams) {
     this.spec = { ...spec };
@@ -71,8 +73,8 @@ export class EvModel {
     this.pluggedAtMs = nowMs;
     this.readyAtMs = nowMs + params.handshakeMs;
     this.nextRequestAtMs = this.readyAtMs;
-    this.ocvTable = params.cellOcvCurve.map((p) => ({ x: p.socPct, y: p.voltageV }));
-    this.taperTable = params.taperCurve.map((p) => ({ x: p.socPct, y: p.powerFraction }));
+    this.ocv = new Curve(params.cellOcvCurve.map((p) => ({ x: p.socPct, y: p.voltageV })));
+    this.taper = new Curve(params.taperCurve.map((p) => ({ x: p.socPct, y: p.powerFraction })));
     if (this.socPct >= spec.targetSocPct) this.targetReachedAtMs = nowMs;
   }
 
@@ -80,7 +82,7 @@ export class EvModel {
   openCircuitVoltageV(): number {
     if (this.ocvSocPct !== this.socPct) {
       this.ocvSocPct = this.socPct;
-      this.ocvV = this.cellsInSeries * interpolate(this.ocvTable, this.socPct);
+      this.ocvV = this.cellsInSeries * this.ocv.at(this.socPct);
     }
     return this.ocvV;
   }
@@ -124,7 +126,7 @@ export class EvModel {
   /** What the BMS wants now, before ramping: taper(SOC) x max power, capped by its current limit. */
   desiredCurrentA(): number {
     if (this.stopRequested || this.paused || !this.connected) return 0;
-    const powerW = this.spec.maxPowerKW * 1000 * interpolate(this.taperTable, this.socPct);
+    const powerW = this.spec.maxPowerKW * 1000 * this.taper.at(this.socPct);
     return Math.min(this.maxCurrentA, powerW / Math.max(1, this.openCircuitVoltageV()));
   }
 

@@ -408,9 +408,31 @@ export class CabinetPlant {
     }
     if (site.hardwiredEstop && this.estopActive) this.hardwareTrip();
 
-    let moved = false;
     // Contacts in transit may part this step: they need the current of the step before.
-    if (this.busyEdges.size > 0) this.ensureFlows();
+    if (this.busyEdges.size > 0 && this.advanceContactors(now)) this.rebuildRegions();
+
+    this.prepareSources(now, dtMs);
+    this.flowsValid = false;
+    if (this.activeDirty) {
+      this.activeDirty = false;
+      this.activeRegions = this.regions.map((_, i) => i);
+    }
+    this.solveActiveRegions(dtMs);
+    this.measuredNodeVoltageV.set(this.nodeVoltageV);
+    if (dtMs !== this.decayDtMs) {
+      // First-order decay factors for this step size (exact for any dt), cached: steps rarely change size.
+      this.decayDtMs = dtMs;
+      this.moduleDecay = Math.exp(-dtMs / 1000 / this.params.module.thermalTimeConstantS);
+      this.connectorDecay = Math.exp(-dtMs / 1000 / this.params.ev.connectorTimeConstantS);
+    }
+    this.finishModules(dtMs);
+    this.finishGuns(now, dtMs);
+  }
+
+  /** Contacts and aux contacts in transit; true when main contacts moved (the regions change). */
+  private advanceContactors(now: number): boolean {
+    this.ensureFlows();
+    let moved = false;
     for (const e of this.busyEdges) {
       const edge = this.edges[e];
       const closed = edge.contactor.advance(now);
@@ -426,57 +448,71 @@ export class CabinetPlant {
         released: edge.contactor.releasedByTrip,
       });
     }
-    if (moved) this.rebuildRegions();
+    return moved;
+  }
 
-    for (let i = 0; i < this.modules.length; i++) {
-      const m = this.modules[i];
+  // The step's phases are separate methods on purpose: each is optimized on its own, so the model
+  // methods it calls fit its inlining budget (a call that is not inlined boxes every double it passes
+  // or returns, and that garbage was most of the plant's cost).
+
+  /** Modules (timeouts, start-up, reference slew) and EVs (handshake, BMS request) before the solve. */
+  private prepareSources(now: number, dtMs: number): void {
+    const modules = this.modules;
+    for (let i = 0; i < modules.length; i++) {
+      const m = modules[i];
       const was = m.running;
       m.prepare(now, dtMs);
       if (m.running !== was) this.bump();
     }
-    for (const g of this.guns) {
-      const ev = g.ev;
+    const guns = this.guns;
+    for (let gi = 0; gi < guns.length; gi++) {
+      const ev = guns[gi].ev;
       if (!ev) continue;
       const was = ev.connected;
       ev.prepare(now);
       if (ev.connected !== was) this.bump();
     }
+  }
 
-    this.flowsValid = false;
-    if (this.activeDirty) {
-      this.activeDirty = false;
-      this.activeRegions = this.regions.map((_, i) => i);
-    }
+  private solveActiveRegions(dtMs: number): void {
     let quiet = 0;
-    for (let j = 0; j < this.activeRegions.length; j++) {
-      if (!this.solveRegion(this.regions[this.activeRegions[j]], dtMs)) {
-        this.activeRegions[j] = -1;
+    const active = this.activeRegions;
+    for (let j = 0; j < active.length; j++) {
+      if (!this.solveRegion(this.regions[active[j]], dtMs)) {
+        active[j] = -1;
         quiet++;
       }
     }
-    if (quiet > 0) this.activeRegions = this.activeRegions.filter((r) => r >= 0);
+    if (quiet > 0) this.activeRegions = active.filter((r) => r >= 0);
+  }
 
-    this.measuredNodeVoltageV.set(this.nodeVoltageV);
+  /** Module losses, temperatures and energy after the solve; the grid meter. */
+  private finishModules(dtMs: number): void {
+    const site = this.params.site;
     const ambient = site.ambientTempC;
+    const decay = this.moduleDecay;
+    const V = this.nodeVoltageV;
+    const modules = this.modules;
+    const moduleNode = this.moduleNode;
     let gridW = site.auxiliaryLoadW;
-    if (dtMs !== this.decayDtMs) {
-      // First-order decay factors for this step size (exact for any dt), cached: steps rarely change size.
-      this.decayDtMs = dtMs;
-      this.moduleDecay = Math.exp(-dtMs / 1000 / this.params.module.thermalTimeConstantS);
-      this.connectorDecay = Math.exp(-dtMs / 1000 / this.params.ev.connectorTimeConstantS);
-    }
-    for (let i = 0; i < this.modules.length; i++) {
-      const m = this.modules[i];
-      m.finish(this.nodeVoltageV[this.moduleNode[i]], dtMs, ambient, this.moduleDecay);
+    for (let i = 0; i < modules.length; i++) {
+      const m = modules[i];
+      m.finish(V[moduleNode[i]], dtMs, ambient, decay);
       gridW += m.inputPowerW;
     }
     this.gridPowerW = gridW;
     this.gridEnergyWh += (gridW * dtMs) / 3_600_000;
+  }
 
+  /** Gun currents, DC meters, EV packs and connector temperatures after the solve. */
+  private finishGuns(now: number, dtMs: number): void {
+    const ambient = this.params.site.ambientTempC;
     const dtS = dtMs / 1000;
     const evP = this.params.ev;
-    for (let gi = 0; gi < this.guns.length; gi++) {
-      const g = this.guns[gi];
+    const trip = this.config.safety.connectorTripTempC;
+    const guns = this.guns;
+    for (let gi = 0; gi < guns.length; gi++) {
+      const g = guns[gi];
       const gcClosed = this.edges[g.gcEdge].contactor.mainClosed;
       const v = this.nodeVoltageV[g.evNode];
       // The EV node is a leaf hanging off its GC: the GC carries everything the EV side takes.
@@ -484,7 +520,6 @@ export class CabinetPlant {
       g.meterEnergyWh += (g.currentA * v * dtMs) / 3_600_000;
       if (g.ev?.connected) g.ev.absorb(this.batteryCurrentA[gi], v, dtMs, now);
       if (g.ev && g.ev.superviseContactors(v, now)) this.bump();
-      const trip = this.config.safety.connectorTripTempC;
       if (g.connectorFaults > 0) {
         g.connectorTempC = Math.min(trip + 15, g.connectorTempC + evP.connectorFaultRiseCPerS * dtS);
       } else {

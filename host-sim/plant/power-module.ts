@@ -1,5 +1,6 @@
 import type { ModuleRatingConfig } from "../../src/config/types";
-import { interpolate, type ModuleParams } from "./params";
+import { Curve } from "./curve";
+import type { ModuleParams } from "./params";
 
 export interface ModuleCommandInput {
   enabled: boolean;
@@ -26,7 +27,9 @@ export class PowerModuleModel {
   /** Actual output current (A, >= 0). */
   outputCurrentA = 0;
   outputVoltageV = 0;
-  tempC: number;
+  /** Initialized as a number (the constructor sets it): a field declared bare starts undefined, and V8 then
+   *  boxes every double stored into it (one allocation per module per step). */
+  tempC = 0;
   failed = false;
   commsLost = false;
   overTempForced = false;
@@ -37,12 +40,15 @@ export class PowerModuleModel {
   inputEnergyWh = 0;
   runningMs = 0;
   private startAtMs: number | null = null;
-  private readonly efficiencyTable: { x: number; y: number }[];
+  private readonly efficiency: Curve;
+  /** ratedPowerKW x 1000, formed once (the same double every step). */
+  private readonly ratedPowerW: number;
 
   constructor(id: string, readonly ratedPowerKW: number, readonly rating: ModuleRatingConfig, private readonly params: ModuleParams, ambientTempC: number) {
     this.id = id;
     this.tempC = ambientTempC;
-    this.efficiencyTable = params.efficiencyCurve.map((p) => ({ x: p.loadFraction, y: p.efficiency }));
+    this.efficiency = new Curve(params.efficiencyCurve.map((p) => ({ x: p.loadFraction, y: p.efficiency })));
+    this.ratedPowerW = ratedPowerKW * 1000;
   }
 
   /** A CAN command frame reached the module (false if the link is down). */
@@ -56,7 +62,7 @@ export class PowerModuleModel {
   /** Current the output stage may deliver at busV: commanded limit, power envelope, derating. */
   availableCurrentA(busV: number): number {
     if (!this.running) return 0;
-    const envelopeA = Math.min(this.rating.maxCurrentA, (this.ratedPowerKW * 1000) / Math.max(busV, this.rating.minVoltageV));
+    const envelopeA = Math.min(this.rating.maxCurrentA, this.ratedPowerW / Math.max(busV, this.rating.minVoltageV));
     return Math.max(0, Math.min(this.command.currentLimitA, envelopeA * this.derateFactor()));
   }
 
@@ -69,7 +75,7 @@ export class PowerModuleModel {
   }
 
   efficiencyAt(outputW: number): number {
-    return interpolate(this.efficiencyTable, outputW / (this.ratedPowerKW * 1000));
+    return this.efficiency.at(outputW / this.ratedPowerW);
   }
 
   /** Before the electrical solve: timeouts, start-up, voltage reference slew. */
