@@ -2,6 +2,7 @@ import type { AuxReading, CabinetHal, Clock, ContactorBank, EvLink, EvStatus, Lo
 import type { BusMeasurement, GunMeasurement } from "../../hal/sensors";
 import type { CabinetPlant } from "../plant/plant";
 import type { ContactorModel } from "../plant/contactor";
+import type { PowerModuleModel } from "../plant/power-module";
 import { Prng } from "../plant/prng";
 
 /** The simulated clock: the plant's time. The runner advances it; the controller only reads it. */
@@ -103,6 +104,23 @@ export interface SimModuleBusOptions {
   commsTimeoutMs: number;
 }
 
+/**
+ * The module's alarms (PowerModuleModel.alarms(): same words, same order) as shared frozen
+ * arrays: readings refresh 10 times a second per module and the list almost never changes.
+ */
+const NO_ALARMS: readonly string[] = Object.freeze([]);
+const FAULT: readonly string[] = Object.freeze(["fault"]);
+const OVER_TEMP: readonly string[] = Object.freeze(["overTemp"]);
+const DERATING: readonly string[] = Object.freeze(["derating"]);
+const FAULT_OVER_TEMP: readonly string[] = Object.freeze(["fault", "overTemp"]);
+const FAULT_DERATING: readonly string[] = Object.freeze(["fault", "derating"]);
+
+function alarmsOf(m: PowerModuleModel): readonly string[] {
+  const heat = m.overTempTripped ? 2 : m.tempC > m.rating.derateStartTempC ? 1 : 0;
+  if (m.failed) return heat === 2 ? FAULT_OVER_TEMP : heat === 1 ? FAULT_DERATING : FAULT;
+  return heat === 2 ? OVER_TEMP : heat === 1 ? DERATING : NO_ALARMS;
+}
+
 /** The module CAN bus: commands reach the plant at once and are repeated; replies refresh periodically. */
 export class SimModuleBus implements ModuleBus {
   readonly ids: readonly string[];
@@ -149,7 +167,7 @@ export class SimModuleBus implements ModuleBus {
           voltageV: this.noise.voltage(m.outputVoltageV),
           currentA: this.noise.current(m.outputCurrentA),
           tempC: this.noise.temp(m.tempC),
-          alarms: m.alarms(),
+          alarms: alarmsOf(m),
           lastSeenMs: nowMs,
         });
       }
@@ -187,8 +205,8 @@ export class SensorNoise {
 export class SimSensors implements Sensors {
   constructor(private readonly plant: CabinetPlant, private readonly noise: SensorNoise) {}
   gun(gunId: number): GunMeasurement {
-    const i = this.plant.gunIndexById.get(gunId);
-    if (i === undefined) return { voltageV: 0, currentA: 0, connectorTempC: 0, insulationOhm: Infinity, energyWh: 0 };
+    const i = this.plant.gunIndex(gunId);
+    if (i < 0) return { voltageV: 0, currentA: 0, connectorTempC: 0, insulationOhm: Infinity, energyWh: 0 };
     const g = this.plant.guns[i];
     return {
       voltageV: this.noise.voltage(this.plant.measuredNodeVoltageV[g.evNode]),
@@ -238,8 +256,8 @@ const NO_EV: EvStatus = Object.freeze({
 export class SimEvLink implements EvLink {
   constructor(private readonly plant: CabinetPlant) {}
   status(gunId: number): EvStatus {
-    const i = this.plant.gunIndexById.get(gunId);
-    const ev = i === undefined ? null : this.plant.guns[i].ev;
+    const i = this.plant.gunIndex(gunId);
+    const ev = i < 0 ? null : this.plant.guns[i].ev;
     if (!ev) return NO_EV;
     return {
       plugged: true,

@@ -60,6 +60,11 @@ export class EvModel {
   private ocvSocPct = NaN;
   private ocvV = 0;
   private readonly taper: Curve;
+  // Values every step reads, copied once (one load instead of two; the same values).
+  /** contactorMode "atReady": the pack is connected from the end of the handshake. */
+  private readonly connectsAtReady: boolean;
+  private readonly targetSocPct: number;
+  private readonly chargeEfficiency: number;
 
   constructor(spec: EvSpec, nowMs: number, private readonly params: EvParams) {
     this.spec = { ...spec };
@@ -75,6 +80,9 @@ export class EvModel {
     this.nextRequestAtMs = this.readyAtMs;
     this.ocv = new Curve(params.cellOcvCurve.map((p) => ({ x: p.socPct, y: p.voltageV })));
     this.taper = new Curve(params.taperCurve.map((p) => ({ x: p.socPct, y: p.powerFraction })));
+    this.connectsAtReady = params.contactorMode === "atReady";
+    this.targetSocPct = spec.targetSocPct;
+    this.chargeEfficiency = params.chargeEfficiency;
     if (this.socPct >= spec.targetSocPct) this.targetReachedAtMs = nowMs;
   }
 
@@ -98,12 +106,12 @@ export class EvModel {
 
   /** The pack is connected to the gun (EV contactors closed). */
   get connected(): boolean {
-    return this.ready && (this.params.contactorMode === "atReady" || this.contactorsClosed);
+    return this.ready && (this.connectsAtReady || this.contactorsClosed);
   }
 
   /** "afterPrecharge" mode: the EV closes its contactors on a matched inlet, opens them after a stop. */
   superviseContactors(inletV: number, nowMs: number): boolean {
-    if (this.params.contactorMode === "atReady" || !this.ready) return false;
+    if (this.connectsAtReady || !this.ready) return false;
     if (this.contactorsClosed) {
       if (this.stopRequested && Math.abs(this.batteryCurrentA) < 1) {
         this.contactorsClosed = false;
@@ -158,11 +166,11 @@ export class EvModel {
     this.batteryCurrentA = currentA;
     const dtH = dtMs / 3_600_000;
     this.deliveredWh += currentA * terminalV * dtH;
-    this.socPct = Math.min(100, Math.max(0, this.socPct + ((currentA * dtH) / this.capacityAh) * 100 * (currentA > 0 ? this.params.chargeEfficiency : 1)));
-    if (this.targetReachedAtMs === null && this.socPct >= this.spec.targetSocPct) {
+    this.socPct = Math.min(100, Math.max(0, this.socPct + ((currentA * dtH) / this.capacityAh) * 100 * (currentA > 0 ? this.chargeEfficiency : 1)));
+    if (this.targetReachedAtMs === null && this.socPct >= this.targetSocPct) {
       this.targetReachedAtMs = nowMs;
     }
-    if (this.socPct >= this.spec.targetSocPct && !this.stopRequested) {
+    if (this.socPct >= this.targetSocPct && !this.stopRequested) {
       // The BMS ends the session at its target SOC.
       this.stopRequested = true;
       this.requestCurrentA = 0;

@@ -4,6 +4,7 @@ import { ContactorModel, type ContactorMove } from "./contactor";
 import { EvModel, type EvSessionRecord, type EvSpec } from "./ev";
 import { plantParams, type PlantParams, type PlantParamsOverrides } from "./params";
 import { PowerModuleModel, type ModuleCommandInput } from "./power-module";
+import { DenseIndex } from "./dense-index";
 import { Prng } from "./prng";
 
 /** Faults the plant can be given (issue 6 list, plus auxFlicker). */
@@ -123,6 +124,9 @@ export class CabinetPlant {
   readonly moduleIndexById = new Map<string, number>();
   readonly guns: PlantGun[] = [];
   readonly gunIndexById = new Map<number, number>();
+  /** gunIndexById by a table (see gunIndex): the host HAL asks for it on every read. */
+  private readonly gunPositions: DenseIndex;
+  private readonly slotNodes: DenseIndex;
   /** Node voltages (true), and as a sensor would see them (over-voltage faults applied). */
   readonly nodeVoltageV: Float64Array;
   readonly measuredNodeVoltageV: Float64Array;
@@ -152,6 +156,7 @@ export class CabinetPlant {
   watchdogTrips = 0;
   private lastFeedMs: number | null = null;
   private readonly slotNodeById = new Map<number, number>();
+  private readonly slotNodeOfPosition: number[];
   private nextFaultHandle = 1;
   private decayDtMs = -1;
   /** Contactors with contacts or aux in transit (only these need advancing). */
@@ -226,6 +231,10 @@ export class CabinetPlant {
         imdFaults: 0, overCurrentFaults: 0, overVoltageFaults: 0, connectorFaults: 0,
       });
     }
+    this.gunPositions = new DenseIndex(this.guns.map((g) => g.id));
+    const slotIds = [...this.slotNodeById.keys()];
+    this.slotNodes = new DenseIndex(slotIds);
+    this.slotNodeOfPosition = slotIds.map((id) => this.slotNodeById.get(id)!);
     const n = this.nodes.length;
     this.nodeVoltageV = new Float64Array(n);
     this.measuredNodeVoltageV = new Float64Array(n);
@@ -374,7 +383,13 @@ export class CabinetPlant {
 
   /** Ring: node index of a slot bus (-1 if none). */
   slotNode(slotId: number): number {
-    return this.slotNodeById.get(slotId) ?? -1;
+    const i = this.slotNodes.get(slotId);
+    return i < 0 ? -1 : this.slotNodeOfPosition[i];
+  }
+
+  /** Position of a gun in `guns` (-1 if none): gunIndexById.get without a Map lookup. */
+  gunIndex(gunId: number): number {
+    return this.gunPositions.get(gunId);
   }
 
   slotVoltageV(slotId: number): number {
