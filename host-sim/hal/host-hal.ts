@@ -205,8 +205,8 @@ export class SensorNoise {
 export class SimSensors implements Sensors {
   constructor(private readonly plant: CabinetPlant, private readonly noise: SensorNoise) {}
   gun(gunId: number): GunMeasurement {
-    const i = this.plant.gunIndex(gunId);
-    if (i < 0) return { voltageV: 0, currentA: 0, connectorTempC: 0, insulationOhm: Infinity, energyWh: 0 };
+    const i = this.plant.gunIndexById.get(gunId);
+    if (i === undefined) return { voltageV: 0, currentA: 0, connectorTempC: 0, insulationOhm: Infinity, energyWh: 0 };
     const g = this.plant.guns[i];
     return {
       voltageV: this.noise.voltage(this.plant.measuredNodeVoltageV[g.evNode]),
@@ -256,8 +256,8 @@ const NO_EV: EvStatus = Object.freeze({
 export class SimEvLink implements EvLink {
   constructor(private readonly plant: CabinetPlant) {}
   status(gunId: number): EvStatus {
-    const i = this.plant.gunIndex(gunId);
-    const ev = i < 0 ? null : this.plant.guns[i].ev;
+    const i = this.plant.gunIndexById.get(gunId);
+    const ev = i === undefined ? null : this.plant.guns[i].ev;
     if (!ev) return NO_EV;
     return {
       plugged: true,

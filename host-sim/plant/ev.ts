@@ -40,6 +40,8 @@ export class EvModel {
   readonly cellsInSeries: number;
   readonly capacityAh: number;
   readonly packResistanceOhm: number;
+  /** 1 / packResistanceOhm, formed once (the solver adds it every step). */
+  readonly packConductanceS: number;
   readonly maxCurrentA: number;
   readonly maxVoltageV: number;
   readonly targetVoltageV: number;
@@ -71,6 +73,7 @@ export class EvModel {
     this.cellsInSeries = Math.max(1, Math.round(spec.packVoltageV / params.nominalCellVoltageV));
     this.capacityAh = (spec.batteryKWh * 1000) / (this.cellsInSeries * params.nominalCellVoltageV);
     this.packResistanceOhm = this.cellsInSeries * params.cellResistanceOhm;
+    this.packConductanceS = 1 / this.packResistanceOhm;
     this.maxCurrentA = spec.maxCurrentA ?? Math.ceil((spec.maxPowerKW * 1000 * 1.1) / (this.cellsInSeries * params.nominalCellVoltageV));
     this.targetVoltageV = this.cellsInSeries * params.cellMaxVoltageV;
     this.maxVoltageV = Math.round(this.targetVoltageV * params.maxVoltageFactor);

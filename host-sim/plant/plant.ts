@@ -4,7 +4,6 @@ import { ContactorModel, type ContactorMove } from "./contactor";
 import { EvModel, type EvSessionRecord, type EvSpec } from "./ev";
 import { plantParams, type PlantParams, type PlantParamsOverrides } from "./params";
 import { PowerModuleModel, type ModuleCommandInput } from "./power-module";
-import { DenseIndex } from "./dense-index";
 import { Prng } from "./prng";
 
 /** Faults the plant can be given (issue 6 list, plus auxFlicker). */
@@ -64,6 +63,15 @@ export interface PlantRegion {
   evGuns: number[];
   /** Indices into plant.guns of guns whose charger-side bus node is in the region. */
   gunPositions: number[];
+  // Derived with the region (rebuilt with it on every topology change), for the solver's loops:
+  /** plant.modules[modules[j]] and its output node. */
+  moduleModels: PowerModuleModel[];
+  moduleNodes: number[];
+  /** plant.guns[evGuns[j]]. */
+  evGunModels: PlantGun[];
+  /** capacitanceF / dtS for the step size it was formed for (NaN: not yet). */
+  capPerStepDtS: number;
+  capPerStepFPerS: number;
 }
 
 /** One gun output: GC, cable, connector, IMD, DC meter, and the EV plugged into it. */
@@ -124,9 +132,7 @@ export class CabinetPlant {
   readonly moduleIndexById = new Map<string, number>();
   readonly guns: PlantGun[] = [];
   readonly gunIndexById = new Map<number, number>();
-  /** gunIndexById by a table (see gunIndex): the host HAL asks for it on every read. */
-  private readonly gunPositions: DenseIndex;
-  private readonly slotNodes: DenseIndex;
+
   /** Node voltages (true), and as a sensor would see them (over-voltage faults applied). */
   readonly nodeVoltageV: Float64Array;
   readonly measuredNodeVoltageV: Float64Array;
@@ -156,9 +162,12 @@ export class CabinetPlant {
   watchdogTrips = 0;
   private lastFeedMs: number | null = null;
   private readonly slotNodeById = new Map<number, number>();
-  private readonly slotNodeOfPosition: number[];
   private nextFaultHandle = 1;
   private decayDtMs = -1;
+  /** Step size the solver's per-step constants were formed for (dtMs / 1000, module current slew). */
+  private solveDtMs = -1;
+  private solveDtS = 0;
+  private solveSlewA = 0;
   /** Contactors with contacts or aux in transit (only these need advancing). */
   private readonly busyEdges = new Set<number>();
   private moduleDecay = 1;
@@ -231,10 +240,6 @@ export class CabinetPlant {
         imdFaults: 0, overCurrentFaults: 0, overVoltageFaults: 0, connectorFaults: 0,
       });
     }
-    this.gunPositions = new DenseIndex(this.guns.map((g) => g.id));
-    const slotIds = [...this.slotNodeById.keys()];
-    this.slotNodes = new DenseIndex(slotIds);
-    this.slotNodeOfPosition = slotIds.map((id) => this.slotNodeById.get(id)!);
     const n = this.nodes.length;
     this.nodeVoltageV = new Float64Array(n);
     this.measuredNodeVoltageV = new Float64Array(n);
@@ -383,13 +388,7 @@ export class CabinetPlant {
 
   /** Ring: node index of a slot bus (-1 if none). */
   slotNode(slotId: number): number {
-    const i = this.slotNodes.get(slotId);
-    return i < 0 ? -1 : this.slotNodeOfPosition[i];
-  }
-
-  /** Position of a gun in `guns` (-1 if none): gunIndexById.get without a Map lookup. */
-  gunIndex(gunId: number): number {
-    return this.gunPositions.get(gunId);
+    return this.slotNodeById.get(slotId) ?? -1;
   }
 
   slotVoltageV(slotId: number): number {
@@ -490,10 +489,15 @@ export class CabinetPlant {
   }
 
   private solveActiveRegions(dtMs: number): void {
+    if (dtMs !== this.solveDtMs) {
+      this.solveDtMs = dtMs;
+      this.solveDtS = dtMs / 1000;
+      this.solveSlewA = this.params.module.currentRampAPerS * this.solveDtS;
+    }
     let quiet = 0;
     const active = this.activeRegions;
     for (let j = 0; j < active.length; j++) {
-      if (!this.solveRegion(this.regions[active[j]], dtMs)) {
+      if (!this.solveRegion(this.regions[active[j]])) {
         active[j] = -1;
         quiet++;
       }
@@ -564,11 +568,11 @@ export class CabinetPlant {
   }
 
   /** Solves one region; false when it is quiet (0 V, nothing feeding or connected). */
-  private solveRegion(r: PlantRegion, dtMs: number): boolean {
+  private solveRegion(r: PlantRegion): boolean {
     const V0 = this.nodeVoltageV;
     const cap = this.nodeCapacitanceF;
     const nodes = r.nodes;
-    const dtS = dtMs / 1000;
+    const dtS = this.solveDtS;
     const sumC = r.capacitanceF;
     let sumCV0 = 0;
     let vAvg: number;
@@ -579,13 +583,13 @@ export class CabinetPlant {
       for (let j = 0; j < nodes.length; j++) sumCV0 += cap[nodes[j]] * V0[nodes[j]];
       vAvg = sumCV0 / sumC;
     }
-    const modP = this.params.module;
-    const slewA = modP.currentRampAPerS * dtS;
+    const slewA = this.solveSlewA;
+    const models = r.moduleModels;
     let running = 0;
     let sumI = 0;
     let maxRef = 0;
-    for (let j = 0; j < r.modules.length; j++) {
-      const m = this.modules[r.modules[j]];
+    for (let j = 0; j < models.length; j++) {
+      const m = models[j];
       if (!m.running) continue;
       running++;
       // CC: toward the available current, slew-limited; a module whose reference is below the bus pushes nothing.
@@ -595,16 +599,17 @@ export class CabinetPlant {
       sumI += i;
       if (m.vRefV > maxRef) maxRef = m.vRefV;
     }
+    const evGuns = r.evGuns;
+    const evGunModels = r.evGunModels;
     let batteries = 0;
     let battG = 0;
     let battGV = 0;
-    for (let j = 0; j < r.evGuns.length; j++) {
-      const gi = r.evGuns[j];
-      this.batteryCurrentA[gi] = 0;
-      const ev = this.guns[gi].ev;
+    for (let j = 0; j < evGuns.length; j++) {
+      this.batteryCurrentA[evGuns[j]] = 0;
+      const ev = evGunModels[j].ev;
       if (!ev || !ev.connected) continue;
       batteries++;
-      battG += 1 / ev.packResistanceOhm;
+      battG += ev.packConductanceS;
       battGV += ev.openCircuitVoltageV() / ev.packResistanceOhm;
     }
     if (running === 0 && batteries === 0 && !(r.uniform ? vAvg > 1e-3 : this.anyCharge(nodes))) {
@@ -623,48 +628,54 @@ export class CabinetPlant {
     // overCurrent fault: regulation lost, the gun draws factor x its cable rating from the running modules.
     let forced = false;
     if (this.overCurrentFaultCount > 0 && running > 0) {
-      for (let j = 0; j < r.evGuns.length; j++) {
-        const g = this.guns[r.evGuns[j]];
+      for (let j = 0; j < evGuns.length; j++) {
+        const g = evGunModels[j];
         if (g.overCurrentFaults > 0 && this.edges[g.gcEdge].contactor.mainClosed) {
           const faultA = this.params.faults.overCurrentFactor * g.cableMaxCurrentA;
           if (faultA > sumI) {
-            for (const mi of r.modules) if (this.modules[mi].running) this.modules[mi].outputCurrentA = faultA / running;
+            for (const m of models) if (m.running) m.outputCurrentA = faultA / running;
             sumI = faultA;
           }
           forced = true;
         }
       }
     }
-    const a = sumC / dtS + sumG + battG;
-    let v = (sumI + sumCV0 / dtS + battGV) / a;
+    // The same quotients as written out in full each time (same operands, same doubles), formed once.
+    if (r.capPerStepDtS !== dtS) {
+      r.capPerStepDtS = dtS;
+      r.capPerStepFPerS = sumC / dtS;
+    }
+    const charge = sumCV0 / dtS;
+    const a = r.capPerStepFPerS + sumG + battG;
+    let v = (sumI + charge + battGV) / a;
     if (!forced && running > 0 && sumI > 0 && v > maxRef) {
       // CV: the modules hold their reference and deliver only what that takes.
-      const need = a * maxRef - sumCV0 / dtS - battGV;
+      const need = a * maxRef - charge - battGV;
       const scale = need > 0 ? need / sumI : 0;
-      for (let j = 0; j < r.modules.length; j++) this.modules[r.modules[j]].outputCurrentA *= scale;
-      v = need > 0 ? maxRef : (sumCV0 / dtS + battGV) / a;
+      for (let j = 0; j < models.length; j++) models[j].outputCurrentA *= scale;
+      v = need > 0 ? maxRef : (charge + battGV) / a;
     }
     if (v < 0) v = 0;
     // Node injections (sources minus sinks minus capacitor charging), kept for the lazy tree flows.
     // Discharge is spread by capacitance: every node discharges its own charge, no current crosses a contactor.
     const inj = this.injection;
-    const perFarad = dischargeS / sumC;
+    const perFarad = dischargeS === 0 ? 0 : dischargeS / sumC; // 0 / sumC is 0: no division needed
+    const bleedA = this.bleedS * v;
+    const dischargeAPerF = v * perFarad;
     for (let j = 0; j < nodes.length; j++) {
       const k = nodes[j];
-      inj[k] = -(cap[k] * (v - V0[k])) / dtS - this.bleedS * v - v * perFarad * cap[k];
+      inj[k] = -(cap[k] * (v - V0[k])) / dtS - bleedA - dischargeAPerF * cap[k];
       V0[k] = v;
     }
-    for (let j = 0; j < r.modules.length; j++) {
-      const mi = r.modules[j];
-      inj[this.moduleNode[mi]] += this.modules[mi].outputCurrentA;
-    }
-    for (let j = 0; j < r.evGuns.length; j++) {
-      const gi = r.evGuns[j];
-      const ev = this.guns[gi].ev;
+    const moduleNodes = r.moduleNodes;
+    for (let j = 0; j < models.length; j++) inj[moduleNodes[j]] += models[j].outputCurrentA;
+    for (let j = 0; j < evGuns.length; j++) {
+      const g = evGunModels[j];
+      const ev = g.ev;
       if (!ev || !ev.connected) continue;
       const ib = (v - ev.openCircuitVoltageV()) / ev.packResistanceOhm;
-      this.batteryCurrentA[gi] = ib;
-      inj[this.guns[gi].evNode] -= ib;
+      this.batteryCurrentA[evGuns[j]] = ib;
+      inj[g.evNode] -= ib;
     }
     r.uniform = true;
     return true;
@@ -728,15 +739,24 @@ export class CabinetPlant {
       if (r === undefined) {
         r = regions.length;
         regionByRoot.set(root, r);
-        regions.push({ nodes: [], capacitanceF: 0, uniform: false, order: [], modules: [], evGuns: [], gunPositions: [] });
+        regions.push({
+          nodes: [], capacitanceF: 0, uniform: false, order: [], modules: [], evGuns: [], gunPositions: [],
+          moduleModels: [], moduleNodes: [], evGunModels: [], capPerStepDtS: NaN, capPerStepFPerS: 0,
+        });
       }
       regions[r].nodes.push(i);
       regions[r].capacitanceF += this.nodes[i].capacitanceF;
       this.regionOfNode[i] = r;
     }
-    this.modules.forEach((_, mi) => regions[this.regionOfNode[this.moduleNode[mi]]].modules.push(mi));
+    this.modules.forEach((m, mi) => {
+      const r = regions[this.regionOfNode[this.moduleNode[mi]]];
+      r.modules.push(mi);
+      r.moduleModels.push(m);
+      r.moduleNodes.push(this.moduleNode[mi]);
+    });
     this.guns.forEach((g, gi) => {
       regions[this.regionOfNode[g.evNode]].evGuns.push(gi);
+      regions[this.regionOfNode[g.evNode]].evGunModels.push(g);
       regions[this.regionOfNode[g.busNode]].gunPositions.push(gi);
     });
     const seen = new Uint8Array(n);
