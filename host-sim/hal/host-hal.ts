@@ -187,18 +187,26 @@ export class SensorNoise {
   constructor(rng: Prng, private readonly sd: { voltageNoiseV: number; currentNoiseA: number; tempNoiseC: number }) {
     for (let i = 0; i < this.table.length; i++) this.table[i] = rng.normal();
   }
-  private sample(): number {
-    this.cursor = (this.cursor + 1237) & 4095;
-    return this.table[this.cursor];
-  }
+  // Each reading advances the cursor once and scales one table sample, written out in each method
+  // (no nested call): these run for every gun on every tick, and a nested call that V8 does not
+  // inline returns a boxed number.
   voltage(v: number): number {
-    return this.sd.voltageNoiseV > 0 ? v + this.sd.voltageNoiseV * this.sample() : v;
+    const sd = this.sd.voltageNoiseV;
+    if (!(sd > 0)) return v;
+    this.cursor = (this.cursor + 1237) & 4095;
+    return v + sd * this.table[this.cursor];
   }
   current(a: number): number {
-    return this.sd.currentNoiseA > 0 ? a + this.sd.currentNoiseA * this.sample() : a;
+    const sd = this.sd.currentNoiseA;
+    if (!(sd > 0)) return a;
+    this.cursor = (this.cursor + 1237) & 4095;
+    return a + sd * this.table[this.cursor];
   }
   temp(c: number): number {
-    return this.sd.tempNoiseC > 0 ? c + this.sd.tempNoiseC * this.sample() : c;
+    const sd = this.sd.tempNoiseC;
+    if (!(sd > 0)) return c;
+    this.cursor = (this.cursor + 1237) & 4095;
+    return c + sd * this.table[this.cursor];
   }
 }
 

@@ -60,7 +60,8 @@ export class EvModel {
   private nextRequestAtMs: number;
   private readonly ocv: Curve;
   private ocvSocPct = NaN;
-  private ocvV = 0;
+  /** Open-circuit voltage at ocvSocPct: read it after refreshOpenCircuitVoltage(). */
+  ocvV = 0;
   private readonly taper: Curve;
   // Values every step reads, copied once (one load instead of two; the same values).
   /** contactorMode "atReady": the pack is connected from the end of the handshake. */
@@ -91,11 +92,19 @@ export class EvModel {
 
   /** Cached per SOC change: the solver asks for it several times a step. */
   openCircuitVoltageV(): number {
+    this.refreshOpenCircuitVoltage();
+    return this.ocvV;
+  }
+
+  /**
+   * Brings `ocvV` up to the present SOC. The solver calls this and then reads the field: a
+   * number returned from a call V8 does not inline is boxed (garbage every step per EV).
+   */
+  refreshOpenCircuitVoltage(): void {
     if (this.ocvSocPct !== this.socPct) {
       this.ocvSocPct = this.socPct;
       this.ocvV = this.cellsInSeries * this.ocv.at(this.socPct);
     }
-    return this.ocvV;
   }
 
   terminalVoltageV(): number {

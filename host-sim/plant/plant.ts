@@ -610,7 +610,8 @@ export class CabinetPlant {
       if (!ev || !ev.connected) continue;
       batteries++;
       battG += ev.packConductanceS;
-      battGV += ev.openCircuitVoltageV() / ev.packResistanceOhm;
+      ev.refreshOpenCircuitVoltage();
+      battGV += ev.ocvV / ev.packResistanceOhm;
     }
     if (running === 0 && batteries === 0 && !(r.uniform ? vAvg > 1e-3 : this.anyCharge(nodes))) {
       for (let j = 0; j < nodes.length; j++) {
@@ -673,7 +674,8 @@ export class CabinetPlant {
       const g = evGunModels[j];
       const ev = g.ev;
       if (!ev || !ev.connected) continue;
-      const ib = (v - ev.openCircuitVoltageV()) / ev.packResistanceOhm;
+      ev.refreshOpenCircuitVoltage();
+      const ib = (v - ev.ocvV) / ev.packResistanceOhm;
       this.batteryCurrentA[evGuns[j]] = ib;
       inj[g.evNode] -= ib;
     }
