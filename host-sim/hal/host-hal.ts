@@ -267,6 +267,10 @@ export class SimEvLink implements EvLink {
     const i = this.plant.gunIndexById.get(gunId);
     const ev = i === undefined ? null : this.plant.guns[i].ev;
     if (!ev) return NO_EV;
+    // ev.terminalVoltageV() written out (same expression): a number returned from a call V8 does
+    // not inline is boxed, and this runs for every plugged gun on every tick.
+    ev.refreshOpenCircuitVoltage();
+    const batteryVoltageV = ev.ocvV + ev.batteryCurrentA * ev.packResistanceOhm;
     return {
       plugged: true,
       ready: ev.ready,
@@ -274,7 +278,7 @@ export class SimEvLink implements EvLink {
       requestVoltageV: ev.targetVoltageV,
       maxVoltageV: ev.maxVoltageV,
       maxCurrentA: ev.maxCurrentA,
-      batteryVoltageV: ev.terminalVoltageV(),
+      batteryVoltageV,
       socPct: ev.socPct,
       stopRequested: ev.stopRequested,
       paused: ev.paused,
