@@ -2,6 +2,7 @@ import type { AuxReading, CabinetHal, Clock, ContactorBank, EvLink, EvStatus, Lo
 import type { BusMeasurement, GunMeasurement } from "../../hal/sensors";
 import type { CabinetPlant } from "../plant/plant";
 import type { ContactorModel } from "../plant/contactor";
+import type { PowerModuleModel } from "../plant/power-module";
 import { Prng } from "../plant/prng";
 
 /** The simulated clock: the plant's time. The runner advances it; the controller only reads it. */
@@ -103,6 +104,23 @@ export interface SimModuleBusOptions {
   commsTimeoutMs: number;
 }
 
+/**
+ * The module's alarms (PowerModuleModel.alarms(): same words, same order) as shared frozen
+ * arrays: readings refresh 10 times a second per module and the list almost never changes.
+ */
+const NO_ALARMS: readonly string[] = Object.freeze([]);
+const FAULT: readonly string[] = Object.freeze(["fault"]);
+const OVER_TEMP: readonly string[] = Object.freeze(["overTemp"]);
+const DERATING: readonly string[] = Object.freeze(["derating"]);
+const FAULT_OVER_TEMP: readonly string[] = Object.freeze(["fault", "overTemp"]);
+const FAULT_DERATING: readonly string[] = Object.freeze(["fault", "derating"]);
+
+function alarmsOf(m: PowerModuleModel): readonly string[] {
+  const heat = m.overTempTripped ? 2 : m.tempC > m.rating.derateStartTempC ? 1 : 0;
+  if (m.failed) return heat === 2 ? FAULT_OVER_TEMP : heat === 1 ? FAULT_DERATING : FAULT;
+  return heat === 2 ? OVER_TEMP : heat === 1 ? DERATING : NO_ALARMS;
+}
+
 /** The module CAN bus: commands reach the plant at once and are repeated; replies refresh periodically. */
 export class SimModuleBus implements ModuleBus {
   readonly ids: readonly string[];
@@ -149,7 +167,7 @@ export class SimModuleBus implements ModuleBus {
           voltageV: this.noise.voltage(m.outputVoltageV),
           currentA: this.noise.current(m.outputCurrentA),
           tempC: this.noise.temp(m.tempC),
-          alarms: m.alarms(),
+          alarms: alarmsOf(m),
           lastSeenMs: nowMs,
         });
       }
@@ -169,18 +187,26 @@ export class SensorNoise {
   constructor(rng: Prng, private readonly sd: { voltageNoiseV: number; currentNoiseA: number; tempNoiseC: number }) {
     for (let i = 0; i < this.table.length; i++) this.table[i] = rng.normal();
   }
-  private sample(): number {
-    this.cursor = (this.cursor + 1237) & 4095;
-    return this.table[this.cursor];
-  }
+  // Each reading advances the cursor once and scales one table sample, written out in each method
+  // (no nested call): these run for every gun on every tick, and a nested call that V8 does not
+  // inline returns a boxed number.
   voltage(v: number): number {
-    return this.sd.voltageNoiseV > 0 ? v + this.sd.voltageNoiseV * this.sample() : v;
+    const sd = this.sd.voltageNoiseV;
+    if (!(sd > 0)) return v;
+    this.cursor = (this.cursor + 1237) & 4095;
+    return v + sd * this.table[this.cursor];
   }
   current(a: number): number {
-    return this.sd.currentNoiseA > 0 ? a + this.sd.currentNoiseA * this.sample() : a;
+    const sd = this.sd.currentNoiseA;
+    if (!(sd > 0)) return a;
+    this.cursor = (this.cursor + 1237) & 4095;
+    return a + sd * this.table[this.cursor];
   }
   temp(c: number): number {
-    return this.sd.tempNoiseC > 0 ? c + this.sd.tempNoiseC * this.sample() : c;
+    const sd = this.sd.tempNoiseC;
+    if (!(sd > 0)) return c;
+    this.cursor = (this.cursor + 1237) & 4095;
+    return c + sd * this.table[this.cursor];
   }
 }
 
@@ -241,6 +267,10 @@ export class SimEvLink implements EvLink {
     const i = this.plant.gunIndexById.get(gunId);
     const ev = i === undefined ? null : this.plant.guns[i].ev;
     if (!ev) return NO_EV;
+    // ev.terminalVoltageV() written out (same expression): a number returned from a call V8 does
+    // not inline is boxed, and this runs for every plugged gun on every tick.
+    ev.refreshOpenCircuitVoltage();
+    const batteryVoltageV = ev.ocvV + ev.batteryCurrentA * ev.packResistanceOhm;
     return {
       plugged: true,
       ready: ev.ready,
@@ -248,7 +278,7 @@ export class SimEvLink implements EvLink {
       requestVoltageV: ev.targetVoltageV,
       maxVoltageV: ev.maxVoltageV,
       maxCurrentA: ev.maxCurrentA,
-      batteryVoltageV: ev.terminalVoltageV(),
+      batteryVoltageV,
       socPct: ev.socPct,
       stopRequested: ev.stopRequested,
       paused: ev.paused,

@@ -59,11 +59,15 @@ export class SimRunner {
     this.plant.step(this.stepMs);
     this.hal.service();
     const now = this.plant.nowMs;
-    for (const h of this.beforeTimers) h(now);
+    // Indexed loops: this runs 100 times per simulated second and for-of iterators were a measurable cost.
+    const before = this.beforeTimers;
+    for (let i = 0; i < before.length; i++) before[i](now);
     // Timers due by now, earliest first, registration order on ties.
     for (;;) {
+      const timers = this.timers;
       let next: Timer | null = null;
-      for (const t of this.timers) {
+      for (let i = 0; i < timers.length; i++) {
+        const t = timers[i];
         if (t.dueMs <= now && (next === null || t.dueMs < next.dueMs || (t.dueMs === next.dueMs && t.id < next.id))) next = t;
       }
       if (next === null) break;
@@ -71,7 +75,8 @@ export class SimRunner {
       else next.dueMs += next.periodMs;
       next.run(now);
     }
-    for (const h of this.hooks) h(now);
+    const hooks = this.hooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i](now);
   }
 
   /** As fast as possible until simulated time reaches endMs (or shouldStop() says so). */

@@ -311,7 +311,8 @@ export class InvariantObserver {
       const ramping = now - env.rampingAtMs <= p.requestLatencyMs ? p.rampStepAllowanceA : 0;
       const allowedA = limitA * (1 + p.gunCurrentMarginFraction) + p.gunCurrentMarginA + ramping;
       const excess = g.overCurrentFaults === 0 && g.currentA > allowedA;
-      if (!excess && !this.open.has(key) && !this.since.has(key)) continue;
+      // Nothing pending anywhere (the usual step): no per-gun lookups.
+      if (!excess && (this.open.size === 0 && this.since.size === 0 || !this.open.has(key) && !this.since.has(key))) continue;
       this.condition(now, key, excess, 6, "gunOverCurrent", `gun ${g.id}`,
         () => `gun ${g.id} carries ${g.currentA.toFixed(1)} A, allowed ${limitA.toFixed(1)} A (cable ${g.cableMaxCurrentA} A, EV request ${request.toFixed(1)} A) + margin`, 0);
     }

@@ -1,4 +1,5 @@
-import { interpolate, type EvParams } from "./params";
+import { Curve } from "./curve";
+import type { EvParams } from "./params";
 
 /** What a scenario says about the EV that plugs in (issue 6 `plug` event). */
 export interface EvSpec {
@@ -39,10 +40,13 @@ export class EvModel {
   readonly cellsInSeries: number;
   readonly capacityAh: number;
   readonly packResistanceOhm: number;
+  /** 1 / packResistanceOhm, formed once (the solver adds it every step). */
+  readonly packConductanceS: number;
   readonly maxCurrentA: number;
   readonly maxVoltageV: number;
   readonly targetVoltageV: number;
-  socPct: number;
+  /** A number from the start (see PowerModuleModel.tempC): updated every step while charging. */
+  socPct = 0;
   ready = false;
   stopRequested = false;
   paused = false;
@@ -54,16 +58,23 @@ export class EvModel {
   readonly pluggedAtMs: number;
   private readonly readyAtMs: number;
   private nextRequestAtMs: number;
-  private readonly ocvTable: { x: number; y: number }[];
+  private readonly ocv: Curve;
   private ocvSocPct = NaN;
-  private ocvV = 0;
-  private readonly taperTable: { x: number; y: number }[];
+  /** Open-circuit voltage at ocvSocPct: read it after refreshOpenCircuitVoltage(). */
+  ocvV = 0;
+  private readonly taper: Curve;
+  // Values every step reads, copied once (one load instead of two; the same values).
+  /** contactorMode "atReady": the pack is connected from the end of the handshake. */
+  private readonly connectsAtReady: boolean;
+  private readonly targetSocPct: number;
+  private readonly chargeEfficiency: number;
 
   constructor(spec: EvSpec, nowMs: number, private readonly params: EvParams) {
     this.spec = { ...spec };
     this.cellsInSeries = Math.max(1, Math.round(spec.packVoltageV / params.nominalCellVoltageV));
     this.capacityAh = (spec.batteryKWh * 1000) / (this.cellsInSeries * params.nominalCellVoltageV);
     this.packResistanceOhm = this.cellsInSeries * params.cellResistanceOhm;
+    this.packConductanceS = 1 / this.packResistanceOhm;
     this.maxCurrentA = spec.maxCurrentA ?? Math.ceil((spec.maxPowerKW * 1000 * 1.1) / (this.cellsInSeries * params.nominalCellVoltageV));
     this.targetVoltageV = this.cellsInSeries * params.cellMaxVoltageV;
     this.maxVoltageV = Math.round(this.targetVoltageV * params.maxVoltageFactor);
@@ -71,18 +82,29 @@ export class EvModel {
     this.pluggedAtMs = nowMs;
     this.readyAtMs = nowMs + params.handshakeMs;
     this.nextRequestAtMs = this.readyAtMs;
-    this.ocvTable = params.cellOcvCurve.map((p) => ({ x: p.socPct, y: p.voltageV }));
-    this.taperTable = params.taperCurve.map((p) => ({ x: p.socPct, y: p.powerFraction }));
+    this.ocv = new Curve(params.cellOcvCurve.map((p) => ({ x: p.socPct, y: p.voltageV })));
+    this.taper = new Curve(params.taperCurve.map((p) => ({ x: p.socPct, y: p.powerFraction })));
+    this.connectsAtReady = params.contactorMode === "atReady";
+    this.targetSocPct = spec.targetSocPct;
+    this.chargeEfficiency = params.chargeEfficiency;
     if (this.socPct >= spec.targetSocPct) this.targetReachedAtMs = nowMs;
   }
 
   /** Cached per SOC change: the solver asks for it several times a step. */
   openCircuitVoltageV(): number {
+    this.refreshOpenCircuitVoltage();
+    return this.ocvV;
+  }
+
+  /**
+   * Brings `ocvV` up to the present SOC. The solver calls this and then reads the field: a
+   * number returned from a call V8 does not inline is boxed (garbage every step per EV).
+   */
+  refreshOpenCircuitVoltage(): void {
     if (this.ocvSocPct !== this.socPct) {
       this.ocvSocPct = this.socPct;
-      this.ocvV = this.cellsInSeries * interpolate(this.ocvTable, this.socPct);
+      this.ocvV = this.cellsInSeries * this.ocv.at(this.socPct);
     }
-    return this.ocvV;
   }
 
   terminalVoltageV(): number {
@@ -96,12 +118,12 @@ export class EvModel {
 
   /** The pack is connected to the gun (EV contactors closed). */
   get connected(): boolean {
-    return this.ready && (this.params.contactorMode === "atReady" || this.contactorsClosed);
+    return this.ready && (this.connectsAtReady || this.contactorsClosed);
   }
 
   /** "afterPrecharge" mode: the EV closes its contactors on a matched inlet, opens them after a stop. */
   superviseContactors(inletV: number, nowMs: number): boolean {
-    if (this.params.contactorMode === "atReady" || !this.ready) return false;
+    if (this.connectsAtReady || !this.ready) return false;
     if (this.contactorsClosed) {
       if (this.stopRequested && Math.abs(this.batteryCurrentA) < 1) {
         this.contactorsClosed = false;
@@ -124,7 +146,7 @@ export class EvModel {
   /** What the BMS wants now, before ramping: taper(SOC) x max power, capped by its current limit. */
   desiredCurrentA(): number {
     if (this.stopRequested || this.paused || !this.connected) return 0;
-    const powerW = this.spec.maxPowerKW * 1000 * interpolate(this.taperTable, this.socPct);
+    const powerW = this.spec.maxPowerKW * 1000 * this.taper.at(this.socPct);
     return Math.min(this.maxCurrentA, powerW / Math.max(1, this.openCircuitVoltageV()));
   }
 
@@ -156,11 +178,11 @@ export class EvModel {
     this.batteryCurrentA = currentA;
     const dtH = dtMs / 3_600_000;
     this.deliveredWh += currentA * terminalV * dtH;
-    this.socPct = Math.min(100, Math.max(0, this.socPct + ((currentA * dtH) / this.capacityAh) * 100 * (currentA > 0 ? this.params.chargeEfficiency : 1)));
-    if (this.targetReachedAtMs === null && this.socPct >= this.spec.targetSocPct) {
+    this.socPct = Math.min(100, Math.max(0, this.socPct + ((currentA * dtH) / this.capacityAh) * 100 * (currentA > 0 ? this.chargeEfficiency : 1)));
+    if (this.targetReachedAtMs === null && this.socPct >= this.targetSocPct) {
       this.targetReachedAtMs = nowMs;
     }
-    if (this.socPct >= this.spec.targetSocPct && !this.stopRequested) {
+    if (this.socPct >= this.targetSocPct && !this.stopRequested) {
       // The BMS ends the session at its target SOC.
       this.stopRequested = true;
       this.requestCurrentA = 0;

@@ -63,6 +63,15 @@ export interface PlantRegion {
   evGuns: number[];
   /** Indices into plant.guns of guns whose charger-side bus node is in the region. */
   gunPositions: number[];
+  // Derived with the region (rebuilt with it on every topology change), for the solver's loops:
+  /** plant.modules[modules[j]] and its output node. */
+  moduleModels: PowerModuleModel[];
+  moduleNodes: number[];
+  /** plant.guns[evGuns[j]]. */
+  evGunModels: PlantGun[];
+  /** capacitanceF / dtS for the step size it was formed for (NaN: not yet). */
+  capPerStepDtS: number;
+  capPerStepFPerS: number;
 }
 
 /** One gun output: GC, cable, connector, IMD, DC meter, and the EV plugged into it. */
@@ -123,6 +132,7 @@ export class CabinetPlant {
   readonly moduleIndexById = new Map<string, number>();
   readonly guns: PlantGun[] = [];
   readonly gunIndexById = new Map<number, number>();
+
   /** Node voltages (true), and as a sensor would see them (over-voltage faults applied). */
   readonly nodeVoltageV: Float64Array;
   readonly measuredNodeVoltageV: Float64Array;
@@ -154,6 +164,10 @@ export class CabinetPlant {
   private readonly slotNodeById = new Map<number, number>();
   private nextFaultHandle = 1;
   private decayDtMs = -1;
+  /** Step size the solver's per-step constants were formed for (dtMs / 1000, module current slew). */
+  private solveDtMs = -1;
+  private solveDtS = 0;
+  private solveSlewA = 0;
   /** Contactors with contacts or aux in transit (only these need advancing). */
   private readonly busyEdges = new Set<number>();
   private moduleDecay = 1;
@@ -408,9 +422,31 @@ export class CabinetPlant {
     }
     if (site.hardwiredEstop && this.estopActive) this.hardwareTrip();
 
-    let moved = false;
     // Contacts in transit may part this step: they need the current of the step before.
-    if (this.busyEdges.size > 0) this.ensureFlows();
+    if (this.busyEdges.size > 0 && this.advanceContactors(now)) this.rebuildRegions();
+
+    this.prepareSources(now, dtMs);
+    this.flowsValid = false;
+    if (this.activeDirty) {
+      this.activeDirty = false;
+      this.activeRegions = this.regions.map((_, i) => i);
+    }
+    this.solveActiveRegions(dtMs);
+    this.measuredNodeVoltageV.set(this.nodeVoltageV);
+    if (dtMs !== this.decayDtMs) {
+      // First-order decay factors for this step size (exact for any dt), cached: steps rarely change size.
+      this.decayDtMs = dtMs;
+      this.moduleDecay = Math.exp(-dtMs / 1000 / this.params.module.thermalTimeConstantS);
+      this.connectorDecay = Math.exp(-dtMs / 1000 / this.params.ev.connectorTimeConstantS);
+    }
+    this.finishModules(dtMs);
+    this.finishGuns(now, dtMs);
+  }
+
+  /** Contacts and aux contacts in transit; true when main contacts moved (the regions change). */
+  private advanceContactors(now: number): boolean {
+    this.ensureFlows();
+    let moved = false;
     for (const e of this.busyEdges) {
       const edge = this.edges[e];
       const closed = edge.contactor.advance(now);
@@ -426,57 +462,76 @@ export class CabinetPlant {
         released: edge.contactor.releasedByTrip,
       });
     }
-    if (moved) this.rebuildRegions();
+    return moved;
+  }
 
-    for (let i = 0; i < this.modules.length; i++) {
-      const m = this.modules[i];
+  // The step's phases are separate methods on purpose: each is optimized on its own, so the model
+  // methods it calls fit its inlining budget (a call that is not inlined boxes every double it passes
+  // or returns, and that garbage was most of the plant's cost).
+
+  /** Modules (timeouts, start-up, reference slew) and EVs (handshake, BMS request) before the solve. */
+  private prepareSources(now: number, dtMs: number): void {
+    const modules = this.modules;
+    for (let i = 0; i < modules.length; i++) {
+      const m = modules[i];
       const was = m.running;
       m.prepare(now, dtMs);
       if (m.running !== was) this.bump();
     }
-    for (const g of this.guns) {
-      const ev = g.ev;
+    const guns = this.guns;
+    for (let gi = 0; gi < guns.length; gi++) {
+      const ev = guns[gi].ev;
       if (!ev) continue;
       const was = ev.connected;
       ev.prepare(now);
       if (ev.connected !== was) this.bump();
     }
+  }
 
-    this.flowsValid = false;
-    if (this.activeDirty) {
-      this.activeDirty = false;
-      this.activeRegions = this.regions.map((_, i) => i);
+  private solveActiveRegions(dtMs: number): void {
+    if (dtMs !== this.solveDtMs) {
+      this.solveDtMs = dtMs;
+      this.solveDtS = dtMs / 1000;
+      this.solveSlewA = this.params.module.currentRampAPerS * this.solveDtS;
     }
     let quiet = 0;
-    for (let j = 0; j < this.activeRegions.length; j++) {
-      if (!this.solveRegion(this.regions[this.activeRegions[j]], dtMs)) {
-        this.activeRegions[j] = -1;
+    const active = this.activeRegions;
+    for (let j = 0; j < active.length; j++) {
+      if (!this.solveRegion(this.regions[active[j]])) {
+        active[j] = -1;
         quiet++;
       }
     }
-    if (quiet > 0) this.activeRegions = this.activeRegions.filter((r) => r >= 0);
+    if (quiet > 0) this.activeRegions = active.filter((r) => r >= 0);
+  }
 
-    this.measuredNodeVoltageV.set(this.nodeVoltageV);
+  /** Module losses, temperatures and energy after the solve; the grid meter. */
+  private finishModules(dtMs: number): void {
+    const site = this.params.site;
     const ambient = site.ambientTempC;
+    const decay = this.moduleDecay;
+    const V = this.nodeVoltageV;
+    const modules = this.modules;
+    const moduleNode = this.moduleNode;
     let gridW = site.auxiliaryLoadW;
-    if (dtMs !== this.decayDtMs) {
-      // First-order decay factors for this step size (exact for any dt), cached: steps rarely change size.
-      this.decayDtMs = dtMs;
-      this.moduleDecay = Math.exp(-dtMs / 1000 / this.params.module.thermalTimeConstantS);
-      this.connectorDecay = Math.exp(-dtMs / 1000 / this.params.ev.connectorTimeConstantS);
-    }
-    for (let i = 0; i < this.modules.length; i++) {
-      const m = this.modules[i];
-      m.finish(this.nodeVoltageV[this.moduleNode[i]], dtMs, ambient, this.moduleDecay);
+    for (let i = 0; i < modules.length; i++) {
+      const m = modules[i];
+      m.finish(V[moduleNode[i]], dtMs, ambient, decay);
       gridW += m.inputPowerW;
     }
     this.gridPowerW = gridW;
     this.gridEnergyWh += (gridW * dtMs) / 3_600_000;
+  }
 
+  /** Gun currents, DC meters, EV packs and connector temperatures after the solve. */
+  private finishGuns(now: number, dtMs: number): void {
+    const ambient = this.params.site.ambientTempC;
     const dtS = dtMs / 1000;
     const evP = this.params.ev;
-    for (let gi = 0; gi < this.guns.length; gi++) {
-      const g = this.guns[gi];
+    const trip = this.config.safety.connectorTripTempC;
+    const guns = this.guns;
+    for (let gi = 0; gi < guns.length; gi++) {
+      const g = guns[gi];
       const gcClosed = this.edges[g.gcEdge].contactor.mainClosed;
       const v = this.nodeVoltageV[g.evNode];
       // The EV node is a leaf hanging off its GC: the GC carries everything the EV side takes.
@@ -484,7 +539,6 @@ export class CabinetPlant {
       g.meterEnergyWh += (g.currentA * v * dtMs) / 3_600_000;
       if (g.ev?.connected) g.ev.absorb(this.batteryCurrentA[gi], v, dtMs, now);
       if (g.ev && g.ev.superviseContactors(v, now)) this.bump();
-      const trip = this.config.safety.connectorTripTempC;
       if (g.connectorFaults > 0) {
         g.connectorTempC = Math.min(trip + 15, g.connectorTempC + evP.connectorFaultRiseCPerS * dtS);
       } else {
@@ -514,11 +568,11 @@ export class CabinetPlant {
   }
 
   /** Solves one region; false when it is quiet (0 V, nothing feeding or connected). */
-  private solveRegion(r: PlantRegion, dtMs: number): boolean {
+  private solveRegion(r: PlantRegion): boolean {
     const V0 = this.nodeVoltageV;
     const cap = this.nodeCapacitanceF;
     const nodes = r.nodes;
-    const dtS = dtMs / 1000;
+    const dtS = this.solveDtS;
     const sumC = r.capacitanceF;
     let sumCV0 = 0;
     let vAvg: number;
@@ -529,13 +583,13 @@ export class CabinetPlant {
       for (let j = 0; j < nodes.length; j++) sumCV0 += cap[nodes[j]] * V0[nodes[j]];
       vAvg = sumCV0 / sumC;
     }
-    const modP = this.params.module;
-    const slewA = modP.currentRampAPerS * dtS;
+    const slewA = this.solveSlewA;
+    const models = r.moduleModels;
     let running = 0;
     let sumI = 0;
     let maxRef = 0;
-    for (let j = 0; j < r.modules.length; j++) {
-      const m = this.modules[r.modules[j]];
+    for (let j = 0; j < models.length; j++) {
+      const m = models[j];
       if (!m.running) continue;
       running++;
       // CC: toward the available current, slew-limited; a module whose reference is below the bus pushes nothing.
@@ -545,17 +599,19 @@ export class CabinetPlant {
       sumI += i;
       if (m.vRefV > maxRef) maxRef = m.vRefV;
     }
+    const evGuns = r.evGuns;
+    const evGunModels = r.evGunModels;
     let batteries = 0;
     let battG = 0;
     let battGV = 0;
-    for (let j = 0; j < r.evGuns.length; j++) {
-      const gi = r.evGuns[j];
-      this.batteryCurrentA[gi] = 0;
-      const ev = this.guns[gi].ev;
+    for (let j = 0; j < evGuns.length; j++) {
+      this.batteryCurrentA[evGuns[j]] = 0;
+      const ev = evGunModels[j].ev;
       if (!ev || !ev.connected) continue;
       batteries++;
-      battG += 1 / ev.packResistanceOhm;
-      battGV += ev.openCircuitVoltageV() / ev.packResistanceOhm;
+      battG += ev.packConductanceS;
+      ev.refreshOpenCircuitVoltage();
+      battGV += ev.ocvV / ev.packResistanceOhm;
     }
     if (running === 0 && batteries === 0 && !(r.uniform ? vAvg > 1e-3 : this.anyCharge(nodes))) {
       for (let j = 0; j < nodes.length; j++) {
@@ -573,48 +629,55 @@ export class CabinetPlant {
     // overCurrent fault: regulation lost, the gun draws factor x its cable rating from the running modules.
     let forced = false;
     if (this.overCurrentFaultCount > 0 && running > 0) {
-      for (let j = 0; j < r.evGuns.length; j++) {
-        const g = this.guns[r.evGuns[j]];
+      for (let j = 0; j < evGuns.length; j++) {
+        const g = evGunModels[j];
         if (g.overCurrentFaults > 0 && this.edges[g.gcEdge].contactor.mainClosed) {
           const faultA = this.params.faults.overCurrentFactor * g.cableMaxCurrentA;
           if (faultA > sumI) {
-            for (const mi of r.modules) if (this.modules[mi].running) this.modules[mi].outputCurrentA = faultA / running;
+            for (const m of models) if (m.running) m.outputCurrentA = faultA / running;
             sumI = faultA;
           }
           forced = true;
         }
       }
     }
-    const a = sumC / dtS + sumG + battG;
-    let v = (sumI + sumCV0 / dtS + battGV) / a;
+    // The same quotients as written out in full each time (same operands, same doubles), formed once.
+    if (r.capPerStepDtS !== dtS) {
+      r.capPerStepDtS = dtS;
+      r.capPerStepFPerS = sumC / dtS;
+    }
+    const charge = sumCV0 / dtS;
+    const a = r.capPerStepFPerS + sumG + battG;
+    let v = (sumI + charge + battGV) / a;
     if (!forced && running > 0 && sumI > 0 && v > maxRef) {
       // CV: the modules hold their reference and deliver only what that takes.
-      const need = a * maxRef - sumCV0 / dtS - battGV;
+      const need = a * maxRef - charge - battGV;
       const scale = need > 0 ? need / sumI : 0;
-      for (let j = 0; j < r.modules.length; j++) this.modules[r.modules[j]].outputCurrentA *= scale;
-      v = need > 0 ? maxRef : (sumCV0 / dtS + battGV) / a;
+      for (let j = 0; j < models.length; j++) models[j].outputCurrentA *= scale;
+      v = need > 0 ? maxRef : (charge + battGV) / a;
     }
     if (v < 0) v = 0;
     // Node injections (sources minus sinks minus capacitor charging), kept for the lazy tree flows.
     // Discharge is spread by capacitance: every node discharges its own charge, no current crosses a contactor.
     const inj = this.injection;
-    const perFarad = dischargeS / sumC;
+    const perFarad = dischargeS === 0 ? 0 : dischargeS / sumC; // 0 / sumC is 0: no division needed
+    const bleedA = this.bleedS * v;
+    const dischargeAPerF = v * perFarad;
     for (let j = 0; j < nodes.length; j++) {
       const k = nodes[j];
-      inj[k] = -(cap[k] * (v - V0[k])) / dtS - this.bleedS * v - v * perFarad * cap[k];
+      inj[k] = -(cap[k] * (v - V0[k])) / dtS - bleedA - dischargeAPerF * cap[k];
       V0[k] = v;
     }
-    for (let j = 0; j < r.modules.length; j++) {
-      const mi = r.modules[j];
-      inj[this.moduleNode[mi]] += this.modules[mi].outputCurrentA;
-    }
-    for (let j = 0; j < r.evGuns.length; j++) {
-      const gi = r.evGuns[j];
-      const ev = this.guns[gi].ev;
+    const moduleNodes = r.moduleNodes;
+    for (let j = 0; j < models.length; j++) inj[moduleNodes[j]] += models[j].outputCurrentA;
+    for (let j = 0; j < evGuns.length; j++) {
+      const g = evGunModels[j];
+      const ev = g.ev;
       if (!ev || !ev.connected) continue;
-      const ib = (v - ev.openCircuitVoltageV()) / ev.packResistanceOhm;
-      this.batteryCurrentA[gi] = ib;
-      inj[this.guns[gi].evNode] -= ib;
+      ev.refreshOpenCircuitVoltage();
+      const ib = (v - ev.ocvV) / ev.packResistanceOhm;
+      this.batteryCurrentA[evGuns[j]] = ib;
+      inj[g.evNode] -= ib;
     }
     r.uniform = true;
     return true;
@@ -678,15 +741,24 @@ export class CabinetPlant {
       if (r === undefined) {
         r = regions.length;
         regionByRoot.set(root, r);
-        regions.push({ nodes: [], capacitanceF: 0, uniform: false, order: [], modules: [], evGuns: [], gunPositions: [] });
+        regions.push({
+          nodes: [], capacitanceF: 0, uniform: false, order: [], modules: [], evGuns: [], gunPositions: [],
+          moduleModels: [], moduleNodes: [], evGunModels: [], capPerStepDtS: NaN, capPerStepFPerS: 0,
+        });
       }
       regions[r].nodes.push(i);
       regions[r].capacitanceF += this.nodes[i].capacitanceF;
       this.regionOfNode[i] = r;
     }
-    this.modules.forEach((_, mi) => regions[this.regionOfNode[this.moduleNode[mi]]].modules.push(mi));
+    this.modules.forEach((m, mi) => {
+      const r = regions[this.regionOfNode[this.moduleNode[mi]]];
+      r.modules.push(mi);
+      r.moduleModels.push(m);
+      r.moduleNodes.push(this.moduleNode[mi]);
+    });
     this.guns.forEach((g, gi) => {
       regions[this.regionOfNode[g.evNode]].evGuns.push(gi);
+      regions[this.regionOfNode[g.evNode]].evGunModels.push(g);
       regions[this.regionOfNode[g.busNode]].gunPositions.push(gi);
     });
     const seen = new Uint8Array(n);

@@ -8,6 +8,9 @@ export interface AppliedEvent {
   event: ScenarioEvent | null;
 }
 
+/** What apply() returns when nothing was due (shared and frozen: no allocation per step). */
+const NOTHING_APPLIED: readonly AppliedEvent[] = Object.freeze([]);
+
 interface Action {
   atMs: number;
   order: number;
@@ -49,7 +52,9 @@ export class EventInjector {
   }
 
   /** Applies everything due by nowMs; returns what was applied in this call. */
-  apply(nowMs: number): AppliedEvent[] {
+  apply(nowMs: number): readonly AppliedEvent[] {
+    // Called every step; most steps apply nothing and allocate nothing.
+    if (this.cursor >= this.actions.length || this.actions[this.cursor].atMs > nowMs) return NOTHING_APPLIED;
     const out: AppliedEvent[] = [];
     while (this.cursor < this.actions.length && this.actions[this.cursor].atMs <= nowMs) {
       const action = this.actions[this.cursor++];
