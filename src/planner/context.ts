@@ -36,6 +36,8 @@ export interface PlanContext {
   /** Module id -> candidate (healthy, not tripped, contactor usable); absent = unusable. */
   usable: Map<string, ModuleCandidate>;
   usableTotalKW: number;
+  /** Modules of the cabinet (usable or not): ModuleCandidate.index is below it. */
+  moduleCount: number;
   faults: Record<string, ContactorFault>;
   /** Previous desired position, or the rest position (NC closed, NO open) without a previous plan. */
   previousPosition(contactorId: string, normallyClosed: boolean): ContactorPosition;
@@ -65,13 +67,15 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
   const sharedLimitName = siteKW < gridKW ? `site limit ${round1(siteKW)} kW` : `grid limit ${round1(gridKW)} kW`;
 
   // Runs every plan (XS): indexed loops, no closures per gun or module.
-  const observedGuns = new Map<number, number>();
   const gunList = observed.guns ?? [];
-  for (let at = 0; at < gunList.length; at++) observedGuns.set(gunList[at].id, at);
+  // The controller lists guns in config order: then the position is the index (config ids
+  // are unique, so no duplicate can hide later in the list) and no Map is built.
+  const observedGuns = inConfigOrder(gunList, config.guns) ? null : new Map<number, number>();
+  if (observedGuns) for (let at = 0; at < gunList.length; at++) observedGuns.set(gunList[at].id, at);
   const active: ActiveGun[] = [];
   for (let gunIndex = 0; gunIndex < config.guns.length; gunIndex++) {
     const gun = config.guns[gunIndex];
-    const at = observedGuns.get(gun.id);
+    const at = observedGuns ? observedGuns.get(gun.id) : gunIndex;
     if (at === undefined || !gunList[at].active) continue;
     const obs = gunList[at];
     const requestKW = finiteOr(obs.requestKW, 0, "guns", at, "requestKW", issues, 0);
@@ -87,7 +91,11 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     active.push({
       gunIndex,
       config: gun,
-      observation: { ...obs, requestKW, evVoltageV, priority, externalLimitKW: limitKW === Infinity ? null : limitKW },
+      // The fields of GunObservation, spelled out: a spread of the observation costs more.
+      observation: {
+        id: obs.id, active: obs.active, charging: obs.charging, requestKW, evVoltageV, measuredVoltageV: obs.measuredVoltageV,
+        priority, externalLimitKW: limitKW === Infinity ? null : limitKW,
+      },
       ratingKW,
       clampedKW,
       weight: 1 + priority,
@@ -96,9 +104,10 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     });
   }
 
-  const moduleObs = new Map<string, PlanObservation["modules"][number]>();
   const moduleList = observed.modules ?? [];
-  for (let i = 0; i < moduleList.length; i++) moduleObs.set(moduleList[i].id, moduleList[i]);
+  // As for guns: modules listed in config order are found by position, without a Map.
+  const moduleObs = modulesInConfigOrder(moduleList, config) ? null : new Map<string, PlanObservation["modules"][number]>();
+  if (moduleObs) for (let i = 0; i < moduleList.length; i++) moduleObs.set(moduleList[i].id, moduleList[i]);
   const previousOn = new Set<string>(previous ? previous.modulesOn : []);
   const usable = new Map<string, ModuleCandidate>();
   let usableTotalKW = 0;
@@ -107,7 +116,7 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
   /** contactor: the module's own switch (ring MN), whose fault makes it unusable. */
   const consider = (id: string, contactor: string | null) => {
     const at = index++;
-    const obs = moduleObs.get(id);
+    const obs = moduleObs ? moduleObs.get(id) : moduleList[at];
     let tempC = 25;
     let hours = 0;
     if (obs) {
@@ -142,6 +151,7 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     active,
     usable,
     usableTotalKW,
+    moduleCount: index,
     faults,
     previousOn,
     issues,
@@ -151,6 +161,24 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
       return normallyClosed ? "closed" : "open";
     },
   };
+}
+
+/** True when list[i].id is config[i].id for every i (same length): ids in config order. */
+function inConfigOrder(list: readonly { id: unknown }[], config: readonly { id: unknown }[]): boolean {
+  if (list.length !== config.length) return false;
+  for (let i = 0; i < list.length; i++) if (list[i].id !== config[i].id) return false;
+  return true;
+}
+
+/** True when the module list holds the cabinet's modules in planner index order (ring: slot by slot). */
+function modulesInConfigOrder(list: readonly { id: string }[], config: CabinetConfig): boolean {
+  if (config.topology !== "ring") return config.matrix ? inConfigOrder(list, config.matrix.modules) : list.length === 0;
+  let at = 0;
+  for (let i = 0; i < config.slots.length; i++) {
+    const modules = config.slots[i].modules;
+    for (let t = 0; t < modules.length; t++, at++) if (at >= list.length || list[at].id !== modules[t].id) return false;
+  }
+  return at === list.length;
 }
 
 export function round1(x: number): number {

@@ -22,7 +22,7 @@ import { matrixPlan } from "./matrix";
 
 export function plan(config: CabinetConfig, observed: PlanObservation, previousPlan: Plan | null): Plan {
   const ctx = buildContext(config, observed, previousPlan);
-  const previousGun = new Map((previousPlan?.guns ?? []).map((g) => [g.id, g]));
+  const previousGun = previousGuns(config, previousPlan);
   let allocation: Allocation;
   const repartition: number[] = [];
 
@@ -32,7 +32,7 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
     // Charging guns and the island they are charging on now.
     const charging = new Map<number, readonly number[]>();
     for (const g of ctx.active) {
-      const before = previousGun.get(g.config.id);
+      const before = previousGun[g.gunIndex];
       if (g.observation.charging && before && before.islandSlots.length > 0 && before.setpointKW > 0) {
         charging.set(g.config.id, before.islandSlots);
       }
@@ -58,7 +58,27 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
   return buildPlan(ctx, allocation, repartition.sort((a, b) => a - b), previousGun);
 }
 
-function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number[], previousGun: Map<number, GunPlan>): Plan {
+/**
+ * The previous plan's gun by config gun index. Plans list guns in config order, so the
+ * position is checked first; otherwise the last entry with the id wins (as a Map would).
+ */
+function previousGuns(config: CabinetConfig, previousPlan: Plan | null): (GunPlan | undefined)[] {
+  const out: (GunPlan | undefined)[] = new Array(config.guns.length);
+  if (!previousPlan) return out;
+  const list = previousPlan.guns;
+  let inOrder = list.length === config.guns.length;
+  for (let i = 0; i < list.length && inOrder; i++) if (list[i].id !== config.guns[i].id) inOrder = false;
+  if (inOrder) {
+    for (let i = 0; i < list.length; i++) out[i] = list[i];
+    return out;
+  }
+  const byId = new Map<number, GunPlan>();
+  for (let i = 0; i < list.length; i++) byId.set(list[i].id, list[i]);
+  for (let i = 0; i < config.guns.length; i++) out[i] = byId.get(config.guns[i].id);
+  return out;
+}
+
+function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number[], previousGun: (GunPlan | undefined)[]): Plan {
   const { config, previous, nowMs } = ctx;
   const policy = config.policy;
   // Runs every plan (XS): indexed loops, no closures per gun or module.
@@ -66,8 +86,13 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   for (let i = 0; i < allocation.guns.length; i++) byGunIndex[allocation.guns[i].active.gunIndex] = allocation.guns[i];
   const dtMs = previous ? Math.max(0, nowMs - previous.nowMs) : config.timing.controlPeriodMs;
   const rampStepA = (policy.currentRampAPerS * dtMs) / 1000;
-  const on = new Map<string, number>();
-  const moduleGun = new Map<string, number>();
+  // By module index (ModuleCandidate.index, config order): since when each module is on
+  // (-1 = off) and which gun it serves (matrix links).
+  const moduleCount = ctx.moduleCount;
+  const isOn: boolean[] = new Array(moduleCount).fill(false);
+  const onSince: number[] = new Array(moduleCount).fill(0);
+  const moduleGun: number[] = new Array(moduleCount).fill(-1);
+  let onCount = 0;
   const guns: GunPlan[] = [];
   let totalKW = 0;
 
@@ -82,7 +107,7 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
       continue;
     }
     const gun = alloc.active;
-    const before = previousGun.get(gunConfig.id);
+    const before = previousGun[gunIndex];
     const budgetKW = alloc.budgetKW;
     const selected = chooseModules(ctx, alloc, before?.modules ?? []);
     let modulesKW = 0;
@@ -91,8 +116,10 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
     totalKW += setpointKW;
     for (let i = 0; i < selected.length; i++) {
       const m = selected[i];
-      on.set(m.id, m.wasOn ? (previous?.moduleOnSinceMs[m.id] ?? nowMs) : nowMs);
-      moduleGun.set(m.id, gunConfig.id);
+      if (!isOn[m.index]) onCount++;
+      isOn[m.index] = true;
+      onSince[m.index] = m.wasOn ? (previous?.moduleOnSinceMs[m.id] ?? nowMs) : nowMs;
+      moduleGun[m.index] = gunConfig.id;
     }
     const obs = gun.observation;
     const evV = obs.evVoltageV > 0 ? obs.evVoltageV : config.siteLimits.defaultVoltageV;
@@ -107,7 +134,7 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
       clampedRequestKW: gun.clampedKW,
       budgetKW,
       setpointKW,
-      modules: selected.slice().sort((a, b) => a.index - b.index).map((m) => m.id),
+      modules: idsInIndexOrder(selected),
       islandSlots: alloc.islandSlots,
       voltageSetpointV,
       currentLimitA,
@@ -118,14 +145,18 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   const contactors: Record<string, ContactorPosition> = {};
   if (config.topology === "ring") {
     const idle = ctx.active.length === 0;
+    let moduleIndex = 0;
     for (let i = 0; i < config.slots.length; i++) {
       const slot = config.slots[i];
-      for (let t = 0; t < slot.modules.length; t++) contactors[slot.modules[t].mn] = on.has(slot.modules[t].id) ? "closed" : "open";
+      for (let t = 0; t < slot.modules.length; t++) contactors[slot.modules[t].mn] = isOn[moduleIndex++] ? "closed" : "open";
       contactors[slot.mc] = allocation.requiredPositions.get(slot.mc) ?? (idle ? policy.idleRingMc : ctx.previousPosition(slot.mc, true));
     }
   } else {
     for (const row of config.matrix?.rows ?? []) {
-      for (const link of row.links) contactors[link.contactor] = moduleGun.get(row.moduleId) === link.gunId ? "closed" : "open";
+      // Only usable modules are ever selected: an unusable one serves no gun.
+      const c = ctx.usable.get(row.moduleId);
+      const servedGun = c === undefined ? -1 : moduleGun[c.index];
+      for (const link of row.links) contactors[link.contactor] = servedGun === link.gunId ? "closed" : "open";
     }
   }
   // guns[] follows config.guns: GC closed only for a gun with power.
@@ -140,15 +171,23 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
 
   // In module index order: the order the context numbered them (config order).
   const modulesOn: string[] = [];
-  if (on.size > 0) {
+  const moduleOnSinceMs: Record<string, number> = {};
+  const onAt = (id: string, moduleIndex: number) => {
+    modulesOn.push(id);
+    moduleOnSinceMs[id] = onSince[moduleIndex];
+  };
+  if (onCount > 0) {
+    let moduleIndex = 0;
     if (config.topology === "ring") {
-      for (const slot of config.slots) for (const m of slot.modules) if (on.has(m.id)) modulesOn.push(m.id);
+      for (let i = 0; i < config.slots.length; i++) {
+        const modules = config.slots[i].modules;
+        for (let t = 0; t < modules.length; t++, moduleIndex++) if (isOn[moduleIndex]) onAt(modules[t].id, moduleIndex);
+      }
     } else if (config.matrix) {
-      for (const m of config.matrix.modules) if (on.has(m.id)) modulesOn.push(m.id);
+      const modules = config.matrix.modules;
+      for (; moduleIndex < modules.length; moduleIndex++) if (isOn[moduleIndex]) onAt(modules[moduleIndex].id, moduleIndex);
     }
   }
-  const moduleOnSinceMs: Record<string, number> = {};
-  for (const id of modulesOn) moduleOnSinceMs[id] = on.get(id)!;
   const result: Plan = {
     nowMs,
     guns,
@@ -161,6 +200,24 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   };
   if (ctx.issues.length > 0) result.issues = ctx.issues;
   return result;
+}
+
+/** Ids of the selected modules in module index order (insertion sort: a few modules per gun). */
+function idsInIndexOrder(selected: readonly ModuleCandidate[]): string[] {
+  const n = selected.length;
+  const order: ModuleCandidate[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const m = selected[i];
+    let j = i;
+    while (j > 0 && order[j - 1].index > m.index) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = m;
+  }
+  const ids: string[] = new Array(n);
+  for (let i = 0; i < n; i++) ids[i] = order[i].id;
+  return ids;
 }
 
 /** Algorithms B + C with stability: fewest modules, but not dropped inside hold time or hysteresis. */
