@@ -43,6 +43,8 @@ export interface PlanContext {
   previousPosition(contactorId: string, normallyClosed: boolean): ContactorPosition;
   /** Modules that were on in the previous plan. */
   previousOn: Set<string>;
+  /** Any contactor fault at all (most cycles have none: lookups in `faults` are skipped). */
+  anyFault: boolean;
   /** Problems found in the observation (field and value), already worked around. */
   issues: string[];
 }
@@ -59,6 +61,12 @@ function finiteOr(value: unknown, fallback: number, list: string, at: number | s
 export function buildContext(config: CabinetConfig, observed: PlanObservation, previous: Plan | null): PlanContext {
   const issues: string[] = [];
   const faults = observed.contactorFaults ?? {};
+  let anyFault = false;
+  for (const id in faults) {
+    void id;
+    anyFault = true;
+    break;
+  }
   const nowMs = finiteOr(observed.nowMs, previous ? previous.nowMs : 0, "", null, "nowMs", issues);
   const gridKW = finiteOr(observed.gridLimitKW, 0, "", null, "gridLimitKW", issues, 0);
   const siteRaw = observed.siteExternalLimitKW ?? config.siteLimits.externalLimitKW;
@@ -67,15 +75,13 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
   const sharedLimitName = siteKW < gridKW ? `site limit ${round1(siteKW)} kW` : `grid limit ${round1(gridKW)} kW`;
 
   // Runs every plan (XS): indexed loops, no closures per gun or module.
+  const observedGuns = new Map<number, number>();
   const gunList = observed.guns ?? [];
-  // The controller lists guns in config order: then the position is the index (config ids
-  // are unique, so no duplicate can hide later in the list) and no Map is built.
-  const observedGuns = inConfigOrder(gunList, config.guns) ? null : new Map<number, number>();
-  if (observedGuns) for (let at = 0; at < gunList.length; at++) observedGuns.set(gunList[at].id, at);
+  for (let at = 0; at < gunList.length; at++) observedGuns.set(gunList[at].id, at);
   const active: ActiveGun[] = [];
   for (let gunIndex = 0; gunIndex < config.guns.length; gunIndex++) {
     const gun = config.guns[gunIndex];
-    const at = observedGuns ? observedGuns.get(gun.id) : gunIndex;
+    const at = observedGuns.get(gun.id);
     if (at === undefined || !gunList[at].active) continue;
     const obs = gunList[at];
     const requestKW = finiteOr(obs.requestKW, 0, "guns", at, "requestKW", issues, 0);
@@ -86,7 +92,7 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
       : finiteOr(obs.externalLimitKW, 0, "guns", at, "externalLimitKW", issues, 0);
     const ratingKW = gunRatingKW(gun, evVoltageV, config.siteLimits.defaultVoltageV);
     const clampedKW = Math.max(0, Math.min(requestKW, ratingKW, limitKW));
-    const gcFault = faults[gun.gc];
+    const gcFault = anyFault ? faults[gun.gc] : undefined;
     const blockedBy = gcFault === "stuckOpen" || gcFault === "feedbackFault" ? `${gun.gc} ${gcFault}` : null;
     active.push({
       gunIndex,
@@ -104,10 +110,9 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     });
   }
 
+  const moduleObs = new Map<string, PlanObservation["modules"][number]>();
   const moduleList = observed.modules ?? [];
-  // As for guns: modules listed in config order are found by position, without a Map.
-  const moduleObs = modulesInConfigOrder(moduleList, config) ? null : new Map<string, PlanObservation["modules"][number]>();
-  if (moduleObs) for (let i = 0; i < moduleList.length; i++) moduleObs.set(moduleList[i].id, moduleList[i]);
+  for (let i = 0; i < moduleList.length; i++) moduleObs.set(moduleList[i].id, moduleList[i]);
   const previousOn = new Set<string>(previous ? previous.modulesOn : []);
   const usable = new Map<string, ModuleCandidate>();
   let usableTotalKW = 0;
@@ -116,7 +121,7 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
   /** contactor: the module's own switch (ring MN), whose fault makes it unusable. */
   const consider = (id: string, contactor: string | null) => {
     const at = index++;
-    const obs = moduleObs ? moduleObs.get(id) : moduleList[at];
+    const obs = moduleObs.get(id);
     let tempC = 25;
     let hours = 0;
     if (obs) {
@@ -125,7 +130,7 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
       hours = obs.operatingHours === undefined ? 0 : finiteOr(obs.operatingHours, 0, "modules", id, "operatingHours", issues, 0);
     }
     const powerKW = config.modulePowerKW * deratingFactor(tempC, rating);
-    if (powerKW <= 0 || (contactor !== null && faults[contactor] !== undefined)) return;
+    if (powerKW <= 0 || (contactor !== null && anyFault && faults[contactor] !== undefined)) return;
     const wasOn = previousOn.has(id);
     const since = previous && wasOn ? previous.moduleOnSinceMs[id] ?? nowMs : -1;
     usable.set(id, { id, index: at, powerKW, tempC, operatingHours: hours, wasOn, onSinceMs: since });
@@ -154,6 +159,7 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     moduleCount: index,
     faults,
     previousOn,
+    anyFault,
     issues,
     previousPosition(id: string, normallyClosed: boolean): ContactorPosition {
       const p = previousContactors ? previousContactors[id] : undefined;
@@ -161,24 +167,6 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
       return normallyClosed ? "closed" : "open";
     },
   };
-}
-
-/** True when list[i].id is config[i].id for every i (same length): ids in config order. */
-function inConfigOrder(list: readonly { id: unknown }[], config: readonly { id: unknown }[]): boolean {
-  if (list.length !== config.length) return false;
-  for (let i = 0; i < list.length; i++) if (list[i].id !== config[i].id) return false;
-  return true;
-}
-
-/** True when the module list holds the cabinet's modules in planner index order (ring: slot by slot). */
-function modulesInConfigOrder(list: readonly { id: string }[], config: CabinetConfig): boolean {
-  if (config.topology !== "ring") return config.matrix ? inConfigOrder(list, config.matrix.modules) : list.length === 0;
-  let at = 0;
-  for (let i = 0; i < config.slots.length; i++) {
-    const modules = config.slots[i].modules;
-    for (let t = 0; t < modules.length; t++, at++) if (at >= list.length || list[at].id !== modules[t].id) return false;
-  }
-  return at === list.length;
 }
 
 export function round1(x: number): number {

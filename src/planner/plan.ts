@@ -19,6 +19,7 @@ import { EPSILON_KW } from "./limits";
 import { moduleCountFor, selectModules, type ModuleCandidate } from "./modules";
 import { ringLayout, ringSolver, sameSlots } from "./ring";
 import { matrixPlan } from "./matrix";
+import { attachShare, previousShare, sameArray, sameTimes } from "./plan-share";
 
 export function plan(config: CabinetConfig, observed: PlanObservation, previousPlan: Plan | null): Plan {
   const ctx = buildContext(config, observed, previousPlan);
@@ -142,51 +143,61 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
     });
   }
 
-  const contactors: Record<string, ContactorPosition> = {};
+  // Positions in record order: ring, each slot's MNs then its MC; matrix, every link; then the GCs.
+  const positions: ContactorPosition[] = [];
   if (config.topology === "ring") {
     const idle = ctx.active.length === 0;
     let moduleIndex = 0;
     for (let i = 0; i < config.slots.length; i++) {
       const slot = config.slots[i];
-      for (let t = 0; t < slot.modules.length; t++) contactors[slot.modules[t].mn] = isOn[moduleIndex++] ? "closed" : "open";
-      contactors[slot.mc] = allocation.requiredPositions.get(slot.mc) ?? (idle ? policy.idleRingMc : ctx.previousPosition(slot.mc, true));
+      for (let t = 0; t < slot.modules.length; t++) positions.push(isOn[moduleIndex++] ? "closed" : "open");
+      positions.push(allocation.requiredPositions.get(slot.mc) ?? (idle ? policy.idleRingMc : ctx.previousPosition(slot.mc, true)));
     }
   } else {
     for (const row of config.matrix?.rows ?? []) {
       // Only usable modules are ever selected: an unusable one serves no gun.
       const c = ctx.usable.get(row.moduleId);
       const servedGun = c === undefined ? -1 : moduleGun[c.index];
-      for (const link of row.links) contactors[link.contactor] = servedGun === link.gunId ? "closed" : "open";
+      for (const link of row.links) positions.push(servedGun === link.gunId ? "closed" : "open");
     }
   }
   // guns[] follows config.guns: GC closed only for a gun with power.
-  for (let i = 0; i < config.guns.length; i++) contactors[config.guns[i].gc] = guns[i].setpointKW > 0 ? "closed" : "open";
-  // The plan states what is physically true of faulted contactors.
-  for (const id in ctx.faults) {
-    if (!(id in contactors)) continue;
-    const f = ctx.faults[id];
-    if (f === "welded" || f === "feedbackFault") contactors[id] = "closed";
-    else if (f === "stuckOpen") contactors[id] = "open";
-  }
+  for (let i = 0; i < config.guns.length; i++) positions.push(guns[i].setpointKW > 0 ? "closed" : "open");
+  const before = previousShare(previous, config);
+  const contactors = !ctx.anyFault && before !== null && before.positions !== null && sameArray(positions, before.positions)
+    ? before.contactors
+    : contactorRecord(config, positions, ctx.faults);
 
   // In module index order: the order the context numbered them (config order).
-  const modulesOn: string[] = [];
-  const moduleOnSinceMs: Record<string, number> = {};
-  const onAt = (id: string, moduleIndex: number) => {
-    modulesOn.push(id);
-    moduleOnSinceMs[id] = onSince[moduleIndex];
-  };
+  let modulesOn: string[] = [];
+  const onSinceList: number[] = [];
   if (onCount > 0) {
     let moduleIndex = 0;
     if (config.topology === "ring") {
       for (let i = 0; i < config.slots.length; i++) {
         const modules = config.slots[i].modules;
-        for (let t = 0; t < modules.length; t++, moduleIndex++) if (isOn[moduleIndex]) onAt(modules[t].id, moduleIndex);
+        for (let t = 0; t < modules.length; t++, moduleIndex++) {
+          if (!isOn[moduleIndex]) continue;
+          modulesOn.push(modules[t].id);
+          onSinceList.push(onSince[moduleIndex]);
+        }
       }
     } else if (config.matrix) {
       const modules = config.matrix.modules;
-      for (; moduleIndex < modules.length; moduleIndex++) if (isOn[moduleIndex]) onAt(modules[moduleIndex].id, moduleIndex);
+      for (; moduleIndex < modules.length; moduleIndex++) {
+        if (!isOn[moduleIndex]) continue;
+        modulesOn.push(modules[moduleIndex].id);
+        onSinceList.push(onSince[moduleIndex]);
+      }
     }
+  }
+  let moduleOnSinceMs: Record<string, number>;
+  if (before !== null && sameArray(modulesOn, before.modulesOn) && sameTimes(onSinceList, before.onSinceMs)) {
+    modulesOn = before.modulesOn;
+    moduleOnSinceMs = before.moduleOnSinceMs;
+  } else {
+    moduleOnSinceMs = {};
+    for (let i = 0; i < modulesOn.length; i++) moduleOnSinceMs[modulesOn[i]] = onSinceList[i];
   }
   const result: Plan = {
     nowMs,
@@ -199,7 +210,34 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
     moduleOnSinceMs,
   };
   if (ctx.issues.length > 0) result.issues = ctx.issues;
+  attachShare(result, {
+    config, positions: ctx.anyFault ? null : positions, contactors, modulesOn, onSinceMs: onSinceList, moduleOnSinceMs,
+  });
   return result;
+}
+
+/** The contactor record from positions in record order (see buildPlan), then what faults make physically true. */
+function contactorRecord(config: CabinetConfig, positions: readonly ContactorPosition[], faults: PlanContext["faults"]): Record<string, ContactorPosition> {
+  const contactors: Record<string, ContactorPosition> = {};
+  let at = 0;
+  if (config.topology === "ring") {
+    for (let i = 0; i < config.slots.length; i++) {
+      const slot = config.slots[i];
+      for (let t = 0; t < slot.modules.length; t++) contactors[slot.modules[t].mn] = positions[at++];
+      contactors[slot.mc] = positions[at++];
+    }
+  } else {
+    for (const row of config.matrix?.rows ?? []) for (const link of row.links) contactors[link.contactor] = positions[at++];
+  }
+  for (let i = 0; i < config.guns.length; i++) contactors[config.guns[i].gc] = positions[at++];
+  // The plan states what is physically true of faulted contactors.
+  for (const id in faults) {
+    if (!(id in contactors)) continue;
+    const f = faults[id];
+    if (f === "welded" || f === "feedbackFault") contactors[id] = "closed";
+    else if (f === "stuckOpen") contactors[id] = "open";
+  }
+  return contactors;
 }
 
 /** Ids of the selected modules in module index order (insertion sort: a few modules per gun). */
@@ -246,28 +284,34 @@ function reasonFor(ctx: PlanContext, alloc: GunAllocation, setpointKW: number): 
   const gun = alloc.active;
   const requestKW = gun.observation.requestKW;
   if (setpointKW >= requestKW - 1e-3) return null;
-  const parts: string[] = [];
+  // Parts joined with "; " as they come (this runs for every limited gun every cycle: no array, no join).
+  let text = "";
   if (gun.clampedKW < requestKW - EPSILON_KW) {
     const limitKW = gun.observation.externalLimitKW;
-    if (limitKW !== null && limitKW <= gun.ratingKW && limitKW < requestKW) parts.push(`external limit ${round1(limitKW)} kW`);
-    else parts.push(`gun rating ${round1(gun.ratingKW)} kW`);
+    if (limitKW !== null && limitKW <= gun.ratingKW && limitKW < requestKW) text = `external limit ${round1(limitKW)} kW`;
+    else text = `gun rating ${round1(gun.ratingKW)} kW`;
   }
   if (alloc.deadReason) {
-    if (alloc.deadReason !== "nothing requested" || parts.length === 0) parts.push(alloc.deadReason);
+    if (alloc.deadReason !== "nothing requested" || text === "") text = joinPart(text, alloc.deadReason);
   } else if (alloc.capKW < gun.clampedKW - EPSILON_KW) {
     const policyMax = ctx.config.policy.maxModulesPerGun;
     const where = ctx.config.topology === "ring" ? (ctx.config.policy.multiSlotIslands ? "in its island" : "in its slot") : "free";
-    if (alloc.assigned === null && alloc.candidates.length >= policyMax) parts.push(`policy max ${policyMax} modules`);
-    else if (alloc.assigned !== null && alloc.maxCount >= policyMax) parts.push(`policy max ${policyMax} modules`);
+    if (alloc.assigned === null && alloc.candidates.length >= policyMax) text = joinPart(text, `policy max ${policyMax} modules`);
+    else if (alloc.assigned !== null && alloc.maxCount >= policyMax) text = joinPart(text, `policy max ${policyMax} modules`);
     else {
       const count = alloc.assigned === null ? alloc.candidates.length : alloc.assigned.length;
-      parts.push(`${count} usable module${count === 1 ? "" : "s"} ${where}`);
+      text = joinPart(text, `${count} usable module${count === 1 ? "" : "s"} ${where}`);
     }
-    if (alloc.candidates.some((c) => c.powerKW < ctx.config.modulePowerKW - EPSILON_KW)) parts.push("modules derated by temperature");
+    if (alloc.candidates.some((c) => c.powerKW < ctx.config.modulePowerKW - EPSILON_KW)) text = joinPart(text, "modules derated by temperature");
   }
   if (alloc.budgetKW < alloc.capKW - EPSILON_KW) {
-    parts.push(ctx.sharedLimitKW <= ctx.usableTotalKW ? `shared ${ctx.sharedLimitName}` : "shared module capacity");
+    text = joinPart(text, ctx.sharedLimitKW <= ctx.usableTotalKW ? `shared ${ctx.sharedLimitName}` : "shared module capacity");
   }
-  if (parts.length === 0 && setpointKW < alloc.budgetKW - EPSILON_KW) parts.push("modules cannot carry the budget");
-  return parts.length > 0 ? parts.join("; ") : "limited";
+  if (text === "" && setpointKW < alloc.budgetKW - EPSILON_KW) text = "modules cannot carry the budget";
+  return text !== "" ? text : "limited";
+}
+
+/** Reason parts are never empty strings: "" means no part yet. */
+function joinPart(text: string, part: string): string {
+  return text === "" ? part : text + "; " + part;
 }
