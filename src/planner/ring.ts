@@ -838,6 +838,28 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
       for (let i = 1; i < cost.length; i++) if (cost[i] < cost[at]) at = i;
       return finish([allowed[0][at]], cost[at]);
     }
+    // One allowed island per gun (single-slot islands, the default): the chain below would
+    // carry a single state per gun, so its answer is that assignment when every pair of
+    // neighbours around the ring fits (the closing pair included), and none otherwise.
+    let single = true;
+    for (let j = 0; j < k && single; j++) if (allowed[j].length !== 1) single = false;
+    if (single) {
+      const pick = new Array<RingOption>(k);
+      let cost = 0;
+      for (let j = 0; j < k; j++) {
+        pick[j] = allowed[j][0];
+        cost += costOf[j][0];
+      }
+      for (let j = 0; j < k; j++) {
+        const a = pick[j];
+        const b = pick[j + 1 < k ? j + 1 : 0];
+        const reach = a.r + b.l;
+        if (reach > gaps[j]) return null;
+        // A boundary MC shared with the next island is counted once.
+        if (!a.dead && !b.dead && reach === gaps[j]) cost -= a.rightBoundaryChange;
+      }
+      return finish(pick, cost);
+    }
     // Cut the cycle at the gun with the smallest left gap: few values of its left extent.
     let anchor = 0;
     for (let j = 1; j < k; j++) if (gaps[mod(j - 1, k)] < gaps[mod(anchor - 1, k)]) anchor = j;
