@@ -20,7 +20,7 @@ import { plan as planCabinet } from "../planner/plan";
 import type { GunObservation, ModuleObservation, Plan, PlanObservation } from "../planner/types";
 import { createSafetyCore, type SafetyCore } from "../safety/core";
 import type { Fault } from "../safety/faults";
-import { LimitTracker, gunLimitOf, type LimitSnapshot } from "../limits/limit-tracker";
+import { LimitTracker, gunLimitOf, type GunLimitState, type LimitSnapshot } from "../limits/limit-tracker";
 import { SessionManager } from "../sessions/session-manager";
 import type { GunInput, PowerPathReport, SessionEvent, SessionHooks, SessionListener } from "../sessions/types";
 import { standardTasks } from "../scheduler/standard-tasks";
@@ -114,15 +114,20 @@ export class CabinetController {
       // (the safety task runs first); its readings are reused rather than read again.
       const seq = this.safety.sequencer;
       const fresh = seq.inputsReadAtMs === nowMs;
-      const evs = new Map<number, EvStatus | null>();
-      const meters = new Map<number, GunMeasurement | null>();
-      for (const gun of this.config.guns) {
-        evs.set(gun.id, fresh ? seq.evReading(gun.id) : safeRead(() => this.hal.ev.status(gun.id)));
-        meters.set(gun.id, fresh ? seq.gunReading(gun.id) : safeRead(() => this.hal.sensors.gun(gun.id)));
+      // By position in config.guns / index.modules (arrays, not Maps: this runs every 100 ms).
+      const guns = this.config.guns;
+      const evs: (EvStatus | null)[] = new Array(guns.length);
+      const meters: (GunMeasurement | null)[] = new Array(guns.length);
+      for (let i = 0; i < guns.length; i++) {
+        const gun = guns[i];
+        evs[i] = fresh ? seq.evReading(gun.id) : safeRead(() => this.hal.ev.status(gun.id));
+        meters[i] = fresh ? seq.gunReading(gun.id) : safeRead(() => this.hal.sensors.gun(gun.id));
       }
-      const readings = new Map<string, ModuleReading>();
-      for (const m of this.index.modules) {
-        readings.set(m.id, (fresh ? seq.moduleReading(m.id) : safeRead(() => this.hal.modules.read(m.id))) ?? OFFLINE_READING);
+      const modules = this.index.modules;
+      const readings: ModuleReading[] = new Array(modules.length);
+      for (let i = 0; i < modules.length; i++) {
+        const m = modules[i];
+        readings[i] = (fresh ? seq.moduleReading(m.id) : safeRead(() => this.hal.modules.read(m.id))) ?? OFFLINE_READING;
       }
       this.accumulateHours(readings, dtMs);
       // limits in force now (stale ones expire to zero or fall back to defaults)
@@ -131,16 +136,19 @@ export class CabinetController {
       // 3) sessions
       const inputs: GunInput[] = [];
       const faultList = this.safety.faults.size > 0 ? this.safety.faults.list() : [];
-      for (const gun of this.config.guns) {
-        const ev = evs.get(gun.id);
+      const planned = this.latestPlan;
+      for (let i = 0; i < guns.length; i++) {
+        const gun = guns[i];
+        const ev = evs[i];
         if (!ev) continue;
+        const meter = meters[i];
         inputs.push({
           gunId: gun.id,
           ev,
-          power: this.powerPathReport(gun.id, meters.get(gun.id) ?? null, faultList),
-          grantedKW: this.latestPlan ? (this.latestPlan.guns.find((g) => g.id === gun.id)?.budgetKW ?? 0) : null,
-          limitExpired: gunLimitOf(limits, gun.id).expired,
-          meterEnergyWh: meters.get(gun.id)?.energyWh,
+          power: this.powerPathReport(gun.id, meter, faultList),
+          grantedKW: planned ? plannedBudgetKW(planned, i, gun.id) : null,
+          limitExpired: gunLimitAt(limits, i, gun.id).expired,
+          meterEnergyWh: meter?.energyWh,
         });
       }
       this.sessions.update(nowMs, inputs);
@@ -164,33 +172,39 @@ export class CabinetController {
     this.cachedSnapshot = this.buildSnapshot();
   }
 
-  /** The planner's view of the cabinet this cycle. */
-  private observe(nowMs: number, limits: LimitSnapshot, readings: Map<string, ModuleReading>, meters: Map<number, GunMeasurement | null>): PlanObservation {
+  /** The planner's view of the cabinet this cycle (meters by config gun position, readings by module index). */
+  private observe(nowMs: number, limits: LimitSnapshot, readings: readonly ModuleReading[], meters: readonly (GunMeasurement | null)[]): PlanObservation {
     const blocks = this.safety.faults.blocks();
-    const guns: GunObservation[] = this.config.guns.map((gun) => {
+    const configGuns = this.config.guns;
+    const guns: GunObservation[] = new Array(configGuns.length);
+    for (let i = 0; i < configGuns.length; i++) {
+      const gun = configGuns[i];
       const session = this.sessions.observation(gun.id);
       const blocked = blocks.global || blocks.guns.has(gun.id);
-      return {
+      guns[i] = {
         id: gun.id,
         active: session.active && !blocked,
         charging: session.charging,
         requestKW: session.requestKW,
         evVoltageV: session.evVoltageV,
-        measuredVoltageV: meters.get(gun.id)?.voltageV ?? 0,
+        measuredVoltageV: meters[i]?.voltageV ?? 0,
         priority: this.priorities.get(gun.id) ?? gun.priorityDefault,
-        externalLimitKW: gunLimitOf(limits, gun.id).limitKW,
+        externalLimitKW: gunLimitAt(limits, i, gun.id).limitKW,
       };
-    });
-    const modules: ModuleObservation[] = this.index.modules.map((m) => {
-      const r = readings.get(m.id) ?? OFFLINE_READING;
+    }
+    const indexModules = this.index.modules;
+    const modules: ModuleObservation[] = new Array(indexModules.length);
+    for (let i = 0; i < indexModules.length; i++) {
+      const m = indexModules[i];
+      const r = readings[i] ?? OFFLINE_READING;
       const slotBlocked = m.slotId !== undefined && blocks.slots.has(m.slotId);
-      return {
+      modules[i] = {
         id: m.id,
         healthy: r.online && r.alarms.length === 0 && !blocks.modules.has(m.id) && !slotBlocked && !blocks.global,
         tempC: Number.isFinite(r.tempC) ? r.tempC : 25,
         operatingHours: this.moduleHours.get(m.id) ?? 0,
       };
-    });
+    }
     return {
       nowMs,
       guns,
@@ -221,9 +235,15 @@ export class CabinetController {
     };
   }
 
-  private accumulateHours(readings: Map<string, ModuleReading>, dtMs: number): void {
+  /** readings by module index (index.modules). */
+  private accumulateHours(readings: readonly ModuleReading[], dtMs: number): void {
     if (dtMs <= 0) return;
-    for (const [id, r] of readings) if (r.running) this.moduleHours.set(id, (this.moduleHours.get(id) ?? 0) + dtMs / 3_600_000);
+    const modules = this.index.modules;
+    for (let i = 0; i < modules.length; i++) {
+      if (!readings[i].running) continue;
+      const id = modules[i].id;
+      this.moduleHours.set(id, (this.moduleHours.get(id) ?? 0) + dtMs / 3_600_000);
+    }
   }
 
   // ---- commands (operator, scenario, OCPP, MQTT). Each validates and never throws. ----
@@ -394,6 +414,19 @@ export class CabinetController {
     this.closed = true;
     this.safety.sequencer.close();
   }
+}
+
+/** The budget the plan gave a gun; plans list guns in config order, so its position is tried first. */
+function plannedBudgetKW(plan: Plan, gunIndex: number, gunId: number): number {
+  const at = plan.guns[gunIndex];
+  if (at !== undefined && at.id === gunId) return at.budgetKW;
+  return plan.guns.find((g) => g.id === gunId)?.budgetKW ?? 0;
+}
+
+/** gunLimitOf, trying the gun's config position first (the tracker lists guns in config order). */
+function gunLimitAt(limits: LimitSnapshot, gunIndex: number, gunId: number): GunLimitState {
+  const at = limits.guns[gunIndex];
+  return at !== undefined && at.gunId === gunId ? at : gunLimitOf(limits, gunId);
 }
 
 function safeRead<T>(read: () => T): T | null {

@@ -36,11 +36,15 @@ export interface PlanContext {
   /** Module id -> candidate (healthy, not tripped, contactor usable); absent = unusable. */
   usable: Map<string, ModuleCandidate>;
   usableTotalKW: number;
+  /** Modules of the cabinet (usable or not): ModuleCandidate.index is below it. */
+  moduleCount: number;
   faults: Record<string, ContactorFault>;
   /** Previous desired position, or the rest position (NC closed, NO open) without a previous plan. */
   previousPosition(contactorId: string, normallyClosed: boolean): ContactorPosition;
   /** Modules that were on in the previous plan. */
   previousOn: Set<string>;
+  /** Any contactor fault at all (most cycles have none: lookups in `faults` are skipped). */
+  anyFault: boolean;
   /** Problems found in the observation (field and value), already worked around. */
   issues: string[];
 }
@@ -57,6 +61,12 @@ function finiteOr(value: unknown, fallback: number, list: string, at: number | s
 export function buildContext(config: CabinetConfig, observed: PlanObservation, previous: Plan | null): PlanContext {
   const issues: string[] = [];
   const faults = observed.contactorFaults ?? {};
+  let anyFault = false;
+  for (const id in faults) {
+    void id;
+    anyFault = true;
+    break;
+  }
   const nowMs = finiteOr(observed.nowMs, previous ? previous.nowMs : 0, "", null, "nowMs", issues);
   const gridKW = finiteOr(observed.gridLimitKW, 0, "", null, "gridLimitKW", issues, 0);
   const siteRaw = observed.siteExternalLimitKW ?? config.siteLimits.externalLimitKW;
@@ -82,12 +92,16 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
       : finiteOr(obs.externalLimitKW, 0, "guns", at, "externalLimitKW", issues, 0);
     const ratingKW = gunRatingKW(gun, evVoltageV, config.siteLimits.defaultVoltageV);
     const clampedKW = Math.max(0, Math.min(requestKW, ratingKW, limitKW));
-    const gcFault = faults[gun.gc];
+    const gcFault = anyFault ? faults[gun.gc] : undefined;
     const blockedBy = gcFault === "stuckOpen" || gcFault === "feedbackFault" ? `${gun.gc} ${gcFault}` : null;
     active.push({
       gunIndex,
       config: gun,
-      observation: { ...obs, requestKW, evVoltageV, priority, externalLimitKW: limitKW === Infinity ? null : limitKW },
+      // The fields of GunObservation, spelled out: a spread of the observation costs more.
+      observation: {
+        id: obs.id, active: obs.active, charging: obs.charging, requestKW, evVoltageV, measuredVoltageV: obs.measuredVoltageV,
+        priority, externalLimitKW: limitKW === Infinity ? null : limitKW,
+      },
       ratingKW,
       clampedKW,
       weight: 1 + priority,
@@ -116,7 +130,7 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
       hours = obs.operatingHours === undefined ? 0 : finiteOr(obs.operatingHours, 0, "modules", id, "operatingHours", issues, 0);
     }
     const powerKW = config.modulePowerKW * deratingFactor(tempC, rating);
-    if (powerKW <= 0 || (contactor !== null && faults[contactor] !== undefined)) return;
+    if (powerKW <= 0 || (contactor !== null && anyFault && faults[contactor] !== undefined)) return;
     const wasOn = previousOn.has(id);
     const since = previous && wasOn ? previous.moduleOnSinceMs[id] ?? nowMs : -1;
     usable.set(id, { id, index: at, powerKW, tempC, operatingHours: hours, wasOn, onSinceMs: since });
@@ -142,8 +156,10 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     active,
     usable,
     usableTotalKW,
+    moduleCount: index,
     faults,
     previousOn,
+    anyFault,
     issues,
     previousPosition(id: string, normallyClosed: boolean): ContactorPosition {
       const p = previousContactors ? previousContactors[id] : undefined;

@@ -19,10 +19,11 @@ import { EPSILON_KW } from "./limits";
 import { moduleCountFor, selectModules, type ModuleCandidate } from "./modules";
 import { ringLayout, ringSolver, sameSlots } from "./ring";
 import { matrixPlan } from "./matrix";
+import { attachShare, previousShare, sameArray, sameTimes } from "./plan-share";
 
 export function plan(config: CabinetConfig, observed: PlanObservation, previousPlan: Plan | null): Plan {
   const ctx = buildContext(config, observed, previousPlan);
-  const previousGun = new Map((previousPlan?.guns ?? []).map((g) => [g.id, g]));
+  const previousGun = previousGuns(config, previousPlan);
   let allocation: Allocation;
   const repartition: number[] = [];
 
@@ -32,7 +33,7 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
     // Charging guns and the island they are charging on now.
     const charging = new Map<number, readonly number[]>();
     for (const g of ctx.active) {
-      const before = previousGun.get(g.config.id);
+      const before = previousGun[g.gunIndex];
       if (g.observation.charging && before && before.islandSlots.length > 0 && before.setpointKW > 0) {
         charging.set(g.config.id, before.islandSlots);
       }
@@ -58,7 +59,27 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
   return buildPlan(ctx, allocation, repartition.sort((a, b) => a - b), previousGun);
 }
 
-function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number[], previousGun: Map<number, GunPlan>): Plan {
+/**
+ * The previous plan's gun by config gun index. Plans list guns in config order, so the
+ * position is checked first; otherwise the last entry with the id wins (as a Map would).
+ */
+function previousGuns(config: CabinetConfig, previousPlan: Plan | null): (GunPlan | undefined)[] {
+  const out: (GunPlan | undefined)[] = new Array(config.guns.length);
+  if (!previousPlan) return out;
+  const list = previousPlan.guns;
+  let inOrder = list.length === config.guns.length;
+  for (let i = 0; i < list.length && inOrder; i++) if (list[i].id !== config.guns[i].id) inOrder = false;
+  if (inOrder) {
+    for (let i = 0; i < list.length; i++) out[i] = list[i];
+    return out;
+  }
+  const byId = new Map<number, GunPlan>();
+  for (let i = 0; i < list.length; i++) byId.set(list[i].id, list[i]);
+  for (let i = 0; i < config.guns.length; i++) out[i] = byId.get(config.guns[i].id);
+  return out;
+}
+
+function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number[], previousGun: (GunPlan | undefined)[]): Plan {
   const { config, previous, nowMs } = ctx;
   const policy = config.policy;
   // Runs every plan (XS): indexed loops, no closures per gun or module.
@@ -66,8 +87,13 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   for (let i = 0; i < allocation.guns.length; i++) byGunIndex[allocation.guns[i].active.gunIndex] = allocation.guns[i];
   const dtMs = previous ? Math.max(0, nowMs - previous.nowMs) : config.timing.controlPeriodMs;
   const rampStepA = (policy.currentRampAPerS * dtMs) / 1000;
-  const on = new Map<string, number>();
-  const moduleGun = new Map<string, number>();
+  // By module index (ModuleCandidate.index, config order): since when each module is on
+  // (-1 = off) and which gun it serves (matrix links).
+  const moduleCount = ctx.moduleCount;
+  const isOn: boolean[] = new Array(moduleCount).fill(false);
+  const onSince: number[] = new Array(moduleCount).fill(0);
+  const moduleGun: number[] = new Array(moduleCount).fill(-1);
+  let onCount = 0;
   const guns: GunPlan[] = [];
   let totalKW = 0;
 
@@ -82,7 +108,7 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
       continue;
     }
     const gun = alloc.active;
-    const before = previousGun.get(gunConfig.id);
+    const before = previousGun[gunIndex];
     const budgetKW = alloc.budgetKW;
     const selected = chooseModules(ctx, alloc, before?.modules ?? []);
     let modulesKW = 0;
@@ -91,8 +117,10 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
     totalKW += setpointKW;
     for (let i = 0; i < selected.length; i++) {
       const m = selected[i];
-      on.set(m.id, m.wasOn ? (previous?.moduleOnSinceMs[m.id] ?? nowMs) : nowMs);
-      moduleGun.set(m.id, gunConfig.id);
+      if (!isOn[m.index]) onCount++;
+      isOn[m.index] = true;
+      onSince[m.index] = m.wasOn ? (previous?.moduleOnSinceMs[m.id] ?? nowMs) : nowMs;
+      moduleGun[m.index] = gunConfig.id;
     }
     const obs = gun.observation;
     const evV = obs.evVoltageV > 0 ? obs.evVoltageV : config.siteLimits.defaultVoltageV;
@@ -107,7 +135,7 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
       clampedRequestKW: gun.clampedKW,
       budgetKW,
       setpointKW,
-      modules: selected.slice().sort((a, b) => a.index - b.index).map((m) => m.id),
+      modules: idsInIndexOrder(selected),
       islandSlots: alloc.islandSlots,
       voltageSetpointV,
       currentLimitA,
@@ -115,40 +143,62 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
     });
   }
 
-  const contactors: Record<string, ContactorPosition> = {};
+  // Positions in record order: ring, each slot's MNs then its MC; matrix, every link; then the GCs.
+  const positions: ContactorPosition[] = [];
   if (config.topology === "ring") {
     const idle = ctx.active.length === 0;
+    let moduleIndex = 0;
     for (let i = 0; i < config.slots.length; i++) {
       const slot = config.slots[i];
-      for (let t = 0; t < slot.modules.length; t++) contactors[slot.modules[t].mn] = on.has(slot.modules[t].id) ? "closed" : "open";
-      contactors[slot.mc] = allocation.requiredPositions.get(slot.mc) ?? (idle ? policy.idleRingMc : ctx.previousPosition(slot.mc, true));
+      for (let t = 0; t < slot.modules.length; t++) positions.push(isOn[moduleIndex++] ? "closed" : "open");
+      positions.push(allocation.requiredPositions.get(slot.mc) ?? (idle ? policy.idleRingMc : ctx.previousPosition(slot.mc, true)));
     }
   } else {
     for (const row of config.matrix?.rows ?? []) {
-      for (const link of row.links) contactors[link.contactor] = moduleGun.get(row.moduleId) === link.gunId ? "closed" : "open";
+      // Only usable modules are ever selected: an unusable one serves no gun.
+      const c = ctx.usable.get(row.moduleId);
+      const servedGun = c === undefined ? -1 : moduleGun[c.index];
+      for (const link of row.links) positions.push(servedGun === link.gunId ? "closed" : "open");
     }
   }
   // guns[] follows config.guns: GC closed only for a gun with power.
-  for (let i = 0; i < config.guns.length; i++) contactors[config.guns[i].gc] = guns[i].setpointKW > 0 ? "closed" : "open";
-  // The plan states what is physically true of faulted contactors.
-  for (const id in ctx.faults) {
-    if (!(id in contactors)) continue;
-    const f = ctx.faults[id];
-    if (f === "welded" || f === "feedbackFault") contactors[id] = "closed";
-    else if (f === "stuckOpen") contactors[id] = "open";
-  }
+  for (let i = 0; i < config.guns.length; i++) positions.push(guns[i].setpointKW > 0 ? "closed" : "open");
+  const before = previousShare(previous, config);
+  const contactors = !ctx.anyFault && before !== null && before.positions !== null && sameArray(positions, before.positions)
+    ? before.contactors
+    : contactorRecord(config, positions, ctx.faults);
 
   // In module index order: the order the context numbered them (config order).
-  const modulesOn: string[] = [];
-  if (on.size > 0) {
+  let modulesOn: string[] = [];
+  const onSinceList: number[] = [];
+  if (onCount > 0) {
+    let moduleIndex = 0;
     if (config.topology === "ring") {
-      for (const slot of config.slots) for (const m of slot.modules) if (on.has(m.id)) modulesOn.push(m.id);
+      for (let i = 0; i < config.slots.length; i++) {
+        const modules = config.slots[i].modules;
+        for (let t = 0; t < modules.length; t++, moduleIndex++) {
+          if (!isOn[moduleIndex]) continue;
+          modulesOn.push(modules[t].id);
+          onSinceList.push(onSince[moduleIndex]);
+        }
+      }
     } else if (config.matrix) {
-      for (const m of config.matrix.modules) if (on.has(m.id)) modulesOn.push(m.id);
+      const modules = config.matrix.modules;
+      for (; moduleIndex < modules.length; moduleIndex++) {
+        if (!isOn[moduleIndex]) continue;
+        modulesOn.push(modules[moduleIndex].id);
+        onSinceList.push(onSince[moduleIndex]);
+      }
     }
   }
-  const moduleOnSinceMs: Record<string, number> = {};
-  for (const id of modulesOn) moduleOnSinceMs[id] = on.get(id)!;
+  let moduleOnSinceMs: Record<string, number>;
+  if (before !== null && sameArray(modulesOn, before.modulesOn) && sameTimes(onSinceList, before.onSinceMs)) {
+    modulesOn = before.modulesOn;
+    moduleOnSinceMs = before.moduleOnSinceMs;
+  } else {
+    moduleOnSinceMs = {};
+    for (let i = 0; i < modulesOn.length; i++) moduleOnSinceMs[modulesOn[i]] = onSinceList[i];
+  }
   const result: Plan = {
     nowMs,
     guns,
@@ -160,7 +210,52 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
     moduleOnSinceMs,
   };
   if (ctx.issues.length > 0) result.issues = ctx.issues;
+  attachShare(result, {
+    config, positions: ctx.anyFault ? null : positions, contactors, modulesOn, onSinceMs: onSinceList, moduleOnSinceMs,
+  });
   return result;
+}
+
+/** The contactor record from positions in record order (see buildPlan), then what faults make physically true. */
+function contactorRecord(config: CabinetConfig, positions: readonly ContactorPosition[], faults: PlanContext["faults"]): Record<string, ContactorPosition> {
+  const contactors: Record<string, ContactorPosition> = {};
+  let at = 0;
+  if (config.topology === "ring") {
+    for (let i = 0; i < config.slots.length; i++) {
+      const slot = config.slots[i];
+      for (let t = 0; t < slot.modules.length; t++) contactors[slot.modules[t].mn] = positions[at++];
+      contactors[slot.mc] = positions[at++];
+    }
+  } else {
+    for (const row of config.matrix?.rows ?? []) for (const link of row.links) contactors[link.contactor] = positions[at++];
+  }
+  for (let i = 0; i < config.guns.length; i++) contactors[config.guns[i].gc] = positions[at++];
+  // The plan states what is physically true of faulted contactors.
+  for (const id in faults) {
+    if (!(id in contactors)) continue;
+    const f = faults[id];
+    if (f === "welded" || f === "feedbackFault") contactors[id] = "closed";
+    else if (f === "stuckOpen") contactors[id] = "open";
+  }
+  return contactors;
+}
+
+/** Ids of the selected modules in module index order (insertion sort: a few modules per gun). */
+function idsInIndexOrder(selected: readonly ModuleCandidate[]): string[] {
+  const n = selected.length;
+  const order: ModuleCandidate[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const m = selected[i];
+    let j = i;
+    while (j > 0 && order[j - 1].index > m.index) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = m;
+  }
+  const ids: string[] = new Array(n);
+  for (let i = 0; i < n; i++) ids[i] = order[i].id;
+  return ids;
 }
 
 /** Algorithms B + C with stability: fewest modules, but not dropped inside hold time or hysteresis. */
@@ -189,28 +284,34 @@ function reasonFor(ctx: PlanContext, alloc: GunAllocation, setpointKW: number): 
   const gun = alloc.active;
   const requestKW = gun.observation.requestKW;
   if (setpointKW >= requestKW - 1e-3) return null;
-  const parts: string[] = [];
+  // Parts joined with "; " as they come (this runs for every limited gun every cycle: no array, no join).
+  let text = "";
   if (gun.clampedKW < requestKW - EPSILON_KW) {
     const limitKW = gun.observation.externalLimitKW;
-    if (limitKW !== null && limitKW <= gun.ratingKW && limitKW < requestKW) parts.push(`external limit ${round1(limitKW)} kW`);
-    else parts.push(`gun rating ${round1(gun.ratingKW)} kW`);
+    if (limitKW !== null && limitKW <= gun.ratingKW && limitKW < requestKW) text = `external limit ${round1(limitKW)} kW`;
+    else text = `gun rating ${round1(gun.ratingKW)} kW`;
   }
   if (alloc.deadReason) {
-    if (alloc.deadReason !== "nothing requested" || parts.length === 0) parts.push(alloc.deadReason);
+    if (alloc.deadReason !== "nothing requested" || text === "") text = joinPart(text, alloc.deadReason);
   } else if (alloc.capKW < gun.clampedKW - EPSILON_KW) {
     const policyMax = ctx.config.policy.maxModulesPerGun;
     const where = ctx.config.topology === "ring" ? (ctx.config.policy.multiSlotIslands ? "in its island" : "in its slot") : "free";
-    if (alloc.assigned === null && alloc.candidates.length >= policyMax) parts.push(`policy max ${policyMax} modules`);
-    else if (alloc.assigned !== null && alloc.maxCount >= policyMax) parts.push(`policy max ${policyMax} modules`);
+    if (alloc.assigned === null && alloc.candidates.length >= policyMax) text = joinPart(text, `policy max ${policyMax} modules`);
+    else if (alloc.assigned !== null && alloc.maxCount >= policyMax) text = joinPart(text, `policy max ${policyMax} modules`);
     else {
       const count = alloc.assigned === null ? alloc.candidates.length : alloc.assigned.length;
-      parts.push(`${count} usable module${count === 1 ? "" : "s"} ${where}`);
+      text = joinPart(text, `${count} usable module${count === 1 ? "" : "s"} ${where}`);
     }
-    if (alloc.candidates.some((c) => c.powerKW < ctx.config.modulePowerKW - EPSILON_KW)) parts.push("modules derated by temperature");
+    if (alloc.candidates.some((c) => c.powerKW < ctx.config.modulePowerKW - EPSILON_KW)) text = joinPart(text, "modules derated by temperature");
   }
   if (alloc.budgetKW < alloc.capKW - EPSILON_KW) {
-    parts.push(ctx.sharedLimitKW <= ctx.usableTotalKW ? `shared ${ctx.sharedLimitName}` : "shared module capacity");
+    text = joinPart(text, ctx.sharedLimitKW <= ctx.usableTotalKW ? `shared ${ctx.sharedLimitName}` : "shared module capacity");
   }
-  if (parts.length === 0 && setpointKW < alloc.budgetKW - EPSILON_KW) parts.push("modules cannot carry the budget");
-  return parts.length > 0 ? parts.join("; ") : "limited";
+  if (text === "" && setpointKW < alloc.budgetKW - EPSILON_KW) text = "modules cannot carry the budget";
+  return text !== "" ? text : "limited";
+}
+
+/** Reason parts are never empty strings: "" means no part yet. */
+function joinPart(text: string, part: string): string {
+  return text === "" ? part : text + "; " + part;
 }

@@ -19,6 +19,23 @@ import { moduleCountFor, moduleCountWithThreshold, preferenceOrder, thresholdCou
 
 const mod = (i: number, n: number) => ((i % n) + n) % n;
 
+/**
+ * Sorts a slot's modules in place: two at most on most cabinets, where one comparison
+ * beats a sort call (Node); longer lists go to the engine's sort. Both orders used here
+ * are strict, so any correct sort gives the same order.
+ */
+function sortShort<T>(list: T[], order: (a: T, b: T) => number): T[] {
+  if (list.length === 2) {
+    if (order(list[0], list[1]) > 0) {
+      const first = list[0];
+      list[0] = list[1];
+      list[1] = first;
+    }
+    return list;
+  }
+  return list.length > 2 ? list.sort(order) : list;
+}
+
 export interface RingLayout {
   size: number;
   slotIdAt: number[];
@@ -40,16 +57,19 @@ export interface RingLayout {
  */
 export function ringLayout(ctx: PlanContext, unserved: ReadonlySet<number> | null = null): RingLayout {
   // Runs every plan (XS): indexed loops, one Map, no closures per slot.
-  const { config, faults } = ctx;
+  const { config } = ctx;
+  // No fault (most cycles): no lookups in an empty record.
+  const faults = ctx.anyFault ? ctx.faults : null;
   const slots = config.slots;
-  const slotById = new Map<number, (typeof slots)[number]>();
-  for (let i = 0; i < slots.length; i++) slotById.set(slots[i].id, slots[i]);
+  // By slot id (small integers): an array, no Map.
+  const slotById: (typeof slots)[number][] = [];
+  for (let i = 0; i < slots.length; i++) slotById[slots[i].id] = slots[i];
   const ringSlots: (typeof slots)[number][] = [];
   if (slots.length > 0) {
     let current = slots[0];
     do {
       ringSlots.push(current);
-      current = slotById.get(current.cw)!;
+      current = slotById[current.cw];
     } while (current.id !== slots[0].id && ringSlots.length < slots.length);
   }
   const size = ringSlots.length;
@@ -70,7 +90,7 @@ export function ringLayout(ctx: PlanContext, unserved: ReadonlySet<number> | nul
   };
   for (let i = 0; i < size; i++) {
     const slot = ringSlots[i];
-    const mcFault = faults[slot.mc];
+    const mcFault = faults ? faults[slot.mc] : undefined;
     layout.slotIdAt[i] = slot.id;
     layout.mcAt[i] = slot.mc;
     layout.cuttable[i] = mcFault !== "welded" && mcFault !== "feedbackFault";
@@ -81,13 +101,13 @@ export function ringLayout(ctx: PlanContext, unserved: ReadonlySet<number> | nul
     for (let t = 0; t < modules.length; t++) {
       const m = modules[t];
       ids[t] = m.id;
-      const f = faults[m.mn];
+      const f = faults ? faults[m.mn] : undefined;
       if (f === "welded" || f === "feedbackFault") why = `${m.mn} ${f}`;
     }
     const gun = gunBySlot[slot.id];
     const active = activeBySlot[slot.id];
     if (gun && active === undefined) {
-      const f = faults[gun.gc];
+      const f = faults ? faults[gun.gc] : undefined;
       if (f === "welded" || f === "feedbackFault") why = `${gun.gc} of idle gun ${gun.id} ${f}`;
     }
     layout.forbidden[i] = why;
@@ -369,9 +389,9 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
         const c = ctx.usable.get(ids[t]);
         if (c !== undefined) here.push(c);
       }
-      if (here.length > 1) here.sort(preferenceOrder);
+      if (here.length > 1) sortShort(here, preferenceOrder);
       for (let r = 0; r < here.length; r++) prefRank[here[r].index] = r;
-      const strong = here.length > 1 ? here.slice().sort(byStrength) : here;
+      const strong = here.length > 1 ? sortShort(here.slice(), byStrength) : here;
       for (let r = 0; r < strong.length; r++) powerRank[strong[r].index] = r;
       modulesAtPos.push(here);
     }
@@ -817,6 +837,28 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
       const cost = costOf[0];
       for (let i = 1; i < cost.length; i++) if (cost[i] < cost[at]) at = i;
       return finish([allowed[0][at]], cost[at]);
+    }
+    // One allowed island per gun (single-slot islands, the default): the chain below would
+    // carry a single state per gun, so its answer is that assignment when every pair of
+    // neighbours around the ring fits (the closing pair included), and none otherwise.
+    let single = true;
+    for (let j = 0; j < k && single; j++) if (allowed[j].length !== 1) single = false;
+    if (single) {
+      const pick = new Array<RingOption>(k);
+      let cost = 0;
+      for (let j = 0; j < k; j++) {
+        pick[j] = allowed[j][0];
+        cost += costOf[j][0];
+      }
+      for (let j = 0; j < k; j++) {
+        const a = pick[j];
+        const b = pick[j + 1 < k ? j + 1 : 0];
+        const reach = a.r + b.l;
+        if (reach > gaps[j]) return null;
+        // A boundary MC shared with the next island is counted once.
+        if (!a.dead && !b.dead && reach === gaps[j]) cost -= a.rightBoundaryChange;
+      }
+      return finish(pick, cost);
     }
     // Cut the cycle at the gun with the smallest left gap: few values of its left extent.
     let anchor = 0;

@@ -223,7 +223,15 @@ export class Scheduler {
     if (task.safety) {
       if (!threw && !missed) {
         this.watchdogFeeds += 1;
-        this.callSafe("feedWatchdog", () => this.options.feedWatchdog?.());
+        // Every 10 ms: no closure per feed (callSafe's guard, inline).
+        const options = this.options;
+        if (options.feedWatchdog) {
+          try {
+            options.feedWatchdog();
+          } catch (error) {
+            this.write("error", `scheduler: feedWatchdog hook threw ${describeError(error)}`);
+          }
+        }
       } else {
         this.watchdogWithheld += 1;
         this.write("warn", `scheduler: watchdog not fed: safety task ${threw ? "threw" : `late (release ${releaseMs} ms, finished ${endMs} ms)`}`);

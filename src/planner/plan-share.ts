@@ -1,0 +1,57 @@
+/**
+ * What a plan can share with the previous one. A Plan is a value that nobody mutates (the
+ * sequencer, supervisor, controller and telemetry only read it), so when this cycle's
+ * contactor positions are the previous plan's, its record object is handed on instead of a
+ * new one built key by key (48 keys on ring-12x2: the costliest part of buildPlan), and
+ * likewise the modules-on list and their on-since times. The comparison is element by
+ * element over everything the record is built from, so a shared record is the record
+ * buildPlan would build. It travels as a hidden property of the plan (a symbol, not
+ * enumerable: JSON and deep equality do not see it); a plan without it (a copy, a plan
+ * from elsewhere) just means the records are built again.
+ */
+import type { CabinetConfig } from "../config/types";
+import type { ContactorPosition, Plan } from "./types";
+
+export interface PlanShare {
+  config: CabinetConfig;
+  /** Contactor positions in record order; null when contactor faults took part (not shared then). */
+  positions: ContactorPosition[] | null;
+  contactors: Record<string, ContactorPosition>;
+  modulesOn: string[];
+  /** On-since time of each module of modulesOn, same order. */
+  onSinceMs: number[];
+  moduleOnSinceMs: Record<string, number>;
+}
+
+const PLAN_SHARE = Symbol("plan share");
+
+interface PlanWithShare {
+  [PLAN_SHARE]?: PlanShare;
+}
+
+/** The previous plan's share when it was built for this same config. */
+export function previousShare(previous: Plan | null, config: CabinetConfig): PlanShare | null {
+  if (previous === null) return null;
+  const share = (previous as PlanWithShare)[PLAN_SHARE];
+  return share !== undefined && share.config === config ? share : null;
+}
+
+export function attachShare(plan: Plan, share: PlanShare): void {
+  Object.defineProperty(plan, PLAN_SHARE, { value: share, enumerable: false, writable: false, configurable: false });
+}
+
+export function sameArray<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Same numbers, -0 and 0 told apart (as Object.is; NaN never same): a shared record must be the very record. */
+export function sameTimes(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (x !== b[i] || (x === 0 && 1 / x !== 1 / b[i])) return false;
+  }
+  return true;
+}
