@@ -1,5 +1,5 @@
 /**
- * npm run sim -- <scenario.json> [--report out.json] [--step-ms N] [--quiet]
+ * npm run sim -- <scenario.json> [--report out.json] [--step-ms N] [--window FROM:TO] [--quiet]
  * Runs a scenario headless, as fast as the machine allows, with the real
  * controller on the simulated plant; prints a summary (and writes the JSON report).
  * Exit code 1 when the scenario is invalid or an invariant was violated.
@@ -8,9 +8,16 @@ import * as fs from "fs";
 import { describeScenarioIssues, loadScenarioFile } from "../scenario/load-file";
 import { buildRunReport, type RunReport } from "../run-report";
 import { createSimCabinet } from "../sim-cabinet";
+import { windowScenario } from "../scenario/window";
 
-function parseArgs(argv: string[]): { file: string; report: string | null; stepMs: number | null; quiet: boolean } | string {
+interface Window {
+  fromS: number;
+  toS: number;
+}
+
+function parseArgs(argv: string[]): { file: string; report: string | null; stepMs: number | null; window: Window | null; quiet: boolean } | string {
   let file: string | null = null;
+  let window: Window | null = null;
   let report: string | null = null;
   let stepMs: number | null = null;
   let quiet = false;
@@ -20,13 +27,20 @@ function parseArgs(argv: string[]): { file: string; report: string | null; stepM
     else if (a === "--step-ms") {
       stepMs = Number(argv[++i]);
       if (!Number.isInteger(stepMs) || stepMs < 1 || stepMs > 100) return `--step-ms: must be an integer 1..100, got ${argv[i]}`;
+    } else if (a === "--window") {
+      const text = argv[++i] ?? "";
+      const match = /^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(text);
+      const fromS = match ? Number(match[1]) : NaN;
+      const toS = match ? Number(match[2]) : NaN;
+      if (!(toS > fromS)) return `--window: must be FROM:TO in seconds with FROM < TO, got ${JSON.stringify(text)}`;
+      window = { fromS, toS };
     } else if (a === "--quiet") quiet = true;
     else if (a.startsWith("--")) return `unknown option ${a}`;
     else file = a;
   }
-  if (!file) return "usage: npm run sim -- <scenario.json> [--report out.json] [--step-ms N] [--quiet]";
+  if (!file) return "usage: npm run sim -- <scenario.json> [--report out.json] [--step-ms N] [--window FROM:TO] [--quiet]";
   if (report === null && argv.includes("--report")) return "--report: needs a file name";
-  return { file, report, stepMs, quiet };
+  return { file, report, stepMs, window, quiet };
 }
 
 function summary(r: RunReport): string {
@@ -56,7 +70,13 @@ function main(): number {
     console.error(describeScenarioIssues(loaded));
     return 1;
   }
-  const scenario = loaded.scenario;
+  if (args.window && args.window.toS > loaded.scenario.durationS) {
+    console.error(`--window: ends at ${args.window.toS} s, after the scenario's durationS ${loaded.scenario.durationS}`);
+    return 2;
+  }
+  // A window starts with an empty cabinet (sessions begun before it are dropped; limits and
+  // priorities in force are re-applied at 0 s): see host-sim/scenario/window.ts.
+  const scenario = args.window ? windowScenario(loaded.scenario, args.window.fromS, args.window.toS) : loaded.scenario;
   const cabinet = createSimCabinet({ config: loaded.config, seed: scenario.seed, scenario, stepMs: args.stepMs ?? scenario.stepMs ?? 10 });
   const endMs = scenario.durationS * 1000;
   const started = Date.now();

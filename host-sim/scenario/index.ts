@@ -3,3 +3,4 @@ export * from "./validate";
 export * from "./injector";
 export * from "./fleet-day";
 export * from "./simulation";
+export * from "./window";

@@ -98,4 +98,41 @@ describe("npm run sim (host-sim/cli/sim.ts)", function () {
     assert.notEqual(fault.met, false);
     assert.deepEqual(report.invariantViolations, []);
   });
+
+  it("npm run sim's bundled runner with --window runs a part of the scenario, moved to 0 s", () => {
+    const file = path.join(dir, "window.json");
+    writeFileSync(file, JSON.stringify({
+      name: "cli-window",
+      config: "ring-12x2",
+      durationS: 300,
+      seed: 7,
+      stepMs: 10,
+      events: [
+        { type: "plug", atS: 5, gun: 1, ev: { batteryKWh: 40, socPct: 30, targetSocPct: 80, maxPowerKW: 60, packVoltageV: 400 } },
+        { type: "plug", atS: 200, gun: 4, ev: { batteryKWh: 40, socPct: 30, targetSocPct: 80, maxPowerKW: 60, packVoltageV: 400 } },
+        { type: "stop", atS: 240, gun: 4 },
+        { type: "unplug", atS: 250, gun: 4 },
+        { type: "unplug", atS: 260, gun: 1 },
+      ],
+    }));
+    const out = path.join(dir, "window-report.json");
+    // As `npm run sim` runs it (package.json): one esbuild bundle, not ts-node.
+    const run = spawnSync(process.execPath, [path.join("build", "run-bundled.mjs"), path.join("host-sim", "cli", "sim.ts"), file, "--window", "190:270", "--report", out, "--quiet"], {
+      cwd: ROOT, encoding: "utf8", timeout: 120_000,
+    });
+    assert.equal(run.status, 0, (run.stdout ?? "") + (run.stderr ?? ""));
+    assert.match(run.stdout, /scenario cli-window 190-270 s: 80 s simulated/);
+    const report = JSON.parse(readFileSync(out, "utf8"));
+    assert.equal(report.simulatedS, 80);
+    // gun 4's session lies inside the window; gun 1's began before it and is not in it.
+    assert.equal(report.sessionsCompleted, 1);
+    assert.ok(report.guns.find((g: { gunId: number }) => g.gunId === 4).energyKWh > 0);
+    assert.equal(report.guns.find((g: { gunId: number }) => g.gunId === 1).energyKWh, 0);
+    const bad = sim([file, "--window", "270:190"]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--window: must be FROM:TO in seconds with FROM < TO, got "270:190"/);
+    const late = sim([file, "--window", "100:400"]);
+    assert.equal(late.status, 2);
+    assert.match(late.stderr, /--window: ends at 400 s, after the scenario's durationS 300/);
+  });
 });
