@@ -306,6 +306,8 @@ export class ContactorSequencer {
   private driveMemo: DriveMemo | null = null;
   /** Per gun (config order): the EV status bits the targets depend on (see `evBits`). */
   private readonly evSignature: Int32Array;
+  /** Per gun position: the lower of the gun's and the modules' maximum voltage (config: fixed for the sequencer's life). */
+  private readonly gunVoltageCapV: Float64Array;
   /** Scratch arrays for applyOutputs, by module position (no allocation per tick). */
   private readonly wantStamp: Int32Array;
   private readonly wantEnabled: Uint8Array;
@@ -367,6 +369,7 @@ export class ContactorSequencer {
     this.planGuns = filled<GunPlan | undefined>(gunCount, undefined);
     this.view = this.makeView();
     this.evSignature = new Int32Array(gunCount).fill(-1);
+    this.gunVoltageCapV = Float64Array.from(this.config.guns, (gun) => Math.min(gun.maxVoltageV, this.config.moduleRating.maxVoltageV));
     this.wantStamp = new Int32Array(moduleCount);
     this.wantEnabled = new Uint8Array(moduleCount);
     this.wantVoltageV = new Float64Array(moduleCount);
@@ -1165,7 +1168,7 @@ export class ContactorSequencer {
     const gun = this.config.guns[gunPos];
     const ev = this.readings.ev[gunPos];
     if (!gun || !Number.isFinite(v)) return 0;
-    let hi = Math.min(gun.maxVoltageV, this.config.moduleRating.maxVoltageV);
+    let hi = this.gunVoltageCapV[gunPos];
     if (ev && ev.maxVoltageV > 0) hi = Math.min(hi, ev.maxVoltageV);
     return Math.max(0, Math.min(hi, v));
   }
