@@ -65,6 +65,10 @@ export class ContactorHealth {
   private readonly trackPosition = new Map<string, number>();
   /** This tick's aux readings by position (1: closed), scratch for `update`. */
   private readonly auxNow: Uint8Array;
+  /** The contactor ids by position (what `readAllAux` passes to the bank). */
+  private readonly trackIds: string[];
+  /** Scratch for `update`: positions whose reading this tick needs judging (see `readAllAux`). */
+  private readonly movingAt: Uint16Array;
   private readonly bank: ContactorBank;
   private readonly storage: Storage;
   private readonly clock: Clock;
@@ -110,6 +114,8 @@ export class ContactorHealth {
     this.trackList = [...this.tracks.values()];
     this.trackList.forEach((t, i) => this.trackPosition.set(t.id, i));
     this.auxNow = new Uint8Array(this.trackList.length);
+    this.trackIds = this.trackList.map((t) => t.id);
+    this.movingAt = new Uint16Array(this.trackList.length);
   }
 
   /** Position of a contactor for the `...At` queries below, or -1 when it is not in this cabinet. */
@@ -181,12 +187,14 @@ export class ContactorHealth {
     const now = nowMs ?? this.clock.nowMs();
     const list = this.trackList;
     const auxNow = this.auxNow;
-    this.readAllAux();
-    for (let i = 0; i < list.length; i++) {
+    // Every contact is read (once) and compared in the same pass; only the contactors whose
+    // reading is not the steady one are judged below, in position order as before.
+    const moving = this.readAllAux();
+    const movingAt = this.movingAt;
+    for (let k = 0; k < moving; k++) {
+      const i = movingAt[k];
       const t = list[i];
       const aux = auxNow[i] === 1;
-      // Steady state (nothing moved, nothing pending): one comparison and on to the next contactor.
-      if (aux === t.lastAux && aux === t.commanded && t.mismatchSinceMs === null) continue;
       if (aux !== t.lastAux) {
         t.lastAux = aux;
         this.positions += 1;
@@ -302,21 +310,36 @@ export class ContactorHealth {
   /**
    * Every aux contact into `auxNow`, one `try` per pass rather than per read (on XS a try
    * costs more than the read): a read that throws keeps the last reading, and the pass
-   * resumes after it.
+   * resumes after it. The positions whose reading is not steady (aux moved, or disagrees
+   * with the command, or a mismatch is being timed) go to `movingAt`; returns their count.
+   * Judging them reads and writes only their own track, so reading all first and judging
+   * after is what the one-pass loop did.
    */
-  private readAllAux(): void {
+  private readAllAux(): number {
     const list = this.trackList;
+    const ids = this.trackIds;
     const auxNow = this.auxNow;
+    const movingAt = this.movingAt;
     const bank = this.bank;
     const n = list.length;
+    let moving = 0;
     for (let i = 0; i < n; ) {
       try {
-        for (; i < n; i++) auxNow[i] = bank.aux(list[i].id).closed ? 1 : 0;
+        for (; i < n; i++) {
+          const aux = bank.aux(ids[i]).closed;
+          auxNow[i] = aux ? 1 : 0;
+          const t = list[i];
+          // Steady state (nothing moved, nothing pending): one comparison and on to the next contactor.
+          if (aux !== t.lastAux || aux !== t.commanded || t.mismatchSinceMs !== null) movingAt[moving++] = i;
+        }
       } catch {
-        auxNow[i] = list[i].lastAux ? 1 : 0;
+        const t = list[i];
+        auxNow[i] = t.lastAux ? 1 : 0;
+        if (t.lastAux !== t.commanded || t.mismatchSinceMs !== null) movingAt[moving++] = i;
         i++;
       }
     }
+    return moving;
   }
 
   private readAux(id: string, fallback: boolean): boolean {

@@ -60,6 +60,8 @@ interface GunWatch {
   /** The EV maximum `tripV` was computed for (NaN: none yet). */
   tripForEvMaxV: number;
   tripV: number;
+  /** The over-current trip (the gun's maximum current times the config's factor; both fixed for the supervisor's life). */
+  readonly overCurrentLimitA: number;
   /** This tick's EV status (for the unplug clear rule). */
   ev: EvStatus | null;
 }
@@ -103,6 +105,8 @@ export class SafetySupervisor {
   private readonly gunWatches: GunWatch[] = [];
   private readonly watchByGun = new Map<number, GunWatch>();
   private readonly moduleWatches: ModuleWatch[] = [];
+  /** `moduleWatches[i].mnPos` by module position (the island check reads it per module per tick). */
+  private readonly mnPosOfModule: Int32Array;
   private readonly unplugged = (gunId: number): boolean => this.watchByGun.get(gunId)?.ev?.plugged === false;
 
   constructor(options: SupervisorOptions) {
@@ -124,6 +128,7 @@ export class SafetySupervisor {
       const watch: GunWatch = {
         gunId: g.id, gun: this.seq.index.gunById.get(g.id) ?? g, location: `gun ${g.id}`, slotPos: this.seq.slotPositionOf(g.slotId),
         overVoltageSinceMs: NaN, evOverVoltageSinceMs: NaN, implausibleSinceMs: NaN, tripForEvMaxV: NaN, tripV: 0, ev: null,
+        overCurrentLimitA: (this.seq.index.gunById.get(g.id) ?? g).maxCurrentA * this.config.safety.overCurrentFactor,
       };
       this.gunWatches.push(watch);
       this.watchByGun.set(g.id, watch);
@@ -131,6 +136,7 @@ export class SafetySupervisor {
     for (const m of this.seq.index.modules) {
       this.moduleWatches.push({ id: m.id, location: `module ${m.id}`, mnPos: m.mn ? this.seq.health.positionOf(m.mn) : -1 });
     }
+    this.mnPosOfModule = Int32Array.from(this.moduleWatches, (w) => w.mnPos);
   }
 
   /** Latched faults, oldest first. */
@@ -294,7 +300,7 @@ export class SafetySupervisor {
     } else if (this.latched) this.gone("evOverVoltage", location);
 
     // Over-current (seed 000 §11.7): fast local action.
-    const limitA = gun.maxCurrentA * s.overCurrentFactor;
+    const limitA = w.overCurrentLimitA;
     if (Math.abs(m.currentA) > limitA) {
       this.detected({ kind: "gunOverCurrent", severity: "high", scope: { guns: [gunId] }, location,
         cause: `${Math.abs(m.currentA).toFixed(0)} A above ${limitA.toFixed(0)} A`, values: { currentA: m.currentA, limitA }, clear: { rule: "unplug" } });
@@ -339,6 +345,10 @@ export class SafetySupervisor {
     const health = this.seq.health;
     const islands = this.seq.energizedIslands; // this tick's list, as a reaction below may release islands
     const current = this.islandsByGun;
+    const moduleReadings = readings.modules;
+    const mnPosOfModule = this.mnPosOfModule;
+    const islandOverCurrentA = s.islandOverCurrentA;
+    const implausibleDeltaV = s.implausibleVoltageDeltaV;
     for (let j = 0; j < islands.length; j++) {
       const island: EnergizedIsland = islands[j];
       const w = this.gunWatches[island.gunPos];
@@ -350,18 +360,19 @@ export class SafetySupervisor {
       const busV = ring && w.slotPos >= 0 ? readings.slotBusV[w.slotPos] : NaN;
       for (let k = 0; k < modulePos.length; k++) {
         const pos = modulePos[k];
-        const r: ModuleReading | null = pos < 0 ? null : readings.modules[pos];
+        const r: ModuleReading | null = pos < 0 ? null : moduleReadings[pos];
         if (!r || !r.online) continue;
         sumA += Math.abs(r.currentA);
-        const mnPos = this.moduleWatches[pos].mnPos;
-        const connected = mnPos >= 0 ? health.confirmedAt(mnPos, true) : false;
-        if (r.running && connected && Number.isFinite(busV)) worstDeltaV = Math.max(worstDeltaV, Math.abs(busV - r.voltageV));
+        if (!r.running || !Number.isFinite(busV)) continue;
+        // Only a running module on its bus is compared with it (whether the MN is confirmed closed is a pure read of the health).
+        const mnPos = mnPosOfModule[pos];
+        if (mnPos >= 0 && health.confirmedAt(mnPos, true)) worstDeltaV = Math.max(worstDeltaV, Math.abs(busV - r.voltageV));
       }
-      if (sumA > s.islandOverCurrentA) {
+      if (sumA > islandOverCurrentA) {
         this.detected({ kind: "islandOverCurrent", severity: "high", scope: { guns: [island.gunId] }, location,
           cause: `island modules deliver ${sumA.toFixed(0)} A above ${s.islandOverCurrentA} A`, values: { currentA: sumA }, clear: { rule: "unplug" } });
       } else if (this.latched) this.gone("islandOverCurrent", location);
-      const implausible = worstDeltaV > s.implausibleVoltageDeltaV;
+      const implausible = worstDeltaV > implausibleDeltaV;
       if (implausible) {
         if (Number.isNaN(w.implausibleSinceMs)) w.implausibleSinceMs = now;
       } else w.implausibleSinceMs = NaN;

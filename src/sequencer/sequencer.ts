@@ -132,30 +132,49 @@ interface Readings {
 /**
  * Why each gun is not where the plan wants it, this step. By gun position (cleared and
  * refilled every step without Map stores); ids outside the cabinet (a bad plan) in a Map.
+ *
+ * Most steps clear the reasons and restore the same memo entries as the step before,
+ * with nothing set in between: `clear` only marks the table, and a `restore` of the very
+ * entries array the table already holds exactly (restored onto a cleared table, nothing set
+ * since) drops the mark instead of rewriting every slot. Any other access clears for real.
  */
-class GunReasons {
+export class GunReasons {
   private readonly byPos: (string | null)[];
   private readonly stray = new Map<number, string>();
+  /** `clear` was called and the table not yet emptied. */
+  private clearPending = false;
+  /** The entries the table holds exactly (restored onto a cleared table, nothing set since); null: unknown. */
+  private heldExactly: readonly (readonly [number, string])[] | null = null;
   constructor(private readonly position: ReadonlyMap<number, number>, count: number) {
     this.byPos = filled<string | null>(count, null);
   }
   clear(): void {
+    this.clearPending = true;
+  }
+  private applyClear(): void {
+    if (!this.clearPending) return;
+    this.clearPending = false;
+    this.heldExactly = null;
     const byPos = this.byPos;
     for (let i = 0; i < byPos.length; i++) byPos[i] = null;
     if (this.stray.size > 0) this.stray.clear();
   }
   get(gunId: number): string | undefined {
+    if (this.clearPending) return undefined;
     const i = this.position.get(gunId);
     if (i === undefined) return this.stray.get(gunId);
     return this.byPos[i] ?? undefined;
   }
   set(gunId: number, why: string): void {
+    this.applyClear();
+    this.heldExactly = null;
     const i = this.position.get(gunId);
     if (i === undefined) this.stray.set(gunId, why);
     else this.byPos[i] = why;
   }
   /** The reasons now, to `restore` on a later step. */
   entries(): [number, string][] {
+    this.applyClear();
     const out: [number, string][] = [];
     this.position.forEach((i, gunId) => {
       const why = this.byPos[i];
@@ -164,8 +183,16 @@ class GunReasons {
     this.stray.forEach((why, gunId) => out.push([gunId, why]));
     return out;
   }
+  /** Set every entry (the caller keeps `entries` unchanged: it is compared by identity). */
   restore(entries: readonly (readonly [number, string])[]): void {
+    if (this.clearPending && this.heldExactly === entries) {
+      this.clearPending = false; // cleared and refilled with these same entries: what it holds
+      return;
+    }
+    const ontoCleared = this.clearPending;
+    this.applyClear();
     for (let k = 0; k < entries.length; k++) this.set(entries[k][0], entries[k][1]);
+    this.heldExactly = ontoCleared ? entries : null;
   }
 }
 
@@ -279,6 +306,8 @@ export class ContactorSequencer {
   private driveMemo: DriveMemo | null = null;
   /** Per gun (config order): the EV status bits the targets depend on (see `evBits`). */
   private readonly evSignature: Int32Array;
+  /** Per gun position: the lower of the gun's and the modules' maximum voltage (config: fixed for the sequencer's life). */
+  private readonly gunVoltageCapV: Float64Array;
   /** Scratch arrays for applyOutputs, by module position (no allocation per tick). */
   private readonly wantStamp: Int32Array;
   private readonly wantEnabled: Uint8Array;
@@ -340,6 +369,7 @@ export class ContactorSequencer {
     this.planGuns = filled<GunPlan | undefined>(gunCount, undefined);
     this.view = this.makeView();
     this.evSignature = new Int32Array(gunCount).fill(-1);
+    this.gunVoltageCapV = Float64Array.from(this.config.guns, (gun) => Math.min(gun.maxVoltageV, this.config.moduleRating.maxVoltageV));
     this.wantStamp = new Int32Array(moduleCount);
     this.wantEnabled = new Uint8Array(moduleCount);
     this.wantVoltageV = new Float64Array(moduleCount);
@@ -1138,7 +1168,7 @@ export class ContactorSequencer {
     const gun = this.config.guns[gunPos];
     const ev = this.readings.ev[gunPos];
     if (!gun || !Number.isFinite(v)) return 0;
-    let hi = Math.min(gun.maxVoltageV, this.config.moduleRating.maxVoltageV);
+    let hi = this.gunVoltageCapV[gunPos];
     if (ev && ev.maxVoltageV > 0) hi = Math.min(hi, ev.maxVoltageV);
     return Math.max(0, Math.min(hi, v));
   }

@@ -33,6 +33,45 @@ describe("contactor health", () => {
     assert.deepEqual(health.faults(), { MC_2: "welded" });
   });
 
+  it("an unreadable aux keeps its last reading (and its pending mismatch) while the contactors after it are still judged", () => {
+    const plant = new FakePlant();
+    const ids = indexCabinet(plant.config).contactors.map((c) => c.id);
+    const unreadable = ids[0];
+    const welded = ids[ids.length - 1];
+    const closing = ids[1];
+    let unreadableNow = false;
+    const health = new ContactorHealth({
+      index: indexCabinet(plant.config),
+      bank: { ...plant.bank, aux: (id: string) => {
+        if (id === unreadable && unreadableNow) throw new Error("aux line unreadable");
+        return plant.bank.aux(id);
+      } },
+      storage: plant.storage, clock: plant.clock, events: new EventLog(64),
+    });
+    health.command(welded, true, 0, "test");
+    for (let t = 0; t < 100; t += 10) {
+      plant.advance(10);
+      health.update();
+    }
+    assert.equal(health.confirmed(welded, true), true);
+    plant.weld(welded);
+    health.command(welded, false, 0, "test");
+    health.command(closing, true, 0, "test");
+    // Commanded against its aux, then unreadable: the mismatch keeps being timed on the last reading.
+    const wasClosed = health.aux(unreadable);
+    health.command(unreadable, !wasClosed, 0, "test");
+    unreadableNow = true;
+    for (let t = 0; t < 150; t += 10) {
+      plant.advance(10);
+      health.update();
+    }
+    assert.equal(health.aux(unreadable), wasClosed, "last reading kept");
+    assert.equal(health.fault(unreadable), wasClosed ? "welded" : "stuckOpen");
+    assert.equal(health.fault(welded), "welded", "a contactor after the unreadable one is still judged");
+    assert.equal(health.fault(closing), null);
+    assert.equal(health.confirmed(closing, true), true, "a normal close after the unreadable one lands");
+  });
+
   it("commanded closed but aux open past the timeout is stuck open; a normal close is not", () => {
     const plant = new FakePlant();
     const health = healthOn(plant);
