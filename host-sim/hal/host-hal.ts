@@ -1,6 +1,6 @@
 import type { AuxReading, CabinetHal, Clock, ContactorBank, EvLink, EvStatus, Log, LogLevel, ModuleBus, ModuleCommand, ModuleReading, SafetyInputs, Sensors, Storage } from "../../hal/index";
 import type { BusMeasurement, GunMeasurement } from "../../hal/sensors";
-import type { CabinetPlant } from "../plant/plant";
+import type { CabinetPlant, PlantGun } from "../plant/plant";
 import type { ContactorModel } from "../plant/contactor";
 import type { PowerModuleModel } from "../plant/power-module";
 import { Prng } from "../plant/prng";
@@ -223,6 +223,11 @@ export class SensorNoise {
   }
 }
 
+/** What gun() reports for a gun the plant does not have (a fresh object, like every gun reading). */
+function unknownGunMeasurement(): GunMeasurement {
+  return { voltageV: 0, currentA: 0, connectorTempC: 0, insulationOhm: Infinity, energyWh: 0 };
+}
+
 export class SimSensors implements Sensors {
   /** Position of the gun asked for in plant.guns (the controller reads them in the same order every tick). */
   private readonly gunIndex: SequentialIndex<number>;
@@ -230,7 +235,12 @@ export class SimSensors implements Sensors {
   private readonly slotIndex: SequentialIndex<number>;
   private readonly slotNodes: Int32Array;
   private readonly slotReadings: (BusMeasurement & { voltageV: number })[] = [];
+  /** The plant's (fixed) gun list and measured node voltages, one load away instead of two. */
+  private readonly guns: readonly PlantGun[];
+  private readonly measuredNodeVoltageV: Float64Array;
   constructor(private readonly plant: CabinetPlant, private readonly noise: SensorNoise) {
+    this.guns = plant.guns;
+    this.measuredNodeVoltageV = plant.measuredNodeVoltageV;
     this.gunIndex = new SequentialIndex(plant.guns.map((g) => g.id), plant.gunIndexById);
     const slotIds = (plant.config.slots ?? []).map((s) => s.id);
     this.slotIndex = new SequentialIndex(slotIds);
@@ -239,14 +249,15 @@ export class SimSensors implements Sensors {
   }
   gun(gunId: number): GunMeasurement {
     const i = this.gunIndex.indexOf(gunId);
-    if (i < 0) return { voltageV: 0, currentA: 0, connectorTempC: 0, insulationOhm: Infinity, energyWh: 0 };
-    const g = this.plant.guns[i];
+    if (i < 0) return unknownGunMeasurement();
+    const g = this.guns[i];
+    const imd = this.plant.params.imd;
     return {
-      voltageV: this.noise.voltage(this.plant.measuredNodeVoltageV[g.evNode]),
+      voltageV: this.noise.voltage(this.measuredNodeVoltageV[g.evNode]),
       currentA: this.noise.current(g.currentA),
       connectorTempC: this.noise.temp(g.connectorTempC),
       // as plant.insulationOhm(gunId), without a second lookup of the gun
-      insulationOhm: g.imdFaults > 0 ? this.plant.params.imd.faultOhm : this.plant.params.imd.healthyOhm,
+      insulationOhm: g.imdFaults > 0 ? imd.faultOhm : imd.healthyOhm,
       energyWh: g.meterEnergyWh,
     };
   }
@@ -260,7 +271,7 @@ export class SimSensors implements Sensors {
     if (i >= 0) {
       const node = this.slotNodes[i];
       const reading = this.slotReadings[i];
-      reading.voltageV = node < 0 ? 0 : this.noise.voltage(this.plant.measuredNodeVoltageV[node]);
+      reading.voltageV = node < 0 ? 0 : this.noise.voltage(this.measuredNodeVoltageV[node]);
       return reading;
     }
     return this.otherSlotBus(slotId);
