@@ -1,9 +1,10 @@
 import type { AuxReading, CabinetHal, Clock, ContactorBank, EvLink, EvStatus, Log, LogLevel, ModuleBus, ModuleCommand, ModuleReading, SafetyInputs, Sensors, Storage } from "../../hal/index";
 import type { BusMeasurement, GunMeasurement } from "../../hal/sensors";
-import type { CabinetPlant } from "../plant/plant";
+import type { CabinetPlant, PlantGun } from "../plant/plant";
 import type { ContactorModel } from "../plant/contactor";
 import type { PowerModuleModel } from "../plant/power-module";
 import { Prng } from "../plant/prng";
+import { SequentialIndex } from "./sequential-index";
 
 /** The simulated clock: the plant's time. The runner advances it; the controller only reads it. */
 export class SimClock implements Clock {
@@ -56,13 +57,18 @@ export class SimContactorBank implements ContactorBank {
    * object is returned until the aux contact changes (the controller reads every aux
    * contact twice per 10 ms tick; building a new object each time was most of the garbage).
    */
-  private readonly auxReadings = new Map<string, { model: ContactorModel; reading: AuxReading }>();
+  private readonly auxModels: ContactorModel[] = [];
+  private readonly auxReadings: AuxReading[] = [];
+  /** Position in `ids` of the contactor asked for (the controller reads them in the same order every tick). */
+  private readonly auxIndex: SequentialIndex<string>;
   constructor(private readonly plant: CabinetPlant, private readonly log: Log) {
     this.ids = [...plant.contactors.keys()];
     for (const [id, c] of plant.contactors) {
       this.commandedClosed.set(id, c.normallyClosed);
-      this.auxReadings.set(id, { model: c, reading: Object.freeze({ closed: c.auxClosed, changedAtMs: c.auxChangedAtMs }) });
+      this.auxModels.push(c);
+      this.auxReadings.push(Object.freeze({ closed: c.auxClosed, changedAtMs: c.auxChangedAtMs }));
     }
+    this.auxIndex = new SequentialIndex(this.ids);
   }
   command(id: string, closed: boolean): void {
     const c = this.plant.contactors.get(id);
@@ -78,13 +84,12 @@ export class SimContactorBank implements ContactorBank {
     return this.commandedClosed.get(id) ?? false;
   }
   aux(id: string): AuxReading {
-    const entry = this.auxReadings.get(id);
-    if (!entry) return { closed: false, changedAtMs: 0 };
-    const c = entry.model;
-    if (entry.reading.closed !== c.auxClosed || entry.reading.changedAtMs !== c.auxChangedAtMs) {
-      entry.reading = Object.freeze({ closed: c.auxClosed, changedAtMs: c.auxChangedAtMs });
-    }
-    return entry.reading;
+    const i = this.auxIndex.indexOf(id);
+    if (i < 0) return { closed: false, changedAtMs: 0 };
+    const c = this.auxModels[i];
+    const reading = this.auxReadings[i];
+    if (reading.closed === c.auxClosed && reading.changedAtMs === c.auxChangedAtMs) return reading;
+    return (this.auxReadings[i] = Object.freeze({ closed: c.auxClosed, changedAtMs: c.auxChangedAtMs }));
   }
   releaseAll(): void {
     for (const [id, c] of this.plant.contactors) {
@@ -125,13 +130,17 @@ function alarmsOf(m: PowerModuleModel): readonly string[] {
 export class SimModuleBus implements ModuleBus {
   readonly ids: readonly string[];
   private readonly last = new Map<string, ModuleCommand>();
-  private readonly readings = new Map<string, ModuleReading>();
+  /** The latest reply per module, by the plant's module position (= position in `ids`). */
+  private readonly readings: ModuleReading[] = [];
+  /** Position of the module asked for (the controller reads them in the same order every tick). */
+  private readonly readIndex: SequentialIndex<string>;
   private nextPollMs = 0;
   private nextReadMs = 0;
   constructor(private readonly plant: CabinetPlant, private readonly options: SimModuleBusOptions, private readonly noise: SensorNoise, private readonly log: Log) {
     this.ids = plant.modules.map((m) => m.id);
-    for (const id of this.ids) {
-      this.readings.set(id, { online: false, running: false, voltageV: 0, currentA: 0, tempC: 0, alarms: [], lastSeenMs: -Infinity });
+    this.readIndex = new SequentialIndex(this.ids, plant.moduleIndexById);
+    for (let i = 0; i < this.ids.length; i++) {
+      this.readings.push({ online: false, running: false, voltageV: 0, currentA: 0, tempC: 0, alarms: [], lastSeenMs: -Infinity });
     }
   }
   command(id: string, command: ModuleCommand): void {
@@ -144,7 +153,8 @@ export class SimModuleBus implements ModuleBus {
     this.plant.commandModule(id, copy);
   }
   read(id: string): ModuleReading {
-    return this.readings.get(id) ?? { online: false, running: false, voltageV: 0, currentA: 0, tempC: 0, alarms: [], lastSeenMs: -Infinity };
+    const i = this.readIndex.indexOf(id);
+    return i >= 0 ? this.readings[i] : { online: false, running: false, voltageV: 0, currentA: 0, tempC: 0, alarms: [], lastSeenMs: -Infinity };
   }
   close(): void {}
   /** Called by the runner after every plant step. */
@@ -155,13 +165,16 @@ export class SimModuleBus implements ModuleBus {
     }
     if (nowMs >= this.nextReadMs) {
       this.nextReadMs = nowMs + this.options.readPeriodMs;
-      for (const m of this.plant.modules) {
-        const prev = this.readings.get(m.id)!;
+      const modules = this.plant.modules;
+      const readings = this.readings;
+      for (let i = 0; i < modules.length; i++) {
+        const m = modules[i];
         if (m.commsLost) {
-          this.readings.set(m.id, { ...prev, online: nowMs - prev.lastSeenMs <= this.options.commsTimeoutMs });
+          const prev = readings[i];
+          readings[i] = { ...prev, online: nowMs - prev.lastSeenMs <= this.options.commsTimeoutMs };
           continue;
         }
-        this.readings.set(m.id, {
+        readings[i] = {
           online: true,
           running: m.running,
           voltageV: this.noise.voltage(m.outputVoltageV),
@@ -169,7 +182,7 @@ export class SimModuleBus implements ModuleBus {
           tempC: this.noise.temp(m.tempC),
           alarms: alarmsOf(m),
           lastSeenMs: nowMs,
-        });
+        };
       }
     }
   }
@@ -210,18 +223,41 @@ export class SensorNoise {
   }
 }
 
+/** What gun() reports for a gun the plant does not have (a fresh object, like every gun reading). */
+function unknownGunMeasurement(): GunMeasurement {
+  return { voltageV: 0, currentA: 0, connectorTempC: 0, insulationOhm: Infinity, energyWh: 0 };
+}
+
 export class SimSensors implements Sensors {
-  constructor(private readonly plant: CabinetPlant, private readonly noise: SensorNoise) {}
+  /** Position of the gun asked for in plant.guns (the controller reads them in the same order every tick). */
+  private readonly gunIndex: SequentialIndex<number>;
+  /** Slot buses by position in the config's slot list: the slot's plant node (-1: none) and its reading. */
+  private readonly slotIndex: SequentialIndex<number>;
+  private readonly slotNodes: Int32Array;
+  private readonly slotReadings: (BusMeasurement & { voltageV: number })[] = [];
+  /** The plant's (fixed) gun list and measured node voltages, one load away instead of two. */
+  private readonly guns: readonly PlantGun[];
+  private readonly measuredNodeVoltageV: Float64Array;
+  constructor(private readonly plant: CabinetPlant, private readonly noise: SensorNoise) {
+    this.guns = plant.guns;
+    this.measuredNodeVoltageV = plant.measuredNodeVoltageV;
+    this.gunIndex = new SequentialIndex(plant.guns.map((g) => g.id), plant.gunIndexById);
+    const slotIds = (plant.config.slots ?? []).map((s) => s.id);
+    this.slotIndex = new SequentialIndex(slotIds);
+    this.slotNodes = Int32Array.from(slotIds, (id) => plant.slotNode(id));
+    for (let i = 0; i < slotIds.length; i++) this.slotReadings.push({ voltageV: 0 });
+  }
   gun(gunId: number): GunMeasurement {
-    const i = this.plant.gunIndexById.get(gunId);
-    if (i === undefined) return { voltageV: 0, currentA: 0, connectorTempC: 0, insulationOhm: Infinity, energyWh: 0 };
-    const g = this.plant.guns[i];
+    const i = this.gunIndex.indexOf(gunId);
+    if (i < 0) return unknownGunMeasurement();
+    const g = this.guns[i];
+    const imd = this.plant.params.imd;
     return {
-      voltageV: this.noise.voltage(this.plant.measuredNodeVoltageV[g.evNode]),
+      voltageV: this.noise.voltage(this.measuredNodeVoltageV[g.evNode]),
       currentA: this.noise.current(g.currentA),
       connectorTempC: this.noise.temp(g.connectorTempC),
       // as plant.insulationOhm(gunId), without a second lookup of the gun
-      insulationOhm: g.imdFaults > 0 ? this.plant.params.imd.faultOhm : this.plant.params.imd.healthyOhm,
+      insulationOhm: g.imdFaults > 0 ? imd.faultOhm : imd.healthyOhm,
       energyWh: g.meterEnergyWh,
     };
   }
@@ -230,14 +266,25 @@ export class SimSensors implements Sensors {
    * 100 times a second and takes the number at once (like a register read on hardware).
    * A caller that must keep a reading copies it.
    */
-  private readonly busReadings = new Map<number, BusMeasurement & { voltageV: number }>();
   slotBus(slotId: number): BusMeasurement {
+    const i = this.slotIndex.indexOf(slotId);
+    if (i >= 0) {
+      const node = this.slotNodes[i];
+      const reading = this.slotReadings[i];
+      reading.voltageV = node < 0 ? 0 : this.noise.voltage(this.measuredNodeVoltageV[node]);
+      return reading;
+    }
+    return this.otherSlotBus(slotId);
+  }
+  /** A slot that is not in the config: the plant may still know it (it never does today); one reading per id, as above. */
+  private readonly otherBusReadings = new Map<number, BusMeasurement & { voltageV: number }>();
+  private otherSlotBus(slotId: number): BusMeasurement {
     const node = this.plant.slotNode(slotId);
     const voltageV = node < 0 ? 0 : this.noise.voltage(this.plant.measuredNodeVoltageV[node]);
-    let reading = this.busReadings.get(slotId);
+    let reading = this.otherBusReadings.get(slotId);
     if (reading === undefined) {
       reading = { voltageV };
-      this.busReadings.set(slotId, reading);
+      this.otherBusReadings.set(slotId, reading);
     } else reading.voltageV = voltageV;
     return reading;
   }
@@ -262,10 +309,14 @@ const NO_EV: EvStatus = Object.freeze({
 });
 
 export class SimEvLink implements EvLink {
-  constructor(private readonly plant: CabinetPlant) {}
+  /** Position of the gun asked for in plant.guns (the controller reads them in the same order every tick). */
+  private readonly gunIndex: SequentialIndex<number>;
+  constructor(private readonly plant: CabinetPlant) {
+    this.gunIndex = new SequentialIndex(plant.guns.map((g) => g.id), plant.gunIndexById);
+  }
   status(gunId: number): EvStatus {
-    const i = this.plant.gunIndexById.get(gunId);
-    const ev = i === undefined ? null : this.plant.guns[i].ev;
+    const i = this.gunIndex.indexOf(gunId);
+    const ev = i < 0 ? null : this.plant.guns[i].ev;
     if (!ev) return NO_EV;
     // ev.terminalVoltageV() written out (same expression): a number returned from a call V8 does
     // not inline is boxed, and this runs for every plugged gun on every tick.
