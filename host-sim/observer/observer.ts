@@ -99,6 +99,13 @@ export function defaultObserverParams(plant: CabinetPlant): ObserverParams {
 
 const EMERGENCY_KINDS: ReadonlySet<PlantFaultKind> = new Set(["estop", "door", "imd", "overCurrent", "overVoltage"]);
 
+interface GunEnvelope {
+  allowedA: number;
+  holdUntilMs: number;
+  /** Last time the envelope was above the request (a ramp-down in progress). */
+  rampingAtMs: number;
+}
+
 export class InvariantObserver {
   readonly params: ObserverParams;
   readonly violations: Violation[] = [];
@@ -108,14 +115,7 @@ export class InvariantObserver {
   private moveCursor = 0;
   private readonly open = new Map<string, Violation>();
   private readonly since = new Map<string, number>();
-  // The current envelope of each gun (invariant 6), by plant gun position: numbers in typed arrays
-  // rather than one small object per gun, since every gun is checked every step.
-  /** 1 once the gun's envelope has started (at its first check). */
-  private readonly envelopeStarted: Uint8Array;
-  private readonly envelopeAllowedA: Float64Array;
-  private readonly envelopeHoldUntilMs: Float64Array;
-  /** Last time the envelope was above the request (a ramp-down in progress). */
-  private readonly envelopeRampingAtMs: Float64Array;
+  private readonly envelopes: (GunEnvelope | undefined)[] = [];
   /** Region id per node and whether the region had energized modules, as of the previous check. */
   private prevRegionOfNode: Int32Array;
   private prevEnergized: boolean[] = [];
@@ -134,11 +134,6 @@ export class InvariantObserver {
     this.prevRegionOfNode = new Int32Array(plant.nodes.length);
     this.moduleKeys = plant.modules.map((m) => ({ noEv: `5:noEv:${m.id}`, unhealthy: `5:unhealthy:${m.id}` }));
     this.gunKeys = plant.guns.map((g) => `6:${g.id}`);
-    const guns = plant.guns.length;
-    this.envelopeStarted = new Uint8Array(guns);
-    this.envelopeAllowedA = new Float64Array(guns);
-    this.envelopeHoldUntilMs = new Float64Array(guns);
-    this.envelopeRampingAtMs = new Float64Array(guns);
     this.weldable = plant.edges.map((e, i) => ({ edge: i, key: `9:${e.contactor.id}` }));
     this.snapshotRegions();
   }
@@ -294,42 +289,34 @@ export class InvariantObserver {
   private checkGunCurrents(now: number, dtMs: number): void {
     const plant = this.plant;
     const p = this.params;
-    const started = this.envelopeStarted;
-    const allowed = this.envelopeAllowedA;
-    const holdUntil = this.envelopeHoldUntilMs;
-    const rampingAt = this.envelopeRampingAtMs;
-    const guns = plant.guns;
-    for (let gi = 0; gi < guns.length; gi++) {
-      const g = guns[gi];
+    for (let gi = 0; gi < plant.guns.length; gi++) {
+      const g = plant.guns[gi];
+      const key = this.gunKeys[gi];
       const ev = g.ev;
+      let env = this.envelopes[gi];
       const request = ev?.connected ? ev.requestCurrentA : 0;
-      if (started[gi] === 0) {
-        started[gi] = 1;
-        allowed[gi] = request;
-        holdUntil[gi] = now + p.requestLatencyMs;
-        rampingAt[gi] = -Infinity;
+      if (!env) {
+        env = { allowedA: request, holdUntilMs: now + p.requestLatencyMs, rampingAtMs: -Infinity };
+        this.envelopes[gi] = env;
       }
-      if (request >= allowed[gi]) {
-        allowed[gi] = request;
-        holdUntil[gi] = now + p.requestLatencyMs;
-      } else if (now >= holdUntil[gi]) {
-        allowed[gi] = Math.max(request, allowed[gi] - (p.requestRampDownAPerS * dtMs) / 1000);
+      if (request >= env.allowedA) {
+        env.allowedA = request;
+        env.holdUntilMs = now + p.requestLatencyMs;
+      } else if (now >= env.holdUntilMs) {
+        env.allowedA = Math.max(request, env.allowedA - (p.requestRampDownAPerS * dtMs) / 1000);
       }
-      const envelopeA = allowed[gi];
-      const limitA = Math.min(g.cableMaxCurrentA, envelopeA);
-      if (envelopeA > request) rampingAt[gi] = now;
+      const limitA = Math.min(g.cableMaxCurrentA, env.allowedA);
+      if (env.allowedA > request) env.rampingAtMs = now;
       // The last step of a staircase ramp lands one control period (plus module slew) after the linear one.
-      const ramping = now - rampingAt[gi] <= p.requestLatencyMs ? p.rampStepAllowanceA : 0;
+      const ramping = now - env.rampingAtMs <= p.requestLatencyMs ? p.rampStepAllowanceA : 0;
       const allowedA = limitA * (1 + p.gunCurrentMarginFraction) + p.gunCurrentMarginA + ramping;
       const excess = g.overCurrentFaults === 0 && g.currentA > allowedA;
       // Nothing pending anywhere (the usual step): no per-gun lookups.
-      const key = this.gunKeys[gi];
       if (!excess && (this.open.size === 0 && this.since.size === 0 || !this.open.has(key) && !this.since.has(key))) continue;
       this.condition(now, key, excess, 6, "gunOverCurrent", `gun ${g.id}`,
         () => `gun ${g.id} carries ${g.currentA.toFixed(1)} A, allowed ${limitA.toFixed(1)} A (cable ${g.cableMaxCurrentA} A, EV request ${request.toFixed(1)} A) + margin`, 0);
     }
   }
-
 
   // ---- invariant 8: injected faults reach their safe state in time ----
 
