@@ -68,6 +68,9 @@ export class EvModel {
   private readonly connectsAtReady: boolean;
   private readonly targetSocPct: number;
   private readonly chargeEfficiency: number;
+  /** dtMs / 3_600_000 for the step size absorbDtMs (NaN: none yet): formed once per step size, the same double. */
+  private absorbDtMs = NaN;
+  private absorbDtH = 0;
 
   constructor(spec: EvSpec, nowMs: number, private readonly params: EvParams) {
     this.spec = { ...spec };
@@ -176,7 +179,11 @@ export class EvModel {
   /** After the solve: integrate charge. */
   absorb(currentA: number, terminalV: number, dtMs: number, nowMs: number): void {
     this.batteryCurrentA = currentA;
-    const dtH = dtMs / 3_600_000;
+    if (dtMs !== this.absorbDtMs) {
+      this.absorbDtMs = dtMs;
+      this.absorbDtH = dtMs / 3_600_000;
+    }
+    const dtH = this.absorbDtH;
     this.deliveredWh += currentA * terminalV * dtH;
     this.socPct = Math.min(100, Math.max(0, this.socPct + ((currentA * dtH) / this.capacityAh) * 100 * (currentA > 0 ? this.chargeEfficiency : 1)));
     if (this.targetReachedAtMs === null && this.socPct >= this.targetSocPct) {

@@ -674,7 +674,7 @@ export class CabinetPlant {
       const g = evGunModels[j];
       const ev = g.ev;
       if (!ev || !ev.connected) continue;
-      ev.refreshOpenCircuitVoltage();
+      // ocvV was brought up to date in the first loop of this solve (the SOC moves only in finishGuns).
       const ib = (v - ev.ocvV) / ev.packResistanceOhm;
       this.batteryCurrentA[evGuns[j]] = ib;
       inj[g.evNode] -= ib;

@@ -57,6 +57,17 @@ export class PowerModuleModel {
   private readonly standbyLossW: number;
   private readonly noLoadLossW: number;
   private readonly thermalResistanceCPerW: number;
+  // Per-step quotients that depend only on the step size and the parameters, formed once per step
+  // size (the same operands give the same double; the plant steps at one size for hours).
+  // stepDtMs is the key: NaN until the first step, re-formed whenever a call brings another size.
+  private stepDtMs = NaN;
+  /** dtMs / 1000. */
+  private stepDtS = 0;
+  /** (voltageRampVPerS * dtMs) / 1000: the reference slew of one step. */
+  private stepRampV = 0;
+  /** (standbyLossW * dtS) / 3600 and (noLoadLossW * dtS) / 3600: input energy of an idle step. */
+  private stepStandbyWh = 0;
+  private stepNoLoadWh = 0;
 
   constructor(id: string, readonly ratedPowerKW: number, readonly rating: ModuleRatingConfig, private readonly params: ModuleParams, ambientTempC: number) {
     this.id = id;
@@ -106,8 +117,19 @@ export class PowerModuleModel {
     return this.efficiency.at(outputW / this.ratedPowerW);
   }
 
+  /** Forms the per-step quotients for a new step size (see stepDtMs). */
+  private formStepConstants(dtMs: number): void {
+    this.stepDtMs = dtMs;
+    const dtS = dtMs / 1000;
+    this.stepDtS = dtS;
+    this.stepRampV = (this.voltageRampVPerS * dtMs) / 1000;
+    this.stepStandbyWh = (this.standbyLossW * dtS) / 3600;
+    this.stepNoLoadWh = (this.noLoadLossW * dtS) / 3600;
+  }
+
   /** Before the electrical solve: timeouts, start-up, voltage reference slew. */
   prepare(nowMs: number, dtMs: number): void {
+    if (dtMs !== this.stepDtMs) this.formStepConstants(dtMs);
     const timedOut = nowMs - this.lastTrafficMs > this.commsTimeoutMs;
     if (this.overTempTripped && this.tempC < this.tripTempC - this.overTempHysteresisC && !this.overTempForced) {
       this.overTempTripped = false;
@@ -131,23 +153,33 @@ export class PowerModuleModel {
     }
     if (this.running) {
       const target = Math.max(0, Math.min(this.command.voltageV, this.maxVoltageV));
-      const step = (this.voltageRampVPerS * dtMs) / 1000;
+      const step = this.stepRampV;
       this.vRefV = this.vRefV < target ? Math.min(target, this.vRefV + step) : Math.max(target, this.vRefV - step);
     }
   }
 
   /** After the solve: losses, temperature, energy. */
   finish(busV: number, dtMs: number, ambientTempC: number, thermalDecay = Math.exp(-dtMs / 1000 / this.params.thermalTimeConstantS)): void {
+    if (dtMs !== this.stepDtMs) this.formStepConstants(dtMs);
     this.outputVoltageV = busV;
     const outW = this.outputCurrentA * busV;
+    // idleWh: the input energy of this step when the input power is one of the fixed losses
+    // (the same quotient as (inputPowerW * dtS) / 3600, formed once); -1 when it must be computed.
+    let idleWh = -1;
     if (this.running) {
-      this.inputPowerW = outW > 0 ? outW / this.efficiencyAt(outW) + this.standbyLossW : this.noLoadLossW;
+      if (outW > 0) {
+        this.inputPowerW = outW / this.efficiencyAt(outW) + this.standbyLossW;
+      } else {
+        this.inputPowerW = this.noLoadLossW;
+        idleWh = this.stepNoLoadWh;
+      }
       this.runningMs += dtMs;
     } else {
       this.inputPowerW = this.standbyLossW;
+      idleWh = this.stepStandbyWh;
     }
     const lossW = this.inputPowerW - outW;
-    const dtS = dtMs / 1000;
+    const dtS = this.stepDtS;
     if (this.overTempForced) {
       this.tempC = Math.min(this.rating.tripTempC + 10, this.tempC + this.params.overTempFaultRiseCPerS * dtS);
     } else {
@@ -156,7 +188,7 @@ export class PowerModuleModel {
       this.tempC = steadyC + (this.tempC - steadyC) * thermalDecay;
     }
     this.outputEnergyWh += (outW * dtS) / 3600;
-    this.inputEnergyWh += (this.inputPowerW * dtS) / 3600;
+    this.inputEnergyWh += idleWh >= 0 ? idleWh : (this.inputPowerW * dtS) / 3600;
   }
 
   alarms(): string[] {

@@ -1,5 +1,9 @@
 import { strict as assert } from "assert";
 import { CabinetPlant, type PlantRegion } from "../../host-sim/plant/plant";
+import { EvModel } from "../../host-sim/plant/ev";
+import { defaultPlantParams } from "../../host-sim/plant/params";
+import { PowerModuleModel } from "../../host-sim/plant/power-module";
+import { defaultModuleRating } from "../../src/config";
 import { chargeOnSlot, EV400, quietSim, ring } from "./helpers";
 
 /** Every solver list of every region agrees with the region's own index lists (they are derived from them). */
@@ -64,5 +68,43 @@ describe("host-sim plant caches", () => {
     assert.deepEqual(Array.from(cached.plant.nodeVoltageV), Array.from(fresh.plant.nodeVoltageV));
     assert.equal(cached.plant.gun(6).ev!.socPct, fresh.plant.gun(6).ev!.socPct);
     assert.ok(cached.plant.gun(6).currentA > 50, `charging: ${cached.plant.gun(6).currentA} A`);
+  });
+
+  it("a module's per-step quotients (reference slew, idle input energy) are formed again when the step size changes", () => {
+    const params = defaultPlantParams().module;
+    const rating = defaultModuleRating();
+    const idle = new PowerModuleModel("idle", 30, rating, params, 25);
+    const noLoad = new PowerModuleModel("noLoad", 30, rating, params, 25);
+    noLoad.receive({ enabled: true, voltageV: 900, currentLimitA: 10 }, 0);
+    let now = 0;
+    noLoad.prepare(now, 1);
+    now += params.startupDelayMs;
+    noLoad.prepare(now, 1);
+    assert.equal(noLoad.running, true);
+    for (const dtMs of [1000, 10, 1, 10, 250, 10]) {
+      now += dtMs;
+      noLoad.lastTrafficMs = now;
+      const vRefBefore = noLoad.vRefV;
+      noLoad.prepare(now, dtMs);
+      assert.equal(noLoad.vRefV, Math.min(900, vRefBefore + (params.voltageRampVPerS * dtMs) / 1000), `slew for ${dtMs} ms`);
+      const idleBefore = idle.inputEnergyWh;
+      idle.finish(0, dtMs, 25, 1);
+      assert.equal(idle.inputEnergyWh, idleBefore + (params.standbyLossW * (dtMs / 1000)) / 3600, `standby energy for ${dtMs} ms`);
+      const noLoadBefore = noLoad.inputEnergyWh;
+      noLoad.finish(0, dtMs, 25, 1);
+      assert.equal(noLoad.inputEnergyWh, noLoadBefore + (params.noLoadLossW * (dtMs / 1000)) / 3600, `no-load energy for ${dtMs} ms`);
+    }
+  });
+
+  it("an EV's per-step hours are formed again when the step size changes", () => {
+    const params = defaultPlantParams().ev;
+    const ev = new EvModel({ ...EV400, socPct: 20, targetSocPct: 90 }, 0, params);
+    let now = 0;
+    for (const dtMs of [1000, 10, 1, 10, 250]) {
+      now += dtMs;
+      const whBefore = ev.deliveredWh;
+      ev.absorb(100, 400, dtMs, now);
+      assert.equal(ev.deliveredWh, whBefore + 100 * 400 * (dtMs / 3_600_000), `energy for ${dtMs} ms`);
+    }
   });
 });
