@@ -35,6 +35,8 @@ export interface PlanContext {
   active: ActiveGun[];
   /** Module id -> candidate (healthy, not tripped, contactor usable); absent = unusable. */
   usable: Map<string, ModuleCandidate>;
+  /** The same candidates by ModuleCandidate.index (config order); undefined = unusable. */
+  usableAt: (ModuleCandidate | undefined)[];
   usableTotalKW: number;
   /** Modules of the cabinet (usable or not): ModuleCandidate.index is below it. */
   moduleCount: number;
@@ -75,8 +77,8 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
   const sharedLimitName = siteKW < gridKW ? `site limit ${round1(siteKW)} kW` : `grid limit ${round1(gridKW)} kW`;
 
   // Runs every plan (XS): indexed loops, no closures per gun or module.
-  const observedGuns = new Map<number, number>();
   const gunList = observed.guns ?? [];
+  const observedGuns = new Map<number, number>();
   for (let at = 0; at < gunList.length; at++) observedGuns.set(gunList[at].id, at);
   const active: ActiveGun[] = [];
   for (let gunIndex = 0; gunIndex < config.guns.length; gunIndex++) {
@@ -110,14 +112,17 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     });
   }
 
-  const moduleObs = new Map<string, PlanObservation["modules"][number]>();
   const moduleList = observed.modules ?? [];
-  for (let i = 0; i < moduleList.length; i++) moduleObs.set(moduleList[i].id, moduleList[i]);
   const previousOn = new Set<string>(previous ? previous.modulesOn : []);
   const usable = new Map<string, ModuleCandidate>();
+  const usableAt: (ModuleCandidate | undefined)[] = [];
   let usableTotalKW = 0;
   let index = 0;
   const rating = config.moduleRating;
+  // A Map (the last entry with an id wins): built natively, cheaper in XS than checking
+  // the list's order in script.
+  const moduleObs = new Map<string, PlanObservation["modules"][number]>();
+  for (let i = 0; i < moduleList.length; i++) moduleObs.set(moduleList[i].id, moduleList[i]);
   /** contactor: the module's own switch (ring MN), whose fault makes it unusable. */
   const consider = (id: string, contactor: string | null) => {
     const at = index++;
@@ -133,7 +138,9 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     if (powerKW <= 0 || (contactor !== null && anyFault && faults[contactor] !== undefined)) return;
     const wasOn = previousOn.has(id);
     const since = previous && wasOn ? previous.moduleOnSinceMs[id] ?? nowMs : -1;
-    usable.set(id, { id, index: at, powerKW, tempC, operatingHours: hours, wasOn, onSinceMs: since });
+    const candidate: ModuleCandidate = { id, index: at, powerKW, tempC, operatingHours: hours, wasOn, onSinceMs: since };
+    usable.set(id, candidate);
+    usableAt[at] = candidate;
     usableTotalKW += powerKW;
   };
   if (config.topology === "ring") {
@@ -155,6 +162,7 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     sharedLimitName,
     active,
     usable,
+    usableAt,
     usableTotalKW,
     moduleCount: index,
     faults,

@@ -17,7 +17,7 @@ import type { Allocation, GunAllocation } from "./allocation";
 import { buildContext, round1, type PlanContext } from "./context";
 import { EPSILON_KW } from "./limits";
 import { moduleCountFor, selectModules, type ModuleCandidate } from "./modules";
-import { ringLayout, ringSolver, sameSlots } from "./ring";
+import { ringPlanSolver, sameSlots, type RingGeometry } from "./ring";
 import { matrixPlan } from "./matrix";
 import { attachShare, previousShare, sameArray, sameTimes } from "./plan-share";
 
@@ -26,9 +26,14 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
   const previousGun = previousGuns(config, previousPlan);
   let allocation: Allocation;
   const repartition: number[] = [];
+  let geometry: RingGeometry | null = null;
 
   if (config.topology === "ring") {
-    const solver = ringSolver(ctx, ringLayout(ctx));
+    // The islands' geometry is reused from the previous plan when all its inputs are the same.
+    const share = previousShare(previousPlan, config);
+    const ring = ringPlanSolver(ctx, share !== null ? share.ringGeometry : null);
+    const solver = ring.solver;
+    geometry = ring.geometry;
     allocation = solver.search(null);
     // Charging guns and the island they are charging on now.
     const charging = new Map<number, readonly number[]>();
@@ -56,7 +61,7 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
   } else {
     allocation = matrixPlan(ctx);
   }
-  return buildPlan(ctx, allocation, repartition.sort((a, b) => a - b), previousGun);
+  return buildPlan(ctx, allocation, repartition.sort((a, b) => a - b), previousGun, geometry);
 }
 
 /**
@@ -79,7 +84,7 @@ function previousGuns(config: CabinetConfig, previousPlan: Plan | null): (GunPla
   return out;
 }
 
-function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number[], previousGun: (GunPlan | undefined)[]): Plan {
+function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number[], previousGun: (GunPlan | undefined)[], ringGeometry: RingGeometry | null): Plan {
   const { config, previous, nowMs } = ctx;
   const policy = config.policy;
   // Runs every plan (XS): indexed loops, no closures per gun or module.
@@ -211,7 +216,7 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   };
   if (ctx.issues.length > 0) result.issues = ctx.issues;
   attachShare(result, {
-    config, positions: ctx.anyFault ? null : positions, contactors, modulesOn, onSinceMs: onSinceList, moduleOnSinceMs,
+    config, positions: ctx.anyFault ? null : positions, contactors, modulesOn, onSinceMs: onSinceList, moduleOnSinceMs, ringGeometry,
   });
   return result;
 }

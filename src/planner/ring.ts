@@ -47,6 +47,8 @@ export interface RingLayout {
   /** Slot can never be part of an energized island, and why. */
   forbidden: (string | null)[];
   modulesAt: string[][];
+  /** ModuleCandidate.index of the slot's first module (a slot's modules are numbered in a row). */
+  firstModuleAt: number[];
   activeAt: number[];
 }
 
@@ -63,7 +65,14 @@ export function ringLayout(ctx: PlanContext, unserved: ReadonlySet<number> | nul
   const slots = config.slots;
   // By slot id (small integers): an array, no Map.
   const slotById: (typeof slots)[number][] = [];
-  for (let i = 0; i < slots.length; i++) slotById[slots[i].id] = slots[i];
+  // Modules are numbered in config order (buildContext): each slot's first number.
+  const firstModuleById: number[] = [];
+  let moduleIndex = 0;
+  for (let i = 0; i < slots.length; i++) {
+    slotById[slots[i].id] = slots[i];
+    firstModuleById[slots[i].id] = moduleIndex;
+    moduleIndex += slots[i].modules.length;
+  }
   const ringSlots: (typeof slots)[number][] = [];
   if (slots.length > 0) {
     let current = slots[0];
@@ -86,7 +95,7 @@ export function ringLayout(ctx: PlanContext, unserved: ReadonlySet<number> | nul
   }
   const layout: RingLayout = {
     size, slotIdAt: new Array(size), mcAt: new Array(size), cuttable: new Array(size), stuckOpen: new Array(size),
-    forbidden: new Array(size), modulesAt: new Array(size), activeAt: new Array(size),
+    forbidden: new Array(size), modulesAt: new Array(size), firstModuleAt: new Array(size), activeAt: new Array(size),
   };
   for (let i = 0; i < size; i++) {
     const slot = ringSlots[i];
@@ -112,6 +121,7 @@ export function ringLayout(ctx: PlanContext, unserved: ReadonlySet<number> | nul
     }
     layout.forbidden[i] = why;
     layout.modulesAt[i] = ids;
+    layout.firstModuleAt[i] = firstModuleById[slot.id];
     layout.activeAt[i] = active === undefined ? -1 : active;
   }
   return layout;
@@ -255,7 +265,7 @@ function betterObjective(a: RingObjective, b: RingObjective): boolean {
  */
 export function ringSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   const groups = weldedGroups(layout);
-  if (groups.length === 0) return islandSolver(ctx, layout);
+  if (groups.length === 0) return islandSolver(ctx, ringGeometry(ctx, layout));
   // Every combination of one served member per group, in a fixed order (determinism).
   const combos: number[][] = [[]];
   for (const group of groups) {
@@ -300,7 +310,10 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
       for (const c of eligible) {
         const unserved = unservedOf(combos[c]);
         let solver = solvers[c];
-        if (!solver) solver = solvers[c] = islandSolver(ctx, ringLayout(ctx, unserved));
+        if (!solver) {
+          const partial = ringLayout(ctx, unserved);
+          solver = solvers[c] = islandSolver(ctx, ringGeometry(ctx, partial));
+        }
         const result = solver.search(keep, mode);
         for (const i of unserved) if (gcWasClosed(i)) result.objective.contactorChanges++;
         if (!best || betterObjective(result.objective, best.objective)) {
@@ -324,32 +337,183 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   };
 }
 
-/** Island search for guns that open MCs can separate (no welded groups in `layout`). */
-function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
-  const { config } = ctx;
-  const policy = config.policy;
+/** One possible island of a gun, without its modules: a function of the geometry only. */
+interface IslandShell {
+  l: number;
+  r: number;
+  start: number;
+  span: number;
+  openMcs: number[];
+  mcChanges: number;
+  rightBoundaryChange: number;
+}
+
+/**
+ * The part of the island search that does not depend on powers, requests or module data:
+ * which islands each active gun may take (their slots, open MCs and MC changes against the
+ * previous plan). It reads only `layout`, the previous positions of the ring's MCs, the
+ * policy (multi-slot islands) and each active gun's `blockedBy`: see ringGeometryMatches
+ * for when it may be reused.
+ */
+export interface RingGeometry {
+  /** Config and active guns (config gun index, ctx.active order) it was built for. */
+  config: CabinetConfig;
+  activeGunIndex: number[];
+  layout: RingLayout;
+  /** Previous MC position open, by ring position. */
+  prevOpen: boolean[];
+  order: number[];
+  gaps: number[];
+  /** Per active gun in ring order: why it cannot be served whatever the powers (GC fault, forbidden slot), or null. */
+  blockedWhy: (string | null)[];
+  /** Per active gun in ring order: its islands, in the order the search enumerates them. */
+  shells: IslandShell[][];
+}
+
+/** Previous MC positions by ring position (an MC without a previous position rests closed). */
+function previousMcOpen(ctx: PlanContext, layout: RingLayout): boolean[] {
+  const out = new Array<boolean>(layout.size);
+  for (let i = 0; i < layout.size; i++) out[i] = ctx.previousPosition(layout.mcAt[i], true) === "open";
+  return out;
+}
+
+export function ringGeometry(ctx: PlanContext, layout: RingLayout): RingGeometry {
+  const policy = ctx.config.policy;
   const n = layout.size;
   const order: number[] = [];
   for (let i = 0; i < n; i++) if (layout.activeAt[i] >= 0) order.push(i);
   const k = order.length;
   const gaps: number[] = [];
   for (let j = 0; j < k; j++) gaps.push(k === 1 ? n - 1 : mod(order[(j + 1) % k] - order[j] - 1, n));
-  const sharedKW = ctx.sharedLimitKW;
 
   // Previous MC positions as prefix counts over the doubled ring: inner changes in O(1).
-  const prevOpen: boolean[] = [];
-  for (let i = 0; i < n; i++) prevOpen.push(ctx.previousPosition(layout.mcAt[i], true) === "open");
+  const prevOpen = previousMcOpen(ctx, layout);
   const openPrefix = [0];
   for (let i = 0; i < 2 * n; i++) openPrefix.push(openPrefix[i] + (prevOpen[i % n] ? 1 : 0));
   const totalOpen = openPrefix[n];
 
-  // Ranks of the usable modules in Algorithm C preference order and strongest first
-  // (selectModules' fallback), and each slot's usable modules in preference order. Islands
-  // compare modules across slots only with multi-slot islands: otherwise ranks are per slot.
+  /** openLeft / openRight: ring positions of its open MCs, -1 when absent. */
+  const makeShell = (p: number, l: number, r: number, openLeft: number, openRight: number): IslandShell => {
+    const openCount = (openLeft >= 0 ? 1 : 0) + (openRight >= 0 ? 1 : 0);
+    const openMcs = openCount === 2 ? [openLeft, openRight] : openCount === 1 ? [openRight] : [];
+    const span = openCount === 0 ? n : l + r + 1;
+    let start = openCount === 0 ? p : openCount === 1 ? openRight + 1 : p - l;
+    if (start >= n) start -= n;
+    else if (start < 0) start += n;
+    // Boundaries must end up open, inner MCs closed.
+    let mcChanges = 0;
+    if (openCount === 0) mcChanges = totalOpen;
+    else if (openCount === 1) mcChanges = (prevOpen[openRight] ? 0 : 1) + totalOpen - (prevOpen[openRight] ? 1 : 0);
+    else mcChanges = (prevOpen[openLeft] ? 0 : 1) + (prevOpen[openRight] ? 0 : 1) + openPrefix[start + span - 1] - openPrefix[start];
+    const rightBoundaryChange = openCount === 2 && !prevOpen[openRight] ? 1 : 0;
+    return { l, r, start, span, openMcs, mcChanges, rightBoundaryChange };
+  };
+
+  const multi = policy.multiSlotIslands;
+  const forbidden = layout.forbidden;
+  const stuckOpen = layout.stuckOpen;
+  const cuttable = layout.cuttable;
+  const blockedWhy: (string | null)[] = [];
+  const shells: IslandShell[][] = [];
+  for (let j = 0; j < k; j++) {
+    const p = order[j];
+    const gun = ctx.active[layout.activeAt[p]];
+    const list: IslandShell[] = [];
+    let why: string | null = null;
+    if (gun.blockedBy) why = gun.blockedBy;
+    else if (forbidden[p]) why = `${forbidden[p]} in its slot`;
+    blockedWhy.push(why);
+    shells.push(list);
+    if (why !== null) continue;
+    const maxL = k === 1 ? n - 1 : gaps[mod(j - 1, k)];
+    const maxR = k === 1 ? n - 1 : gaps[j];
+    // Single-slot islands (seed default): only the smallest island the MCs allow.
+    let minL = -1;
+    let minR = -1;
+    if (!multi) {
+      for (let l = 0; l < n; l++) if (cuttable[mod(p - l - 1, n)]) { minL = l; break; }
+      for (let r = 0; r < n; r++) if (cuttable[mod(p + r, n)]) { minR = r; break; }
+    }
+    for (let l = 0; l <= maxL; l++) {
+      // pl: slot p - l; left: MC p - l - 1 (its counter-clockwise boundary).
+      const pl = p - l < 0 ? p - l + n : p - l;
+      const left = pl === 0 ? n - 1 : pl - 1;
+      if (l > 0 && (forbidden[pl] || stuckOpen[pl])) break;
+      if (!multi && l > minL) break;
+      const rLimit = k === 1 ? n - 1 - l : maxR;
+      for (let r = 0; r <= rLimit; r++) {
+        // right: slot p + r, also its clockwise boundary MC.
+        const right = p + r >= n ? p + r - n : p + r;
+        if (r > 0 && (forbidden[right] || stuckOpen[right === 0 ? n - 1 : right - 1])) break;
+        if (!multi && (l !== minL || r !== minR)) continue;
+        if (k === 1 && l + r === n - 1) {
+          if (cuttable[right]) list.push(makeShell(p, l, r, -1, right));
+        } else if (cuttable[left] && cuttable[right]) {
+          list.push(makeShell(p, l, r, left, right));
+        }
+      }
+    }
+    // The closed ring as one island (one active gun, no MC open).
+    if (k === 1 && (multi ? true : minL < 0)) {
+      let ok = true;
+      for (let i = 0; i < n; i++) if (forbidden[i] || stuckOpen[i]) ok = false;
+      if (ok) list.push(makeShell(p, n - 1, 0, -1, -1));
+    }
+  }
+  const activeGunIndex = new Array<number>(ctx.active.length);
+  for (let i = 0; i < ctx.active.length; i++) activeGunIndex[i] = ctx.active[i].gunIndex;
+  return { config: ctx.config, activeGunIndex, layout, prevOpen, order, gaps, blockedWhy, shells };
+}
+
+/**
+ * Whether `geometry` (built for an earlier plan) is the one ringGeometry(ctx, ringLayout(ctx))
+ * would build now. Only reused without contactor faults (then no slot is forbidden, no MC
+ * welded or stuck, no gun blocked, no welded group) and only for the same config object
+ * (slots, guns, policy): what is left of its inputs is which guns are active (their config
+ * indices, in order) and the previous position of every MC, both compared here.
+ */
+export function ringGeometryMatches(geometry: RingGeometry, ctx: PlanContext): boolean {
+  if (ctx.anyFault || geometry.config !== ctx.config) return false;
+  const active = ctx.active;
+  const indices = geometry.activeGunIndex;
+  if (indices.length !== active.length) return false;
+  for (let i = 0; i < active.length; i++) if (indices[i] !== active[i].gunIndex) return false;
+  const layout = geometry.layout;
+  const prevOpen = geometry.prevOpen;
+  for (let i = 0; i < layout.size; i++) if ((ctx.previousPosition(layout.mcAt[i], true) === "open") !== prevOpen[i]) return false;
+  return true;
+}
+
+/**
+ * The ring solver for a plan: the previous plan's geometry when it still matches (see
+ * ringGeometryMatches), otherwise a new one. `geometry` is null when the solver had welded
+ * groups (contactor faults): not kept then.
+ */
+export function ringPlanSolver(ctx: PlanContext, previous: RingGeometry | null): { solver: RingSolver; geometry: RingGeometry | null } {
+  if (previous !== null && ringGeometryMatches(previous, ctx)) return { solver: islandSolver(ctx, previous), geometry: previous };
+  const layout = ringLayout(ctx);
+  if (weldedGroups(layout).length > 0) return { solver: ringSolver(ctx, layout), geometry: null };
+  const geometry = ringGeometry(ctx, layout);
+  return { solver: islandSolver(ctx, geometry), geometry: ctx.anyFault ? null : geometry };
+}
+
+/** Island search for guns that open MCs can separate (no welded groups in the geometry's layout). */
+function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
+  const { config } = ctx;
+  const policy = config.policy;
+  const layout = geometry.layout;
+  const n = layout.size;
+  const order = geometry.order;
+  const k = order.length;
+  const gaps = geometry.gaps;
+  const sharedKW = ctx.sharedLimitKW;
+
   const multiSlot = policy.multiSlotIslands;
   const prefRank: number[] = [];
   const powerRank: number[] = [];
   const modulesAtPos: ModuleCandidate[][] = [];
+  /** Single-slot islands: each slot's usable modules strongest first (ties in preference order). */
+  const strongestAtPos: ModuleCandidate[][] = [];
   const byStrength = (a: ModuleCandidate, b: ModuleCandidate) => b.powerKW - a.powerKW || preferenceOrder(a, b);
   let byPreference: ModuleCandidate[] = [];
   let byPreferencePos: number[] = [];
@@ -357,9 +521,10 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
     // Hot path (XS): indexed loops, no Map, no closures per element.
     const positionOf: number[] = [];
     for (let i = 0; i < n; i++) {
-      const ids = layout.modulesAt[i];
-      for (let t = 0; t < ids.length; t++) {
-        const c = ctx.usable.get(ids[t]);
+      const first = layout.firstModuleAt[i];
+      const count = layout.modulesAt[i].length;
+      for (let t = 0; t < count; t++) {
+        const c = ctx.usableAt[first + t];
         if (c === undefined) continue;
         byPreference.push(c);
         positionOf[c.index] = i;
@@ -384,9 +549,10 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   } else {
     for (let i = 0; i < n; i++) {
       const here: ModuleCandidate[] = [];
-      const ids = layout.modulesAt[i];
-      for (let t = 0; t < ids.length; t++) {
-        const c = ctx.usable.get(ids[t]);
+      const first = layout.firstModuleAt[i];
+      const count = layout.modulesAt[i].length;
+      for (let t = 0; t < count; t++) {
+        const c = ctx.usableAt[first + t];
         if (c !== undefined) here.push(c);
       }
       if (here.length > 1) sortShort(here, preferenceOrder);
@@ -394,6 +560,7 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
       const strong = here.length > 1 ? sortShort(here.slice(), byStrength) : here;
       for (let r = 0; r < strong.length; r++) powerRank[strong[r].index] = r;
       modulesAtPos.push(here);
+      strongestAtPos.push(strong);
     }
   }
   const limit = policy.maxModulesPerGun;
@@ -422,16 +589,16 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
     reach.count += here.length;
   };
   const copyReach = (reach: Reach): Reach => ({ pref: reach.pref.slice(), power: reach.power.slice(), count: reach.count });
+  /**
+   * A single slot's summary without insertion: its lists are already in preference and
+   * strength order, and makeOption reads only their first min(limit, count) entries, which
+   * are what insertTop would keep. Never grown (single-slot islands add no slot).
+   */
+  const slotReach = (pos: number): Reach => ({ pref: modulesAtPos[pos], power: strongestAtPos[pos], count: modulesAtPos[pos].length });
   const noCandidates: ModuleCandidate[] = [];
 
-  /** openLeft / openRight: ring positions of its open MCs, -1 when absent. */
-  const makeOption = (p: number, l: number, r: number, openLeft: number, openRight: number, clampedKW: number, reach: Reach): RingOption => {
-    const openCount = (openLeft >= 0 ? 1 : 0) + (openRight >= 0 ? 1 : 0);
-    const openMcs = openCount === 2 ? [openLeft, openRight] : openCount === 1 ? [openRight] : [];
-    const span = openCount === 0 ? n : l + r + 1;
-    let start = openCount === 0 ? p : openCount === 1 ? openRight + 1 : p - l;
-    if (start >= n) start -= n;
-    else if (start < 0) start += n;
+  /** An island of the geometry with the modules it reaches now. */
+  const makeOption = (shell: IslandShell, clampedKW: number, reach: Reach): RingOption => {
     const maxCount = limit < reach.count ? limit : reach.count;
     const powersDesc = new Array<number>(maxCount);
     const strongestOnPrefix = new Array<number>(maxCount + 1);
@@ -459,15 +626,10 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
       preferredOnPrefix[i + 1] = prefOn;
     }
     const capKW = clampedKW < topKW ? clampedKW : topKW;
-    // Boundaries must end up open, inner MCs closed.
-    let mcChanges = 0;
-    if (openCount === 0) mcChanges = totalOpen;
-    else if (openCount === 1) mcChanges = (prevOpen[openRight] ? 0 : 1) + totalOpen - (prevOpen[openRight] ? 1 : 0);
-    else mcChanges = (prevOpen[openLeft] ? 0 : 1) + (prevOpen[openRight] ? 0 : 1) + openPrefix[start + span - 1] - openPrefix[start];
-    const rightBoundaryChange = openCount === 2 && !prevOpen[openRight] ? 1 : 0;
     return {
-      dead: false, deadReason: null, l, r, start, span, openMcs, detailed: false, candidates: noCandidates, powersDesc,
-      preferredPowerPrefix, preferredOnPrefix, strongestOnPrefix, maxCount, capKW, mcChanges, rightBoundaryChange,
+      dead: false, deadReason: null, l: shell.l, r: shell.r, start: shell.start, span: shell.span, openMcs: shell.openMcs,
+      detailed: false, candidates: noCandidates, powersDesc, preferredPowerPrefix, preferredOnPrefix, strongestOnPrefix,
+      maxCount, capKW, mcChanges: shell.mcChanges, rightBoundaryChange: shell.rightBoundaryChange,
     };
   };
 
@@ -494,58 +656,50 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
     const p = order[j];
     const gun = ctx.active[layout.activeAt[p]];
     const list: RingOption[] = [];
-    let why: string | null = null;
-    if (gun.blockedBy) why = gun.blockedBy;
-    else if (layout.forbidden[p]) why = `${layout.forbidden[p]} in its slot`;
-    else if (sharedKW <= EPSILON_KW) why = `${ctx.sharedLimitName}`;
-    else if (gun.clampedKW <= EPSILON_KW) why = "nothing requested";
+    let why = geometry.blockedWhy[j];
     if (why === null) {
-      const maxL = k === 1 ? n - 1 : gaps[mod(j - 1, k)];
-      const maxR = k === 1 ? n - 1 : gaps[j];
-      // Single-slot islands (seed default): only the smallest island the MCs allow.
-      let minL = -1;
-      let minR = -1;
-      if (!policy.multiSlotIslands) {
-        for (let l = 0; l < n; l++) if (layout.cuttable[mod(p - l - 1, n)]) { minL = l; break; }
-        for (let r = 0; r < n; r++) if (layout.cuttable[mod(p + r, n)]) { minR = r; break; }
-      }
-      const multi = policy.multiSlotIslands;
-      const base: Reach = { pref: [], power: [], count: 0 };
-      addSlot(base, p);
-      const forbidden = layout.forbidden;
-      const stuckOpen = layout.stuckOpen;
-      const cuttable = layout.cuttable;
-      for (let l = 0; l <= maxL; l++) {
-        // pl: slot p - l; left: MC p - l - 1 (its counter-clockwise boundary).
-        const pl = p - l < 0 ? p - l + n : p - l;
-        const left = pl === 0 ? n - 1 : pl - 1;
-        if (l > 0 && (forbidden[pl] || stuckOpen[pl])) break;
-        if (!multi && l > minL) break;
-        if (l > 0 && multi) addSlot(base, pl);
-        const reach = copyReach(base);
-        const rLimit = k === 1 ? n - 1 - l : maxR;
-        for (let r = 0; r <= rLimit; r++) {
-          // right: slot p + r, also its clockwise boundary MC.
-          const right = p + r >= n ? p + r - n : p + r;
-          if (r > 0 && (forbidden[right] || stuckOpen[right === 0 ? n - 1 : right - 1])) break;
-          if (r > 0 && multi) addSlot(reach, right);
-          if (!multi && (l !== minL || r !== minR)) continue;
-          if (k === 1 && l + r === n - 1) {
-            if (cuttable[right]) list.push(makeOption(p, l, r, -1, right, gun.clampedKW, reach));
-          } else if (cuttable[left] && cuttable[right]) {
-            list.push(makeOption(p, l, r, left, right, gun.clampedKW, reach));
+      if (sharedKW <= EPSILON_KW) why = `${ctx.sharedLimitName}`;
+      else if (gun.clampedKW <= EPSILON_KW) why = "nothing requested";
+    }
+    if (why === null) {
+      const shells = geometry.shells[j];
+      if (!multiSlot) {
+        // Every island of a single-slot policy holds its gun's slot only.
+        const reach = slotReach(p);
+        for (let t = 0; t < shells.length; t++) list.push(makeOption(shells[t], gun.clampedKW, reach));
+      } else {
+        // Islands come by growing left extent, then growing right extent (ringGeometry):
+        // the module summary grows with them. A summary depends only on the set of slots
+        // (insertTop keeps the best `limit` by a strict rank), not on the order added.
+        const base: Reach = { pref: [], power: [], count: 0 };
+        addSlot(base, p);
+        let baseL = 0;
+        let reach: Reach | null = null;
+        let reachL = -1;
+        let reachR = 0;
+        for (let t = 0; t < shells.length; t++) {
+          const shell = shells[t];
+          if (shell.openMcs.length === 0) {
+            // The closed ring: every slot.
+            const all: Reach = { pref: [], power: [], count: 0 };
+            for (let i = 0; i < n; i++) addSlot(all, i);
+            list.push(makeOption(shell, gun.clampedKW, all));
+            continue;
           }
-        }
-      }
-      // The closed ring as one island (one active gun, no MC open).
-      if (k === 1 && (multi ? true : minL < 0)) {
-        let ok = true;
-        for (let i = 0; i < n; i++) if (layout.forbidden[i] || layout.stuckOpen[i]) ok = false;
-        if (ok) {
-          const all: Reach = { pref: [], power: [], count: 0 };
-          if (multi) for (let i = 0; i < n; i++) addSlot(all, i);
-          else addSlot(all, p);
-          list.push(makeOption(p, n - 1, 0, -1, -1, gun.clampedKW, all));
+          while (baseL < shell.l) {
+            baseL++;
+            addSlot(base, p - baseL < 0 ? p - baseL + n : p - baseL);
+          }
+          if (reach === null || reachL !== shell.l) {
+            reach = copyReach(base);
+            reachL = shell.l;
+            reachR = 0;
+          }
+          while (reachR < shell.r) {
+            reachR++;
+            addSlot(reach, p + reachR >= n ? p + reachR - n : p + reachR);
+          }
+          list.push(makeOption(shell, gun.clampedKW, reach));
         }
       }
       if (list.length === 0) why = "no island can be isolated (welded or faulted contactor on the way to the next island)";
