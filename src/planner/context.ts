@@ -86,9 +86,13 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     const at = observedGuns.get(gun.id);
     if (at === undefined || !gunList[at].active) continue;
     const obs = gunList[at];
-    const requestKW = finiteOr(obs.requestKW, 0, "guns", at, "requestKW", issues, 0);
-    const evVoltageV = finiteOr(obs.evVoltageV, 0, "guns", at, "evVoltageV", issues, 0);
-    const priority = finiteOr(obs.priority, 0, "guns", at, "priority", issues, 0);
+    // Valid values inline, as for modules below.
+    const r = obs.requestKW;
+    const requestKW = typeof r === "number" && r >= 0 && r - r === 0 ? r : finiteOr(r, 0, "guns", at, "requestKW", issues, 0);
+    const v = obs.evVoltageV;
+    const evVoltageV = typeof v === "number" && v >= 0 && v - v === 0 ? v : finiteOr(v, 0, "guns", at, "evVoltageV", issues, 0);
+    const q = obs.priority;
+    const priority = typeof q === "number" && q >= 0 && q - q === 0 ? q : finiteOr(q, 0, "guns", at, "priority", issues, 0);
     const limitKW = obs.externalLimitKW === null || obs.externalLimitKW === undefined
       ? Infinity
       : finiteOr(obs.externalLimitKW, 0, "guns", at, "externalLimitKW", issues, 0);
@@ -131,8 +135,12 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     let hours = 0;
     if (obs) {
       if (obs.healthy !== true) return;
-      tempC = finiteOr(obs.tempC, rating.tripTempC, "modules", id, "tempC", issues);
-      hours = obs.operatingHours === undefined ? 0 : finiteOr(obs.operatingHours, 0, "modules", id, "operatingHours", issues, 0);
+      // Valid values inline (a call per field per module per cycle counts in XS); finiteOr
+      // for the rest, which records the problem.
+      const t = obs.tempC;
+      tempC = typeof t === "number" && t - t === 0 ? t : finiteOr(t, rating.tripTempC, "modules", id, "tempC", issues);
+      const h = obs.operatingHours;
+      hours = h === undefined ? 0 : typeof h === "number" && h >= 0 && h - h === 0 ? h : finiteOr(h, 0, "modules", id, "operatingHours", issues, 0);
     }
     const powerKW = config.modulePowerKW * deratingFactor(tempC, rating);
     if (powerKW <= 0 || (contactor !== null && anyFault && faults[contactor] !== undefined)) return;
