@@ -547,7 +547,10 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     for (let i = 0; i < n; i++) modulesAtPos.push([]);
     for (let i = 0; i < count; i++) modulesAtPos[byPreferencePos[i]].push(byPreference[i]);
   } else {
-    for (let i = 0; i < n; i++) {
+    // Single-slot islands read the modules of the active guns' slots only, and no ranks
+    // (insertTop, which uses them, is for multi-slot islands).
+    for (let j = 0; j < k; j++) {
+      const i = order[j];
       const here: ModuleCandidate[] = [];
       const first = layout.firstModuleAt[i];
       const count = layout.modulesAt[i].length;
@@ -555,12 +558,22 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
         const c = ctx.usableAt[first + t];
         if (c !== undefined) here.push(c);
       }
-      if (here.length > 1) sortShort(here, preferenceOrder);
-      for (let r = 0; r < here.length; r++) prefRank[here[r].index] = r;
-      const strong = here.length > 1 ? sortShort(here.slice(), byStrength) : here;
-      for (let r = 0; r < strong.length; r++) powerRank[strong[r].index] = r;
-      modulesAtPos.push(here);
-      strongestAtPos.push(strong);
+      let strong = here;
+      if (here.length === 2) {
+        // Two modules (most cabinets): one comparison each way, no sort, no copy when the
+        // preferred one is also at least as strong (byStrength then agrees with it).
+        if (preferenceOrder(here[0], here[1]) > 0) {
+          const swap = here[0];
+          here[0] = here[1];
+          here[1] = swap;
+        }
+        if (here[0].powerKW < here[1].powerKW) strong = [here[1], here[0]];
+      } else if (here.length > 2) {
+        here.sort(preferenceOrder);
+        strong = here.slice().sort(byStrength);
+      }
+      modulesAtPos[i] = here;
+      strongestAtPos[i] = strong;
     }
   }
   const limit = policy.maxModulesPerGun;
