@@ -35,33 +35,57 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
     const solver = ring.solver;
     geometry = ring.geometry;
     allocation = solver.search(null);
-    // Charging guns and the island they are charging on now.
+    // Charging guns and the island they are charging on now (indexed loops: this runs
+    // every plan, and callbacks cost a call per gun in XS).
     const charging = new Map<number, readonly number[]>();
-    for (const g of ctx.active) {
+    for (let i = 0; i < ctx.active.length; i++) {
+      const g = ctx.active[i];
       const before = previousGun[g.gunIndex];
       if (g.observation.charging && before && before.islandSlots.length > 0 && before.setpointKW > 0) {
         charging.set(g.config.id, before.islandSlots);
       }
     }
-    // A charging gun that goes on with another island (one that loses its island altogether
-    // just stops: its budget is 0 and the sequencer ramps it down).
-    const moved = (a: Allocation) =>
-      a.guns.filter((g) => {
-        const was = charging.get(g.active.config.id);
-        return was !== undefined && g.islandSlots.length > 0 && !sameSlots(g.islandSlots, was);
-      });
-    // A charging gun whose welded partner takes their shared island stops: that, too, must
-    // gain more than the re-partition threshold.
-    const displaced = (a: Allocation) => a.guns.some((g) => charging.has(g.active.config.id) && g.weldedPartner !== undefined);
-    if (moved(allocation).length > 0 || displaced(allocation)) {
+    let moved = movedGuns(allocation, charging);
+    if (moved.length > 0 || displaced(allocation, charging)) {
       const stay = solver.search(charging);
-      if (allocation.totalKW - stay.totalKW <= config.policy.repartitionMinGainKW + EPSILON_KW) allocation = stay;
+      if (allocation.totalKW - stay.totalKW <= config.policy.repartitionMinGainKW + EPSILON_KW) {
+        allocation = stay;
+        moved = movedGuns(stay, charging);
+      }
     }
-    for (const g of moved(allocation)) repartition.push(g.active.config.id);
+    for (let i = 0; i < moved.length; i++) repartition.push(moved[i]);
   } else {
     allocation = matrixPlan(ctx);
   }
-  return buildPlan(ctx, allocation, repartition.sort((a, b) => a - b), previousGun, geometry);
+  if (repartition.length > 1) repartition.sort((a, b) => a - b);
+  return buildPlan(ctx, allocation, repartition, previousGun, geometry);
+}
+
+/**
+ * Ids of the charging guns that go on with another island (one that loses its island
+ * altogether just stops: its budget is 0 and the sequencer ramps it down), in allocation order.
+ */
+function movedGuns(a: Allocation, charging: Map<number, readonly number[]>): number[] {
+  const out: number[] = [];
+  if (charging.size === 0) return out;
+  for (let i = 0; i < a.guns.length; i++) {
+    const g = a.guns[i];
+    const was = charging.get(g.active.config.id);
+    if (was !== undefined && g.islandSlots.length > 0 && !sameSlots(g.islandSlots, was)) out.push(g.active.config.id);
+  }
+  return out;
+}
+
+/**
+ * A charging gun whose welded partner takes their shared island stops: that, too, must
+ * gain more than the re-partition threshold.
+ */
+function displaced(a: Allocation, charging: Map<number, readonly number[]>): boolean {
+  for (let i = 0; i < a.guns.length; i++) {
+    const g = a.guns[i];
+    if (g.weldedPartner !== undefined && charging.has(g.active.config.id)) return true;
+  }
+  return false;
 }
 
 /**

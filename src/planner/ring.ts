@@ -738,9 +738,16 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
       return kept.length > 0 ? kept : list;
     });
 
-  const weights = order.map((p) => ctx.active[layout.activeAt[p]].weight);
-  const cableCounts = order.map((p) => ctx.active[layout.activeAt[p]].cableCount);
-  const gcWasClosed = order.map((p) => ctx.previousPosition(ctx.active[layout.activeAt[p]].config.gc, false) === "closed");
+  // Per active gun in ring order (one indexed loop: callbacks cost a call each in XS).
+  const weights = new Array<number>(k);
+  const cableCounts = new Array<number>(k);
+  const gcWasClosed = new Array<boolean>(k);
+  for (let j = 0; j < k; j++) {
+    const gun = ctx.active[layout.activeAt[order[j]]];
+    weights[j] = gun.weight;
+    cableCounts[j] = gun.cableCount;
+    gcWasClosed[j] = ctx.previousPosition(gun.config.gc, false) === "closed";
+  }
   const previousOnCount = ctx.previousOn.size;
   const fits = (a: RingOption, b: RingOption, gap: number) => a.r + b.l <= gap;
   const bonus = (a: RingOption, b: RingOption, gap: number) => (!a.dead && !b.dead && a.r + b.l === gap ? a.rightBoundaryChange : 0);
@@ -876,21 +883,23 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
   function twoPhase(): Result | null {
     // Shortcut: water-fill every gun's best cap as if neighbours did not compete. That is
     // the best (1)+(2) over a relaxation; if one assignment covers it, it is the optimum.
-    const topCaps = options.map((list) => {
+    const topCaps = new Array<number>(k);
+    for (let j = 0; j < k; j++) {
+      const list = options[j];
       let top = 0;
-      for (const o of list) if (o.capKW > top) top = o.capKW;
-      return top;
-    });
+      for (let i = 0; i < list.length; i++) if (list[i].capKW > top) top = list[i].capKW;
+      topCaps[j] = top;
+    }
     const relaxed = new Array<number>(k);
     waterFillInto(topCaps, weights, sharedKW, relaxed, scratch);
     const direct = cheapestAssignment(relaxed);
     if (direct) {
       let total = 0;
-      for (const x of relaxed) total += x;
+      for (let j = 0; j < k; j++) total += relaxed[j];
       return {
         options: direct.options,
         budgets: relaxed,
-        counts: direct.options.map((o, j) => countFor(j, o, relaxed[j])),
+        counts: direct.counts,
         objective: { totalKW: total, fairness: fairnessProfileInto(relaxed, weights, new Array<number>(k)), modules: direct.modules, contactorChanges: direct.changes },
       };
     }
@@ -969,7 +978,7 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
       best = {
         options: picked.options,
         budgets: b,
-        counts: picked.options.map((o, j) => countFor(j, o, b[j])),
+        counts: picked.counts,
         objective: { totalKW: bestTotal, fairness: bestFairness, modules: picked.modules, contactorChanges: picked.changes },
       };
     }
@@ -977,17 +986,19 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
   }
 
   /** Phase 2: fewest modules, then fewest changes, among assignments whose caps cover b. */
-  function cheapestAssignment(b: number[]): { options: RingOption[]; modules: number; changes: number } | null {
+  function cheapestAssignment(b: number[]): { options: RingOption[]; modules: number; changes: number; counts: number[] } | null {
     // Hot path (XS): indexed loops, no closures per option, state arrays sized once.
     const SCALE = 1_000_000; // modules first, then changes (both small integers)
     const allowed: RingOption[][] = new Array(k);
     const costOf: number[][] = new Array(k);
+    const thresholdOf = new Array<number>(k);
     for (let j = 0; j < k; j++) {
       const list = options[j];
       const bj = b[j];
       const keep: RingOption[] = [];
       const cost: number[] = [];
       const byThreshold = thresholdCount(bj, limit, policy, config.modulePowerKW);
+      thresholdOf[j] = byThreshold;
       for (let i = 0; i < list.length; i++) {
         const o = list[i];
         if (o.capKW < bj - 1e-7) continue;
@@ -1135,9 +1146,15 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     }
     return bestPick ? finish(bestPick, bestCost) : null;
 
+    /**
+     * counts: each picked option's module count for its budget, countFor's value: with
+     * maxCount <= limit, min(thresholdCount(b, limit), maxCount) is thresholdCount(b, maxCount).
+     */
     function finish(pick: RingOption[], cost: number) {
       const modules = Math.round(cost / SCALE);
-      return { options: pick, modules, changes: cost - modules * SCALE + previousOnCount };
+      const counts = new Array<number>(k);
+      for (let j = 0; j < k; j++) counts[j] = countWith(j, pick[j], b[j], thresholdOf[j]);
+      return { options: pick, modules, changes: cost - modules * SCALE + previousOnCount, counts };
     }
   }
 
