@@ -33,9 +33,11 @@ export interface PlanContext {
   sharedLimitKW: number;
   sharedLimitName: string;
   active: ActiveGun[];
-  /** Module id -> candidate (healthy, not tripped, contactor usable); absent = unusable. */
-  usable: Map<string, ModuleCandidate>;
-  /** The same candidates by ModuleCandidate.index (config order); undefined = unusable. */
+  /**
+   * Candidates (healthy, not tripped, contactor usable) by ModuleCandidate.index (config
+   * order); undefined = unusable. By index, not by id: the ring reads them by slot, and a
+   * Map per plan would cost its sets.
+   */
   usableAt: (ModuleCandidate | undefined)[];
   usableTotalKW: number;
   /** Modules of the cabinet (usable or not): ModuleCandidate.index is below it. */
@@ -118,7 +120,6 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
 
   const moduleList = observed.modules ?? [];
   const previousOn = new Set<string>(previous ? previous.modulesOn : []);
-  const usable = new Map<string, ModuleCandidate>();
   const usableAt: (ModuleCandidate | undefined)[] = [];
   let usableTotalKW = 0;
   let index = 0;
@@ -147,7 +148,6 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     const wasOn = previousOn.has(id);
     const since = previous && wasOn ? previous.moduleOnSinceMs[id] ?? nowMs : -1;
     const candidate: ModuleCandidate = { id, index: at, powerKW, tempC, operatingHours: hours, wasOn, onSinceMs: since };
-    usable.set(id, candidate);
     usableAt[at] = candidate;
     usableTotalKW += powerKW;
   };
@@ -169,7 +169,6 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     sharedLimitKW,
     sharedLimitName,
     active,
-    usable,
     usableAt,
     usableTotalKW,
     moduleCount: index,

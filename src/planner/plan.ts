@@ -183,9 +183,14 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
       positions.push(allocation.requiredPositions.get(slot.mc) ?? (idle ? policy.idleRingMc : ctx.previousPosition(slot.mc, true)));
     }
   } else {
+    const usableById = new Map<string, ModuleCandidate>();
+    for (let i = 0; i < ctx.usableAt.length; i++) {
+      const c = ctx.usableAt[i];
+      if (c !== undefined) usableById.set(c.id, c);
+    }
     for (const row of config.matrix?.rows ?? []) {
       // Only usable modules are ever selected: an unusable one serves no gun.
-      const c = ctx.usable.get(row.moduleId);
+      const c = usableById.get(row.moduleId);
       const servedGun = c === undefined ? -1 : moduleGun[c.index];
       for (const link of row.links) positions.push(servedGun === link.gunId ? "closed" : "open");
     }
