@@ -36,32 +36,23 @@ function sortShort<T>(list: T[], order: (a: T, b: T) => number): T[] {
   return list.length > 2 ? list.sort(order) : list;
 }
 
-export interface RingLayout {
-  size: number;
+/**
+ * What the ring layout takes from the config alone (ring order of the slots, their ids,
+ * MCs, modules, guns): built once per config object and handed on from plan to plan with
+ * the geometry (ringPlanSolver). Read-only once built.
+ */
+export interface RingTables {
+  config: CabinetConfig;
+  slotAt: CabinetConfig["slots"];
   slotIdAt: number[];
   mcAt: string[];
-  /** MC may be an island boundary (not welded / unverifiable). */
-  cuttable: boolean[];
-  /** MC is stuck open: it can never be inside an island. */
-  stuckOpen: boolean[];
-  /** Slot can never be part of an energized island, and why. */
-  forbidden: (string | null)[];
   modulesAt: string[][];
-  /** ModuleCandidate.index of the slot's first module (a slot's modules are numbered in a row). */
   firstModuleAt: number[];
-  activeAt: number[];
+  /** The gun configured at each ring position, if any. */
+  gunAt: (CabinetConfig["guns"][number] | undefined)[];
 }
 
-
-/**
- * @param unserved indices into ctx.active of guns treated as idle here: the partners of a
- *   welded group that another member serves (see weldedGroups).
- */
-export function ringLayout(ctx: PlanContext, unserved: ReadonlySet<number> | null = null): RingLayout {
-  // Runs every plan (XS): indexed loops, one Map, no closures per slot.
-  const { config } = ctx;
-  // No fault (most cycles): no lookups in an empty record.
-  const faults = ctx.anyFault ? ctx.faults : null;
+export function ringTables(config: CabinetConfig): RingTables {
   const slots = config.slots;
   // By slot id (small integers): an array, no Map.
   const slotById: (typeof slots)[number][] = [];
@@ -81,48 +72,94 @@ export function ringLayout(ctx: PlanContext, unserved: ReadonlySet<number> | nul
       current = slotById[current.cw];
     } while (current.id !== slots[0].id && ringSlots.length < slots.length);
   }
-  const size = ringSlots.length;
-  // Active gun index and configured gun by slot id (slot ids are small integers).
-  const activeBySlot: number[] = [];
-  for (let i = 0; i < ctx.active.length; i++) {
-    const slotId = ctx.active[i].config.slotId;
-    if (slotId !== undefined && !(unserved && unserved.has(i))) activeBySlot[slotId] = i;
-  }
   const gunBySlot: (CabinetConfig["guns"][number] | undefined)[] = [];
   for (let i = 0; i < config.guns.length; i++) {
     const g = config.guns[i];
     if (g.slotId !== undefined) gunBySlot[g.slotId] = g;
   }
-  const layout: RingLayout = {
-    size, slotIdAt: new Array(size), mcAt: new Array(size), cuttable: new Array(size), stuckOpen: new Array(size),
-    forbidden: new Array(size), modulesAt: new Array(size), firstModuleAt: new Array(size), activeAt: new Array(size),
+  const size = ringSlots.length;
+  const tables: RingTables = {
+    config, slotAt: ringSlots, slotIdAt: new Array(size), mcAt: new Array(size), modulesAt: new Array(size),
+    firstModuleAt: new Array(size), gunAt: new Array(size),
   };
   for (let i = 0; i < size; i++) {
     const slot = ringSlots[i];
-    const mcFault = faults ? faults[slot.mc] : undefined;
-    layout.slotIdAt[i] = slot.id;
-    layout.mcAt[i] = slot.mc;
+    tables.slotIdAt[i] = slot.id;
+    tables.mcAt[i] = slot.mc;
+    const ids = new Array<string>(slot.modules.length);
+    for (let t = 0; t < slot.modules.length; t++) ids[t] = slot.modules[t].id;
+    tables.modulesAt[i] = ids;
+    tables.firstModuleAt[i] = firstModuleById[slot.id];
+    tables.gunAt[i] = gunBySlot[slot.id];
+  }
+  return tables;
+}
+
+export interface RingLayout {
+  size: number;
+  /** Config-only part (shared with `tables`, never written). */
+  tables: RingTables;
+  slotIdAt: number[];
+  mcAt: string[];
+  /** MC may be an island boundary (not welded / unverifiable). */
+  cuttable: boolean[];
+  /** MC is stuck open: it can never be inside an island. */
+  stuckOpen: boolean[];
+  /** Slot can never be part of an energized island, and why. */
+  forbidden: (string | null)[];
+  modulesAt: string[][];
+  /** ModuleCandidate.index of the slot's first module (a slot's modules are numbered in a row). */
+  firstModuleAt: number[];
+  activeAt: number[];
+}
+
+/**
+ * @param unserved indices into ctx.active of guns treated as idle here: the partners of a
+ *   welded group that another member serves (see weldedGroups).
+ * @param tables ringTables(ctx.config), when already at hand.
+ */
+export function ringLayout(ctx: PlanContext, unserved: ReadonlySet<number> | null = null, tables: RingTables | null = null): RingLayout {
+  // Runs every plan (XS): indexed loops, no Map, no closures per slot.
+  const { config } = ctx;
+  const t = tables !== null && tables.config === config ? tables : ringTables(config);
+  // No fault (most cycles): no lookups in an empty record.
+  const faults = ctx.anyFault ? ctx.faults : null;
+  const size = t.slotIdAt.length;
+  // Active gun index by slot id (slot ids are small integers).
+  const activeBySlot: number[] = [];
+  for (let i = 0; i < ctx.active.length; i++) {
+    const slotId = ctx.active[i].config.slotId;
+    if (slotId !== undefined && !(unserved && unserved.has(i))) activeBySlot[slotId] = i;
+  }
+  const layout: RingLayout = {
+    size, tables: t, slotIdAt: t.slotIdAt, mcAt: t.mcAt, cuttable: new Array(size), stuckOpen: new Array(size),
+    forbidden: new Array(size), modulesAt: t.modulesAt, firstModuleAt: t.firstModuleAt, activeAt: new Array(size),
+  };
+  for (let i = 0; i < size; i++) {
+    const active = activeBySlot[t.slotIdAt[i]];
+    layout.activeAt[i] = active === undefined ? -1 : active;
+    if (faults === null) {
+      layout.cuttable[i] = true;
+      layout.stuckOpen[i] = false;
+      layout.forbidden[i] = null;
+      continue;
+    }
+    const slot = t.slotAt[i];
+    const mcFault = faults[slot.mc];
     layout.cuttable[i] = mcFault !== "welded" && mcFault !== "feedbackFault";
     layout.stuckOpen[i] = mcFault === "stuckOpen";
     let why: string | null = null;
     const modules = slot.modules;
-    const ids = new Array<string>(modules.length);
-    for (let t = 0; t < modules.length; t++) {
-      const m = modules[t];
-      ids[t] = m.id;
-      const f = faults ? faults[m.mn] : undefined;
-      if (f === "welded" || f === "feedbackFault") why = `${m.mn} ${f}`;
+    for (let m = 0; m < modules.length; m++) {
+      const f = faults[modules[m].mn];
+      if (f === "welded" || f === "feedbackFault") why = `${modules[m].mn} ${f}`;
     }
-    const gun = gunBySlot[slot.id];
-    const active = activeBySlot[slot.id];
+    const gun = t.gunAt[i];
     if (gun && active === undefined) {
-      const f = faults ? faults[gun.gc] : undefined;
+      const f = faults[gun.gc];
       if (f === "welded" || f === "feedbackFault") why = `${gun.gc} of idle gun ${gun.id} ${f}`;
     }
     layout.forbidden[i] = why;
-    layout.modulesAt[i] = ids;
-    layout.firstModuleAt[i] = firstModuleById[slot.id];
-    layout.activeAt[i] = active === undefined ? -1 : active;
   }
   return layout;
 }
@@ -311,7 +348,7 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
         const unserved = unservedOf(combos[c]);
         let solver = solvers[c];
         if (!solver) {
-          const partial = ringLayout(ctx, unserved);
+          const partial = ringLayout(ctx, unserved, layout.tables);
           solver = solvers[c] = islandSolver(ctx, ringGeometry(ctx, partial));
         }
         const result = solver.search(keep, mode);
@@ -491,7 +528,8 @@ export function ringGeometryMatches(geometry: RingGeometry, ctx: PlanContext): b
  */
 export function ringPlanSolver(ctx: PlanContext, previous: RingGeometry | null): { solver: RingSolver; geometry: RingGeometry | null } {
   if (previous !== null && ringGeometryMatches(previous, ctx)) return { solver: islandSolver(ctx, previous), geometry: previous };
-  const layout = ringLayout(ctx);
+  // The config tables of the previous geometry serve as long as the config object is the same.
+  const layout = ringLayout(ctx, null, previous !== null ? previous.layout.tables : null);
   if (weldedGroups(layout).length > 0) return { solver: ringSolver(ctx, layout), geometry: null };
   const geometry = ringGeometry(ctx, layout);
   return { solver: islandSolver(ctx, geometry), geometry: ctx.anyFault ? null : geometry };
