@@ -336,7 +336,9 @@ function reasonFor(ctx: PlanContext, alloc: GunAllocation, setpointKW: number): 
       const count = alloc.assigned === null ? alloc.candidates.length : alloc.assigned.length;
       text = joinPart(text, `${count} usable module${count === 1 ? "" : "s"} ${where}`);
     }
-    if (alloc.candidates.some((c) => c.powerKW < ctx.config.modulePowerKW - EPSILON_KW)) text = joinPart(text, "modules derated by temperature");
+    let derated = false;
+    for (let i = 0; i < alloc.candidates.length && !derated; i++) if (alloc.candidates[i].powerKW < ctx.config.modulePowerKW - EPSILON_KW) derated = true;
+    if (derated) text = joinPart(text, "modules derated by temperature");
   }
   if (alloc.budgetKW < alloc.capKW - EPSILON_KW) {
     text = joinPart(text, ctx.sharedLimitKW <= ctx.usableTotalKW ? `shared ${ctx.sharedLimitName}` : "shared module capacity");

@@ -1029,30 +1029,32 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     const SCALE = 1_000_000; // modules first, then changes (both small integers)
     const allowed: RingOption[][] = new Array(k);
     const costOf: number[][] = new Array(k);
-    const thresholdOf = new Array<number>(k);
+    const countOf: number[][] = new Array(k);
     for (let j = 0; j < k; j++) {
       const list = options[j];
       const bj = b[j];
       const keep: RingOption[] = [];
       const cost: number[] = [];
+      const counts: number[] = [];
       const byThreshold = thresholdCount(bj, limit, policy, config.modulePowerKW);
-      thresholdOf[j] = byThreshold;
       for (let i = 0; i < list.length; i++) {
         const o = list[i];
         if (o.capKW < bj - 1e-7) continue;
         const count = countWith(j, o, bj, byThreshold);
         keep.push(o);
+        counts.push(count);
         cost.push(count * SCALE + changesFor(j, o, count, bj));
       }
       if (keep.length === 0) return null;
       allowed[j] = keep;
       costOf[j] = cost;
+      countOf[j] = counts;
     }
     if (k === 1) {
       let at = 0;
       const cost = costOf[0];
       for (let i = 1; i < cost.length; i++) if (cost[i] < cost[at]) at = i;
-      return finish([allowed[0][at]], cost[at]);
+      return finish([allowed[0][at]], [countOf[0][at]], cost[at]);
     }
     // One allowed island per gun (single-slot islands, the default): the chain below would
     // carry a single state per gun, so its answer is that assignment when every pair of
@@ -1061,9 +1063,11 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     for (let j = 0; j < k && single; j++) if (allowed[j].length !== 1) single = false;
     if (single) {
       const pick = new Array<RingOption>(k);
+      const counts = new Array<number>(k);
       let cost = 0;
       for (let j = 0; j < k; j++) {
         pick[j] = allowed[j][0];
+        counts[j] = countOf[j][0];
         cost += costOf[j][0];
       }
       for (let j = 0; j < k; j++) {
@@ -1074,7 +1078,7 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
         // A boundary MC shared with the next island is counted once.
         if (!a.dead && !b.dead && reach === gaps[j]) cost -= a.rightBoundaryChange;
       }
-      return finish(pick, cost);
+      return finish(pick, counts, cost);
     }
     // Cut the cycle at the gun with the smallest left gap: few values of its left extent.
     let anchor = 0;
@@ -1084,6 +1088,7 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     const closingGap = gaps[seq[k - 1]];
     let bestCost = Infinity;
     let bestPick: RingOption[] | null = null;
+    let bestCounts: number[] | null = null;
     // State of a gun in the chain: its right extent r (0..gap) or "dead" (index gap + 1).
     // stateCost[t][s]: cheapest chain up to seq[t] ending in state s; stateOption: its option
     // index in allowed[seq[t]]; stateFrom: the previous gun's state.
@@ -1174,24 +1179,26 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
         if (end < 0 || lastCost[end] >= bestCost) continue;
         bestCost = lastCost[end];
         const pick = new Array<RingOption>(k);
+        const counts = new Array<number>(k);
         let st = end;
         for (let t = k - 1; t >= 0; t--) {
           pick[seq[t]] = allowed[seq[t]][stateOption[t][st]];
+          counts[seq[t]] = countOf[seq[t]][stateOption[t][st]];
           st = stateFrom[t][st];
         }
         bestPick = pick;
+        bestCounts = counts;
       }
     }
-    return bestPick ? finish(bestPick, bestCost) : null;
+    return bestPick && bestCounts ? finish(bestPick, bestCounts, bestCost) : null;
 
     /**
-     * counts: each picked option's module count for its budget, countFor's value: with
-     * maxCount <= limit, min(thresholdCount(b, limit), maxCount) is thresholdCount(b, maxCount).
+     * counts: each picked option's module count for its budget as costed above, which is
+     * countFor's value: with maxCount <= limit, min(thresholdCount(b, limit), maxCount) is
+     * thresholdCount(b, maxCount).
      */
-    function finish(pick: RingOption[], cost: number) {
+    function finish(pick: RingOption[], counts: number[], cost: number) {
       const modules = Math.round(cost / SCALE);
-      const counts = new Array<number>(k);
-      for (let j = 0; j < k; j++) counts[j] = countWith(j, pick[j], b[j], thresholdOf[j]);
       return { options: pick, modules, changes: cost - modules * SCALE + previousOnCount, counts };
     }
   }
