@@ -689,7 +689,8 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     if (o.detailed) return o;
     o.detailed = true;
     if (!multiSlot) {
-      o.candidates = modulesAtPos[p].slice();
+      // This plan's own list, never written after it was sorted: handed over as it is.
+      o.candidates = modulesAtPos[p];
       return o;
     }
     const out: ModuleCandidate[] = [];
@@ -871,24 +872,19 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
   }
   const activeCount = ctx.active.length;
   const guns: GunAllocation[] = new Array(activeCount);
-  for (let i = 0; i < activeCount; i++) {
-    guns[i] = { active: ctx.active[i], capKW: 0, budgetKW: 0, candidates: [], powersDesc: [], maxCount: 0, moduleCount: 0, assigned: null, islandSlots: [], deadReason: null };
-  }
   const requiredPositions = new Map<string, ContactorPosition>();
   let totalKW = 0;
   if (result) {
     const res = result;
     for (let j = 0; j < res.options.length; j++) {
       const o = res.options[j];
-      const g = guns[layout.activeAt[order[j]]];
+      const i = layout.activeAt[order[j]];
       ensureDetail(o, order[j]);
-      g.capKW = o.capKW;
-      g.budgetKW = res.budgets[j];
-      g.candidates = o.candidates;
-      g.powersDesc = o.powersDesc;
-      g.maxCount = o.maxCount;
-      g.moduleCount = res.counts[j];
-      g.deadReason = o.deadReason;
+      const g: GunAllocation = {
+        active: ctx.active[i], capKW: o.capKW, budgetKW: res.budgets[j], candidates: o.candidates, powersDesc: o.powersDesc,
+        maxCount: o.maxCount, moduleCount: res.counts[j], assigned: null, islandSlots: [], deadReason: o.deadReason,
+      };
+      guns[i] = g;
       totalKW += res.budgets[j];
       if (o.dead) continue;
       const slots = new Array<number>(o.span);
@@ -901,6 +897,11 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
       g.islandSlots = slots;
       for (let t = 0; t < o.openMcs.length; t++) requiredPositions.set(layout.mcAt[o.openMcs[t]], "open");
     }
+  }
+  // Active guns the search did not place (none without a result): nothing for them.
+  for (let i = 0; i < activeCount; i++) {
+    if (guns[i] !== undefined) continue;
+    guns[i] = { active: ctx.active[i], capKW: 0, budgetKW: 0, candidates: [], powersDesc: [], maxCount: 0, moduleCount: 0, assigned: null, islandSlots: [], deadReason: null };
   }
   const objective = result ? result.objective : { totalKW: 0, fairness: [], modules: 0, contactorChanges: previousOnCount };
   return { guns, totalKW, requiredPositions, objective };
