@@ -33,8 +33,12 @@ export interface PlanContext {
   sharedLimitKW: number;
   sharedLimitName: string;
   active: ActiveGun[];
-  /** Module id -> candidate (healthy, not tripped, contactor usable); absent = unusable. */
-  usable: Map<string, ModuleCandidate>;
+  /**
+   * Candidates (healthy, not tripped, contactor usable) by ModuleCandidate.index (config
+   * order); undefined = unusable. By index, not by id: the ring reads them by slot, and a
+   * Map per plan would cost its sets.
+   */
+  usableAt: (ModuleCandidate | undefined)[];
   usableTotalKW: number;
   /** Modules of the cabinet (usable or not): ModuleCandidate.index is below it. */
   moduleCount: number;
@@ -75,8 +79,8 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
   const sharedLimitName = siteKW < gridKW ? `site limit ${round1(siteKW)} kW` : `grid limit ${round1(gridKW)} kW`;
 
   // Runs every plan (XS): indexed loops, no closures per gun or module.
-  const observedGuns = new Map<number, number>();
   const gunList = observed.guns ?? [];
+  const observedGuns = new Map<number, number>();
   for (let at = 0; at < gunList.length; at++) observedGuns.set(gunList[at].id, at);
   const active: ActiveGun[] = [];
   for (let gunIndex = 0; gunIndex < config.guns.length; gunIndex++) {
@@ -84,9 +88,13 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     const at = observedGuns.get(gun.id);
     if (at === undefined || !gunList[at].active) continue;
     const obs = gunList[at];
-    const requestKW = finiteOr(obs.requestKW, 0, "guns", at, "requestKW", issues, 0);
-    const evVoltageV = finiteOr(obs.evVoltageV, 0, "guns", at, "evVoltageV", issues, 0);
-    const priority = finiteOr(obs.priority, 0, "guns", at, "priority", issues, 0);
+    // Valid values inline, as for modules below.
+    const r = obs.requestKW;
+    const requestKW = typeof r === "number" && r >= 0 && r - r === 0 ? r : finiteOr(r, 0, "guns", at, "requestKW", issues, 0);
+    const v = obs.evVoltageV;
+    const evVoltageV = typeof v === "number" && v >= 0 && v - v === 0 ? v : finiteOr(v, 0, "guns", at, "evVoltageV", issues, 0);
+    const q = obs.priority;
+    const priority = typeof q === "number" && q >= 0 && q - q === 0 ? q : finiteOr(q, 0, "guns", at, "priority", issues, 0);
     const limitKW = obs.externalLimitKW === null || obs.externalLimitKW === undefined
       ? Infinity
       : finiteOr(obs.externalLimitKW, 0, "guns", at, "externalLimitKW", issues, 0);
@@ -110,14 +118,16 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     });
   }
 
-  const moduleObs = new Map<string, PlanObservation["modules"][number]>();
   const moduleList = observed.modules ?? [];
-  for (let i = 0; i < moduleList.length; i++) moduleObs.set(moduleList[i].id, moduleList[i]);
   const previousOn = new Set<string>(previous ? previous.modulesOn : []);
-  const usable = new Map<string, ModuleCandidate>();
+  const usableAt: (ModuleCandidate | undefined)[] = [];
   let usableTotalKW = 0;
   let index = 0;
   const rating = config.moduleRating;
+  // A Map (the last entry with an id wins): built natively, cheaper in XS than checking
+  // the list's order in script.
+  const moduleObs = new Map<string, PlanObservation["modules"][number]>();
+  for (let i = 0; i < moduleList.length; i++) moduleObs.set(moduleList[i].id, moduleList[i]);
   /** contactor: the module's own switch (ring MN), whose fault makes it unusable. */
   const consider = (id: string, contactor: string | null) => {
     const at = index++;
@@ -126,14 +136,19 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     let hours = 0;
     if (obs) {
       if (obs.healthy !== true) return;
-      tempC = finiteOr(obs.tempC, rating.tripTempC, "modules", id, "tempC", issues);
-      hours = obs.operatingHours === undefined ? 0 : finiteOr(obs.operatingHours, 0, "modules", id, "operatingHours", issues, 0);
+      // Valid values inline (a call per field per module per cycle counts in XS); finiteOr
+      // for the rest, which records the problem.
+      const t = obs.tempC;
+      tempC = typeof t === "number" && t - t === 0 ? t : finiteOr(t, rating.tripTempC, "modules", id, "tempC", issues);
+      const h = obs.operatingHours;
+      hours = h === undefined ? 0 : typeof h === "number" && h >= 0 && h - h === 0 ? h : finiteOr(h, 0, "modules", id, "operatingHours", issues, 0);
     }
     const powerKW = config.modulePowerKW * deratingFactor(tempC, rating);
     if (powerKW <= 0 || (contactor !== null && anyFault && faults[contactor] !== undefined)) return;
     const wasOn = previousOn.has(id);
     const since = previous && wasOn ? previous.moduleOnSinceMs[id] ?? nowMs : -1;
-    usable.set(id, { id, index: at, powerKW, tempC, operatingHours: hours, wasOn, onSinceMs: since });
+    const candidate: ModuleCandidate = { id, index: at, powerKW, tempC, operatingHours: hours, wasOn, onSinceMs: since };
+    usableAt[at] = candidate;
     usableTotalKW += powerKW;
   };
   if (config.topology === "ring") {
@@ -154,7 +169,7 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     sharedLimitKW,
     sharedLimitName,
     active,
-    usable,
+    usableAt,
     usableTotalKW,
     moduleCount: index,
     faults,

@@ -54,11 +54,13 @@ export function waterFillInto(capsKW: readonly number[], weights: readonly numbe
     return 0;
   }
   // Guns in order of the level at which they saturate (cap / weight): insertion sort,
-  // n is a dozen at most.
+  // n is a dozen at most. Each gun's level is kept in `budgets` meanwhile (every entry is
+  // written again below), so that it is computed once, not per comparison.
   for (let i = 0; i < n; i++) {
     const level = Math.max(capsKW[i], 0) / weights[i];
+    budgets[i] = level;
     let j = i;
-    while (j > 0 && Math.max(capsKW[order[j - 1]], 0) / weights[order[j - 1]] > level) {
+    while (j > 0 && budgets[order[j - 1]] > level) {
       order[j] = order[j - 1];
       j--;
     }

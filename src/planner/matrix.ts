@@ -173,7 +173,9 @@ export function matrixSearch(ctx: PlanContext, layout: MatrixLayout): Allocation
   const active = ctx.active;
   const k = active.length;
   const pool: ModuleCandidate[] = [];
-  for (const c of ctx.usable.values()) {
+  for (let i = 0; i < ctx.usableAt.length; i++) {
+    const c = ctx.usableAt[i];
+    if (c === undefined) continue;
     const byGun = layout.links.get(c.id);
     if (byGun && !layout.multiWelded.has(c.id)) pool.push(c);
   }

@@ -105,7 +105,7 @@ export function selectModules(candidates: readonly ModuleCandidate[], count: num
   // The ring hands its candidates over already in preference order: no sort per plan.
   const chosen = inPreferenceOrder ? candidates.slice(0, count) : candidates.slice().sort(preferenceOrder).slice(0, count);
   let sum = 0;
-  for (const m of chosen) sum += m.powerKW;
+  for (let i = 0; i < chosen.length; i++) sum += chosen[i].powerKW;
   if (sum >= budgetKW - EPSILON_KW) return chosen;
   return candidates.slice().sort((a, b) => b.powerKW - a.powerKW || preferenceOrder(a, b)).slice(0, count);
 }

@@ -11,6 +11,7 @@
  */
 import type { CabinetConfig } from "../config/types";
 import type { ContactorPosition, Plan } from "./types";
+import type { RingGeometry } from "./ring";
 
 export interface PlanShare {
   config: CabinetConfig;
@@ -21,6 +22,8 @@ export interface PlanShare {
   /** On-since time of each module of modulesOn, same order. */
   onSinceMs: number[];
   moduleOnSinceMs: Record<string, number>;
+  /** The ring geometry this plan was searched on (ring.ts ringPlanSolver); null when not kept. */
+  ringGeometry: RingGeometry | null;
 }
 
 const PLAN_SHARE = Symbol("plan share");

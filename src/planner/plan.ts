@@ -17,7 +17,7 @@ import type { Allocation, GunAllocation } from "./allocation";
 import { buildContext, round1, type PlanContext } from "./context";
 import { EPSILON_KW } from "./limits";
 import { moduleCountFor, selectModules, type ModuleCandidate } from "./modules";
-import { ringLayout, ringSolver, sameSlots } from "./ring";
+import { ringPlanSolver, sameSlots, type RingGeometry } from "./ring";
 import { matrixPlan } from "./matrix";
 import { attachShare, previousShare, sameArray, sameTimes } from "./plan-share";
 
@@ -26,37 +26,66 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
   const previousGun = previousGuns(config, previousPlan);
   let allocation: Allocation;
   const repartition: number[] = [];
+  let geometry: RingGeometry | null = null;
 
   if (config.topology === "ring") {
-    const solver = ringSolver(ctx, ringLayout(ctx));
+    // The islands' geometry is reused from the previous plan when all its inputs are the same.
+    const share = previousShare(previousPlan, config);
+    const ring = ringPlanSolver(ctx, share !== null ? share.ringGeometry : null);
+    const solver = ring.solver;
+    geometry = ring.geometry;
     allocation = solver.search(null);
-    // Charging guns and the island they are charging on now.
+    // Charging guns and the island they are charging on now (indexed loops: this runs
+    // every plan, and callbacks cost a call per gun in XS).
     const charging = new Map<number, readonly number[]>();
-    for (const g of ctx.active) {
+    for (let i = 0; i < ctx.active.length; i++) {
+      const g = ctx.active[i];
       const before = previousGun[g.gunIndex];
       if (g.observation.charging && before && before.islandSlots.length > 0 && before.setpointKW > 0) {
         charging.set(g.config.id, before.islandSlots);
       }
     }
-    // A charging gun that goes on with another island (one that loses its island altogether
-    // just stops: its budget is 0 and the sequencer ramps it down).
-    const moved = (a: Allocation) =>
-      a.guns.filter((g) => {
-        const was = charging.get(g.active.config.id);
-        return was !== undefined && g.islandSlots.length > 0 && !sameSlots(g.islandSlots, was);
-      });
-    // A charging gun whose welded partner takes their shared island stops: that, too, must
-    // gain more than the re-partition threshold.
-    const displaced = (a: Allocation) => a.guns.some((g) => charging.has(g.active.config.id) && g.weldedPartner !== undefined);
-    if (moved(allocation).length > 0 || displaced(allocation)) {
+    let moved = movedGuns(allocation, charging);
+    if (moved.length > 0 || displaced(allocation, charging)) {
       const stay = solver.search(charging);
-      if (allocation.totalKW - stay.totalKW <= config.policy.repartitionMinGainKW + EPSILON_KW) allocation = stay;
+      if (allocation.totalKW - stay.totalKW <= config.policy.repartitionMinGainKW + EPSILON_KW) {
+        allocation = stay;
+        moved = movedGuns(stay, charging);
+      }
     }
-    for (const g of moved(allocation)) repartition.push(g.active.config.id);
+    for (let i = 0; i < moved.length; i++) repartition.push(moved[i]);
   } else {
     allocation = matrixPlan(ctx);
   }
-  return buildPlan(ctx, allocation, repartition.sort((a, b) => a - b), previousGun);
+  if (repartition.length > 1) repartition.sort((a, b) => a - b);
+  return buildPlan(ctx, allocation, repartition, previousGun, geometry);
+}
+
+/**
+ * Ids of the charging guns that go on with another island (one that loses its island
+ * altogether just stops: its budget is 0 and the sequencer ramps it down), in allocation order.
+ */
+function movedGuns(a: Allocation, charging: Map<number, readonly number[]>): number[] {
+  const out: number[] = [];
+  if (charging.size === 0) return out;
+  for (let i = 0; i < a.guns.length; i++) {
+    const g = a.guns[i];
+    const was = charging.get(g.active.config.id);
+    if (was !== undefined && g.islandSlots.length > 0 && !sameSlots(g.islandSlots, was)) out.push(g.active.config.id);
+  }
+  return out;
+}
+
+/**
+ * A charging gun whose welded partner takes their shared island stops: that, too, must
+ * gain more than the re-partition threshold.
+ */
+function displaced(a: Allocation, charging: Map<number, readonly number[]>): boolean {
+  for (let i = 0; i < a.guns.length; i++) {
+    const g = a.guns[i];
+    if (g.weldedPartner !== undefined && charging.has(g.active.config.id)) return true;
+  }
+  return false;
 }
 
 /**
@@ -79,7 +108,7 @@ function previousGuns(config: CabinetConfig, previousPlan: Plan | null): (GunPla
   return out;
 }
 
-function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number[], previousGun: (GunPlan | undefined)[]): Plan {
+function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number[], previousGun: (GunPlan | undefined)[], ringGeometry: RingGeometry | null): Plan {
   const { config, previous, nowMs } = ctx;
   const policy = config.policy;
   // Runs every plan (XS): indexed loops, no closures per gun or module.
@@ -154,9 +183,14 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
       positions.push(allocation.requiredPositions.get(slot.mc) ?? (idle ? policy.idleRingMc : ctx.previousPosition(slot.mc, true)));
     }
   } else {
+    const usableById = new Map<string, ModuleCandidate>();
+    for (let i = 0; i < ctx.usableAt.length; i++) {
+      const c = ctx.usableAt[i];
+      if (c !== undefined) usableById.set(c.id, c);
+    }
     for (const row of config.matrix?.rows ?? []) {
       // Only usable modules are ever selected: an unusable one serves no gun.
-      const c = ctx.usable.get(row.moduleId);
+      const c = usableById.get(row.moduleId);
       const servedGun = c === undefined ? -1 : moduleGun[c.index];
       for (const link of row.links) positions.push(servedGun === link.gunId ? "closed" : "open");
     }
@@ -211,7 +245,7 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   };
   if (ctx.issues.length > 0) result.issues = ctx.issues;
   attachShare(result, {
-    config, positions: ctx.anyFault ? null : positions, contactors, modulesOn, onSinceMs: onSinceList, moduleOnSinceMs,
+    config, positions: ctx.anyFault ? null : positions, contactors, modulesOn, onSinceMs: onSinceList, moduleOnSinceMs, ringGeometry,
   });
   return result;
 }
@@ -302,7 +336,9 @@ function reasonFor(ctx: PlanContext, alloc: GunAllocation, setpointKW: number): 
       const count = alloc.assigned === null ? alloc.candidates.length : alloc.assigned.length;
       text = joinPart(text, `${count} usable module${count === 1 ? "" : "s"} ${where}`);
     }
-    if (alloc.candidates.some((c) => c.powerKW < ctx.config.modulePowerKW - EPSILON_KW)) text = joinPart(text, "modules derated by temperature");
+    let derated = false;
+    for (let i = 0; i < alloc.candidates.length && !derated; i++) if (alloc.candidates[i].powerKW < ctx.config.modulePowerKW - EPSILON_KW) derated = true;
+    if (derated) text = joinPart(text, "modules derated by temperature");
   }
   if (alloc.budgetKW < alloc.capKW - EPSILON_KW) {
     text = joinPart(text, ctx.sharedLimitKW <= ctx.usableTotalKW ? `shared ${ctx.sharedLimitName}` : "shared module capacity");

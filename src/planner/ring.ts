@@ -36,8 +36,69 @@ function sortShort<T>(list: T[], order: (a: T, b: T) => number): T[] {
   return list.length > 2 ? list.sort(order) : list;
 }
 
+/**
+ * What the ring layout takes from the config alone (ring order of the slots, their ids,
+ * MCs, modules, guns): built once per config object and handed on from plan to plan with
+ * the geometry (ringPlanSolver). Read-only once built.
+ */
+export interface RingTables {
+  config: CabinetConfig;
+  slotAt: CabinetConfig["slots"];
+  slotIdAt: number[];
+  mcAt: string[];
+  modulesAt: string[][];
+  firstModuleAt: number[];
+  /** The gun configured at each ring position, if any. */
+  gunAt: (CabinetConfig["guns"][number] | undefined)[];
+}
+
+export function ringTables(config: CabinetConfig): RingTables {
+  const slots = config.slots;
+  // By slot id (small integers): an array, no Map.
+  const slotById: (typeof slots)[number][] = [];
+  // Modules are numbered in config order (buildContext): each slot's first number.
+  const firstModuleById: number[] = [];
+  let moduleIndex = 0;
+  for (let i = 0; i < slots.length; i++) {
+    slotById[slots[i].id] = slots[i];
+    firstModuleById[slots[i].id] = moduleIndex;
+    moduleIndex += slots[i].modules.length;
+  }
+  const ringSlots: (typeof slots)[number][] = [];
+  if (slots.length > 0) {
+    let current = slots[0];
+    do {
+      ringSlots.push(current);
+      current = slotById[current.cw];
+    } while (current.id !== slots[0].id && ringSlots.length < slots.length);
+  }
+  const gunBySlot: (CabinetConfig["guns"][number] | undefined)[] = [];
+  for (let i = 0; i < config.guns.length; i++) {
+    const g = config.guns[i];
+    if (g.slotId !== undefined) gunBySlot[g.slotId] = g;
+  }
+  const size = ringSlots.length;
+  const tables: RingTables = {
+    config, slotAt: ringSlots, slotIdAt: new Array(size), mcAt: new Array(size), modulesAt: new Array(size),
+    firstModuleAt: new Array(size), gunAt: new Array(size),
+  };
+  for (let i = 0; i < size; i++) {
+    const slot = ringSlots[i];
+    tables.slotIdAt[i] = slot.id;
+    tables.mcAt[i] = slot.mc;
+    const ids = new Array<string>(slot.modules.length);
+    for (let t = 0; t < slot.modules.length; t++) ids[t] = slot.modules[t].id;
+    tables.modulesAt[i] = ids;
+    tables.firstModuleAt[i] = firstModuleById[slot.id];
+    tables.gunAt[i] = gunBySlot[slot.id];
+  }
+  return tables;
+}
+
 export interface RingLayout {
   size: number;
+  /** Config-only part (shared with `tables`, never written). */
+  tables: RingTables;
   slotIdAt: number[];
   mcAt: string[];
   /** MC may be an island boundary (not welded / unverifiable). */
@@ -47,72 +108,58 @@ export interface RingLayout {
   /** Slot can never be part of an energized island, and why. */
   forbidden: (string | null)[];
   modulesAt: string[][];
+  /** ModuleCandidate.index of the slot's first module (a slot's modules are numbered in a row). */
+  firstModuleAt: number[];
   activeAt: number[];
 }
-
 
 /**
  * @param unserved indices into ctx.active of guns treated as idle here: the partners of a
  *   welded group that another member serves (see weldedGroups).
+ * @param tables ringTables(ctx.config), when already at hand.
  */
-export function ringLayout(ctx: PlanContext, unserved: ReadonlySet<number> | null = null): RingLayout {
-  // Runs every plan (XS): indexed loops, one Map, no closures per slot.
+export function ringLayout(ctx: PlanContext, unserved: ReadonlySet<number> | null = null, tables: RingTables | null = null): RingLayout {
+  // Runs every plan (XS): indexed loops, no Map, no closures per slot.
   const { config } = ctx;
+  const t = tables !== null && tables.config === config ? tables : ringTables(config);
   // No fault (most cycles): no lookups in an empty record.
   const faults = ctx.anyFault ? ctx.faults : null;
-  const slots = config.slots;
-  // By slot id (small integers): an array, no Map.
-  const slotById: (typeof slots)[number][] = [];
-  for (let i = 0; i < slots.length; i++) slotById[slots[i].id] = slots[i];
-  const ringSlots: (typeof slots)[number][] = [];
-  if (slots.length > 0) {
-    let current = slots[0];
-    do {
-      ringSlots.push(current);
-      current = slotById[current.cw];
-    } while (current.id !== slots[0].id && ringSlots.length < slots.length);
-  }
-  const size = ringSlots.length;
-  // Active gun index and configured gun by slot id (slot ids are small integers).
+  const size = t.slotIdAt.length;
+  // Active gun index by slot id (slot ids are small integers).
   const activeBySlot: number[] = [];
   for (let i = 0; i < ctx.active.length; i++) {
     const slotId = ctx.active[i].config.slotId;
     if (slotId !== undefined && !(unserved && unserved.has(i))) activeBySlot[slotId] = i;
   }
-  const gunBySlot: (CabinetConfig["guns"][number] | undefined)[] = [];
-  for (let i = 0; i < config.guns.length; i++) {
-    const g = config.guns[i];
-    if (g.slotId !== undefined) gunBySlot[g.slotId] = g;
-  }
   const layout: RingLayout = {
-    size, slotIdAt: new Array(size), mcAt: new Array(size), cuttable: new Array(size), stuckOpen: new Array(size),
-    forbidden: new Array(size), modulesAt: new Array(size), activeAt: new Array(size),
+    size, tables: t, slotIdAt: t.slotIdAt, mcAt: t.mcAt, cuttable: new Array(size), stuckOpen: new Array(size),
+    forbidden: new Array(size), modulesAt: t.modulesAt, firstModuleAt: t.firstModuleAt, activeAt: new Array(size),
   };
   for (let i = 0; i < size; i++) {
-    const slot = ringSlots[i];
-    const mcFault = faults ? faults[slot.mc] : undefined;
-    layout.slotIdAt[i] = slot.id;
-    layout.mcAt[i] = slot.mc;
+    const active = activeBySlot[t.slotIdAt[i]];
+    layout.activeAt[i] = active === undefined ? -1 : active;
+    if (faults === null) {
+      layout.cuttable[i] = true;
+      layout.stuckOpen[i] = false;
+      layout.forbidden[i] = null;
+      continue;
+    }
+    const slot = t.slotAt[i];
+    const mcFault = faults[slot.mc];
     layout.cuttable[i] = mcFault !== "welded" && mcFault !== "feedbackFault";
     layout.stuckOpen[i] = mcFault === "stuckOpen";
     let why: string | null = null;
     const modules = slot.modules;
-    const ids = new Array<string>(modules.length);
-    for (let t = 0; t < modules.length; t++) {
-      const m = modules[t];
-      ids[t] = m.id;
-      const f = faults ? faults[m.mn] : undefined;
-      if (f === "welded" || f === "feedbackFault") why = `${m.mn} ${f}`;
+    for (let m = 0; m < modules.length; m++) {
+      const f = faults[modules[m].mn];
+      if (f === "welded" || f === "feedbackFault") why = `${modules[m].mn} ${f}`;
     }
-    const gun = gunBySlot[slot.id];
-    const active = activeBySlot[slot.id];
+    const gun = t.gunAt[i];
     if (gun && active === undefined) {
-      const f = faults ? faults[gun.gc] : undefined;
+      const f = faults[gun.gc];
       if (f === "welded" || f === "feedbackFault") why = `${gun.gc} of idle gun ${gun.id} ${f}`;
     }
     layout.forbidden[i] = why;
-    layout.modulesAt[i] = ids;
-    layout.activeAt[i] = active === undefined ? -1 : active;
   }
   return layout;
 }
@@ -255,7 +302,7 @@ function betterObjective(a: RingObjective, b: RingObjective): boolean {
  */
 export function ringSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   const groups = weldedGroups(layout);
-  if (groups.length === 0) return islandSolver(ctx, layout);
+  if (groups.length === 0) return islandSolver(ctx, ringGeometry(ctx, layout));
   // Every combination of one served member per group, in a fixed order (determinism).
   const combos: number[][] = [[]];
   for (const group of groups) {
@@ -300,7 +347,10 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
       for (const c of eligible) {
         const unserved = unservedOf(combos[c]);
         let solver = solvers[c];
-        if (!solver) solver = solvers[c] = islandSolver(ctx, ringLayout(ctx, unserved));
+        if (!solver) {
+          const partial = ringLayout(ctx, unserved, layout.tables);
+          solver = solvers[c] = islandSolver(ctx, ringGeometry(ctx, partial));
+        }
         const result = solver.search(keep, mode);
         for (const i of unserved) if (gcWasClosed(i)) result.objective.contactorChanges++;
         if (!best || betterObjective(result.objective, best.objective)) {
@@ -324,32 +374,184 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   };
 }
 
-/** Island search for guns that open MCs can separate (no welded groups in `layout`). */
-function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
-  const { config } = ctx;
-  const policy = config.policy;
+/** One possible island of a gun, without its modules: a function of the geometry only. */
+interface IslandShell {
+  l: number;
+  r: number;
+  start: number;
+  span: number;
+  openMcs: number[];
+  mcChanges: number;
+  rightBoundaryChange: number;
+}
+
+/**
+ * The part of the island search that does not depend on powers, requests or module data:
+ * which islands each active gun may take (their slots, open MCs and MC changes against the
+ * previous plan). It reads only `layout`, the previous positions of the ring's MCs, the
+ * policy (multi-slot islands) and each active gun's `blockedBy`: see ringGeometryMatches
+ * for when it may be reused.
+ */
+export interface RingGeometry {
+  /** Config and active guns (config gun index, ctx.active order) it was built for. */
+  config: CabinetConfig;
+  activeGunIndex: number[];
+  layout: RingLayout;
+  /** Previous MC position open, by ring position. */
+  prevOpen: boolean[];
+  order: number[];
+  gaps: number[];
+  /** Per active gun in ring order: why it cannot be served whatever the powers (GC fault, forbidden slot), or null. */
+  blockedWhy: (string | null)[];
+  /** Per active gun in ring order: its islands, in the order the search enumerates them. */
+  shells: IslandShell[][];
+}
+
+/** Previous MC positions by ring position (an MC without a previous position rests closed). */
+function previousMcOpen(ctx: PlanContext, layout: RingLayout): boolean[] {
+  const out = new Array<boolean>(layout.size);
+  for (let i = 0; i < layout.size; i++) out[i] = ctx.previousPosition(layout.mcAt[i], true) === "open";
+  return out;
+}
+
+export function ringGeometry(ctx: PlanContext, layout: RingLayout): RingGeometry {
+  const policy = ctx.config.policy;
   const n = layout.size;
   const order: number[] = [];
   for (let i = 0; i < n; i++) if (layout.activeAt[i] >= 0) order.push(i);
   const k = order.length;
   const gaps: number[] = [];
   for (let j = 0; j < k; j++) gaps.push(k === 1 ? n - 1 : mod(order[(j + 1) % k] - order[j] - 1, n));
-  const sharedKW = ctx.sharedLimitKW;
 
   // Previous MC positions as prefix counts over the doubled ring: inner changes in O(1).
-  const prevOpen: boolean[] = [];
-  for (let i = 0; i < n; i++) prevOpen.push(ctx.previousPosition(layout.mcAt[i], true) === "open");
+  const prevOpen = previousMcOpen(ctx, layout);
   const openPrefix = [0];
   for (let i = 0; i < 2 * n; i++) openPrefix.push(openPrefix[i] + (prevOpen[i % n] ? 1 : 0));
   const totalOpen = openPrefix[n];
 
-  // Ranks of the usable modules in Algorithm C preference order and strongest first
-  // (selectModules' fallback), and each slot's usable modules in preference order. Islands
-  // compare modules across slots only with multi-slot islands: otherwise ranks are per slot.
+  /** openLeft / openRight: ring positions of its open MCs, -1 when absent. */
+  const makeShell = (p: number, l: number, r: number, openLeft: number, openRight: number): IslandShell => {
+    const openCount = (openLeft >= 0 ? 1 : 0) + (openRight >= 0 ? 1 : 0);
+    const openMcs = openCount === 2 ? [openLeft, openRight] : openCount === 1 ? [openRight] : [];
+    const span = openCount === 0 ? n : l + r + 1;
+    let start = openCount === 0 ? p : openCount === 1 ? openRight + 1 : p - l;
+    if (start >= n) start -= n;
+    else if (start < 0) start += n;
+    // Boundaries must end up open, inner MCs closed.
+    let mcChanges = 0;
+    if (openCount === 0) mcChanges = totalOpen;
+    else if (openCount === 1) mcChanges = (prevOpen[openRight] ? 0 : 1) + totalOpen - (prevOpen[openRight] ? 1 : 0);
+    else mcChanges = (prevOpen[openLeft] ? 0 : 1) + (prevOpen[openRight] ? 0 : 1) + openPrefix[start + span - 1] - openPrefix[start];
+    const rightBoundaryChange = openCount === 2 && !prevOpen[openRight] ? 1 : 0;
+    return { l, r, start, span, openMcs, mcChanges, rightBoundaryChange };
+  };
+
+  const multi = policy.multiSlotIslands;
+  const forbidden = layout.forbidden;
+  const stuckOpen = layout.stuckOpen;
+  const cuttable = layout.cuttable;
+  const blockedWhy: (string | null)[] = [];
+  const shells: IslandShell[][] = [];
+  for (let j = 0; j < k; j++) {
+    const p = order[j];
+    const gun = ctx.active[layout.activeAt[p]];
+    const list: IslandShell[] = [];
+    let why: string | null = null;
+    if (gun.blockedBy) why = gun.blockedBy;
+    else if (forbidden[p]) why = `${forbidden[p]} in its slot`;
+    blockedWhy.push(why);
+    shells.push(list);
+    if (why !== null) continue;
+    const maxL = k === 1 ? n - 1 : gaps[mod(j - 1, k)];
+    const maxR = k === 1 ? n - 1 : gaps[j];
+    // Single-slot islands (seed default): only the smallest island the MCs allow.
+    let minL = -1;
+    let minR = -1;
+    if (!multi) {
+      for (let l = 0; l < n; l++) if (cuttable[mod(p - l - 1, n)]) { minL = l; break; }
+      for (let r = 0; r < n; r++) if (cuttable[mod(p + r, n)]) { minR = r; break; }
+    }
+    for (let l = 0; l <= maxL; l++) {
+      // pl: slot p - l; left: MC p - l - 1 (its counter-clockwise boundary).
+      const pl = p - l < 0 ? p - l + n : p - l;
+      const left = pl === 0 ? n - 1 : pl - 1;
+      if (l > 0 && (forbidden[pl] || stuckOpen[pl])) break;
+      if (!multi && l > minL) break;
+      const rLimit = k === 1 ? n - 1 - l : maxR;
+      for (let r = 0; r <= rLimit; r++) {
+        // right: slot p + r, also its clockwise boundary MC.
+        const right = p + r >= n ? p + r - n : p + r;
+        if (r > 0 && (forbidden[right] || stuckOpen[right === 0 ? n - 1 : right - 1])) break;
+        if (!multi && (l !== minL || r !== minR)) continue;
+        if (k === 1 && l + r === n - 1) {
+          if (cuttable[right]) list.push(makeShell(p, l, r, -1, right));
+        } else if (cuttable[left] && cuttable[right]) {
+          list.push(makeShell(p, l, r, left, right));
+        }
+      }
+    }
+    // The closed ring as one island (one active gun, no MC open).
+    if (k === 1 && (multi ? true : minL < 0)) {
+      let ok = true;
+      for (let i = 0; i < n; i++) if (forbidden[i] || stuckOpen[i]) ok = false;
+      if (ok) list.push(makeShell(p, n - 1, 0, -1, -1));
+    }
+  }
+  const activeGunIndex = new Array<number>(ctx.active.length);
+  for (let i = 0; i < ctx.active.length; i++) activeGunIndex[i] = ctx.active[i].gunIndex;
+  return { config: ctx.config, activeGunIndex, layout, prevOpen, order, gaps, blockedWhy, shells };
+}
+
+/**
+ * Whether `geometry` (built for an earlier plan) is the one ringGeometry(ctx, ringLayout(ctx))
+ * would build now. Only reused without contactor faults (then no slot is forbidden, no MC
+ * welded or stuck, no gun blocked, no welded group) and only for the same config object
+ * (slots, guns, policy): what is left of its inputs is which guns are active (their config
+ * indices, in order) and the previous position of every MC, both compared here.
+ */
+export function ringGeometryMatches(geometry: RingGeometry, ctx: PlanContext): boolean {
+  if (ctx.anyFault || geometry.config !== ctx.config) return false;
+  const active = ctx.active;
+  const indices = geometry.activeGunIndex;
+  if (indices.length !== active.length) return false;
+  for (let i = 0; i < active.length; i++) if (indices[i] !== active[i].gunIndex) return false;
+  const layout = geometry.layout;
+  const prevOpen = geometry.prevOpen;
+  for (let i = 0; i < layout.size; i++) if ((ctx.previousPosition(layout.mcAt[i], true) === "open") !== prevOpen[i]) return false;
+  return true;
+}
+
+/**
+ * The ring solver for a plan: the previous plan's geometry when it still matches (see
+ * ringGeometryMatches), otherwise a new one. `geometry` is null when the solver had welded
+ * groups (contactor faults): not kept then.
+ */
+export function ringPlanSolver(ctx: PlanContext, previous: RingGeometry | null): { solver: RingSolver; geometry: RingGeometry | null } {
+  if (previous !== null && ringGeometryMatches(previous, ctx)) return { solver: islandSolver(ctx, previous), geometry: previous };
+  // The config tables of the previous geometry serve as long as the config object is the same.
+  const layout = ringLayout(ctx, null, previous !== null ? previous.layout.tables : null);
+  if (weldedGroups(layout).length > 0) return { solver: ringSolver(ctx, layout), geometry: null };
+  const geometry = ringGeometry(ctx, layout);
+  return { solver: islandSolver(ctx, geometry), geometry: ctx.anyFault ? null : geometry };
+}
+
+/** Island search for guns that open MCs can separate (no welded groups in the geometry's layout). */
+function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
+  const { config } = ctx;
+  const policy = config.policy;
+  const layout = geometry.layout;
+  const n = layout.size;
+  const order = geometry.order;
+  const k = order.length;
+  const gaps = geometry.gaps;
+  const sharedKW = ctx.sharedLimitKW;
+
   const multiSlot = policy.multiSlotIslands;
   const prefRank: number[] = [];
   const powerRank: number[] = [];
   const modulesAtPos: ModuleCandidate[][] = [];
+  /** Single-slot islands: each slot's usable modules strongest first (ties in preference order). */
+  const strongestAtPos: ModuleCandidate[][] = [];
   const byStrength = (a: ModuleCandidate, b: ModuleCandidate) => b.powerKW - a.powerKW || preferenceOrder(a, b);
   let byPreference: ModuleCandidate[] = [];
   let byPreferencePos: number[] = [];
@@ -357,9 +559,10 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
     // Hot path (XS): indexed loops, no Map, no closures per element.
     const positionOf: number[] = [];
     for (let i = 0; i < n; i++) {
-      const ids = layout.modulesAt[i];
-      for (let t = 0; t < ids.length; t++) {
-        const c = ctx.usable.get(ids[t]);
+      const first = layout.firstModuleAt[i];
+      const count = layout.modulesAt[i].length;
+      for (let t = 0; t < count; t++) {
+        const c = ctx.usableAt[first + t];
         if (c === undefined) continue;
         byPreference.push(c);
         positionOf[c.index] = i;
@@ -382,18 +585,33 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
     for (let i = 0; i < n; i++) modulesAtPos.push([]);
     for (let i = 0; i < count; i++) modulesAtPos[byPreferencePos[i]].push(byPreference[i]);
   } else {
-    for (let i = 0; i < n; i++) {
+    // Single-slot islands read the modules of the active guns' slots only, and no ranks
+    // (insertTop, which uses them, is for multi-slot islands).
+    for (let j = 0; j < k; j++) {
+      const i = order[j];
       const here: ModuleCandidate[] = [];
-      const ids = layout.modulesAt[i];
-      for (let t = 0; t < ids.length; t++) {
-        const c = ctx.usable.get(ids[t]);
+      const first = layout.firstModuleAt[i];
+      const count = layout.modulesAt[i].length;
+      for (let t = 0; t < count; t++) {
+        const c = ctx.usableAt[first + t];
         if (c !== undefined) here.push(c);
       }
-      if (here.length > 1) sortShort(here, preferenceOrder);
-      for (let r = 0; r < here.length; r++) prefRank[here[r].index] = r;
-      const strong = here.length > 1 ? sortShort(here.slice(), byStrength) : here;
-      for (let r = 0; r < strong.length; r++) powerRank[strong[r].index] = r;
-      modulesAtPos.push(here);
+      let strong = here;
+      if (here.length === 2) {
+        // Two modules (most cabinets): one comparison each way, no sort, no copy when the
+        // preferred one is also at least as strong (byStrength then agrees with it).
+        if (preferenceOrder(here[0], here[1]) > 0) {
+          const swap = here[0];
+          here[0] = here[1];
+          here[1] = swap;
+        }
+        if (here[0].powerKW < here[1].powerKW) strong = [here[1], here[0]];
+      } else if (here.length > 2) {
+        here.sort(preferenceOrder);
+        strong = here.slice().sort(byStrength);
+      }
+      modulesAtPos[i] = here;
+      strongestAtPos[i] = strong;
     }
   }
   const limit = policy.maxModulesPerGun;
@@ -422,16 +640,16 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
     reach.count += here.length;
   };
   const copyReach = (reach: Reach): Reach => ({ pref: reach.pref.slice(), power: reach.power.slice(), count: reach.count });
+  /**
+   * A single slot's summary without insertion: its lists are already in preference and
+   * strength order, and makeOption reads only their first min(limit, count) entries, which
+   * are what insertTop would keep. Never grown (single-slot islands add no slot).
+   */
+  const slotReach = (pos: number): Reach => ({ pref: modulesAtPos[pos], power: strongestAtPos[pos], count: modulesAtPos[pos].length });
   const noCandidates: ModuleCandidate[] = [];
 
-  /** openLeft / openRight: ring positions of its open MCs, -1 when absent. */
-  const makeOption = (p: number, l: number, r: number, openLeft: number, openRight: number, clampedKW: number, reach: Reach): RingOption => {
-    const openCount = (openLeft >= 0 ? 1 : 0) + (openRight >= 0 ? 1 : 0);
-    const openMcs = openCount === 2 ? [openLeft, openRight] : openCount === 1 ? [openRight] : [];
-    const span = openCount === 0 ? n : l + r + 1;
-    let start = openCount === 0 ? p : openCount === 1 ? openRight + 1 : p - l;
-    if (start >= n) start -= n;
-    else if (start < 0) start += n;
+  /** An island of the geometry with the modules it reaches now. */
+  const makeOption = (shell: IslandShell, clampedKW: number, reach: Reach): RingOption => {
     const maxCount = limit < reach.count ? limit : reach.count;
     const powersDesc = new Array<number>(maxCount);
     const strongestOnPrefix = new Array<number>(maxCount + 1);
@@ -459,15 +677,10 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
       preferredOnPrefix[i + 1] = prefOn;
     }
     const capKW = clampedKW < topKW ? clampedKW : topKW;
-    // Boundaries must end up open, inner MCs closed.
-    let mcChanges = 0;
-    if (openCount === 0) mcChanges = totalOpen;
-    else if (openCount === 1) mcChanges = (prevOpen[openRight] ? 0 : 1) + totalOpen - (prevOpen[openRight] ? 1 : 0);
-    else mcChanges = (prevOpen[openLeft] ? 0 : 1) + (prevOpen[openRight] ? 0 : 1) + openPrefix[start + span - 1] - openPrefix[start];
-    const rightBoundaryChange = openCount === 2 && !prevOpen[openRight] ? 1 : 0;
     return {
-      dead: false, deadReason: null, l, r, start, span, openMcs, detailed: false, candidates: noCandidates, powersDesc,
-      preferredPowerPrefix, preferredOnPrefix, strongestOnPrefix, maxCount, capKW, mcChanges, rightBoundaryChange,
+      dead: false, deadReason: null, l: shell.l, r: shell.r, start: shell.start, span: shell.span, openMcs: shell.openMcs,
+      detailed: false, candidates: noCandidates, powersDesc, preferredPowerPrefix, preferredOnPrefix, strongestOnPrefix,
+      maxCount, capKW, mcChanges: shell.mcChanges, rightBoundaryChange: shell.rightBoundaryChange,
     };
   };
 
@@ -476,7 +689,8 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
     if (o.detailed) return o;
     o.detailed = true;
     if (!multiSlot) {
-      o.candidates = modulesAtPos[p].slice();
+      // This plan's own list, never written after it was sorted: handed over as it is.
+      o.candidates = modulesAtPos[p];
       return o;
     }
     const out: ModuleCandidate[] = [];
@@ -494,58 +708,50 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
     const p = order[j];
     const gun = ctx.active[layout.activeAt[p]];
     const list: RingOption[] = [];
-    let why: string | null = null;
-    if (gun.blockedBy) why = gun.blockedBy;
-    else if (layout.forbidden[p]) why = `${layout.forbidden[p]} in its slot`;
-    else if (sharedKW <= EPSILON_KW) why = `${ctx.sharedLimitName}`;
-    else if (gun.clampedKW <= EPSILON_KW) why = "nothing requested";
+    let why = geometry.blockedWhy[j];
     if (why === null) {
-      const maxL = k === 1 ? n - 1 : gaps[mod(j - 1, k)];
-      const maxR = k === 1 ? n - 1 : gaps[j];
-      // Single-slot islands (seed default): only the smallest island the MCs allow.
-      let minL = -1;
-      let minR = -1;
-      if (!policy.multiSlotIslands) {
-        for (let l = 0; l < n; l++) if (layout.cuttable[mod(p - l - 1, n)]) { minL = l; break; }
-        for (let r = 0; r < n; r++) if (layout.cuttable[mod(p + r, n)]) { minR = r; break; }
-      }
-      const multi = policy.multiSlotIslands;
-      const base: Reach = { pref: [], power: [], count: 0 };
-      addSlot(base, p);
-      const forbidden = layout.forbidden;
-      const stuckOpen = layout.stuckOpen;
-      const cuttable = layout.cuttable;
-      for (let l = 0; l <= maxL; l++) {
-        // pl: slot p - l; left: MC p - l - 1 (its counter-clockwise boundary).
-        const pl = p - l < 0 ? p - l + n : p - l;
-        const left = pl === 0 ? n - 1 : pl - 1;
-        if (l > 0 && (forbidden[pl] || stuckOpen[pl])) break;
-        if (!multi && l > minL) break;
-        if (l > 0 && multi) addSlot(base, pl);
-        const reach = copyReach(base);
-        const rLimit = k === 1 ? n - 1 - l : maxR;
-        for (let r = 0; r <= rLimit; r++) {
-          // right: slot p + r, also its clockwise boundary MC.
-          const right = p + r >= n ? p + r - n : p + r;
-          if (r > 0 && (forbidden[right] || stuckOpen[right === 0 ? n - 1 : right - 1])) break;
-          if (r > 0 && multi) addSlot(reach, right);
-          if (!multi && (l !== minL || r !== minR)) continue;
-          if (k === 1 && l + r === n - 1) {
-            if (cuttable[right]) list.push(makeOption(p, l, r, -1, right, gun.clampedKW, reach));
-          } else if (cuttable[left] && cuttable[right]) {
-            list.push(makeOption(p, l, r, left, right, gun.clampedKW, reach));
+      if (sharedKW <= EPSILON_KW) why = `${ctx.sharedLimitName}`;
+      else if (gun.clampedKW <= EPSILON_KW) why = "nothing requested";
+    }
+    if (why === null) {
+      const shells = geometry.shells[j];
+      if (!multiSlot) {
+        // Every island of a single-slot policy holds its gun's slot only.
+        const reach = slotReach(p);
+        for (let t = 0; t < shells.length; t++) list.push(makeOption(shells[t], gun.clampedKW, reach));
+      } else {
+        // Islands come by growing left extent, then growing right extent (ringGeometry):
+        // the module summary grows with them. A summary depends only on the set of slots
+        // (insertTop keeps the best `limit` by a strict rank), not on the order added.
+        const base: Reach = { pref: [], power: [], count: 0 };
+        addSlot(base, p);
+        let baseL = 0;
+        let reach: Reach | null = null;
+        let reachL = -1;
+        let reachR = 0;
+        for (let t = 0; t < shells.length; t++) {
+          const shell = shells[t];
+          if (shell.openMcs.length === 0) {
+            // The closed ring: every slot.
+            const all: Reach = { pref: [], power: [], count: 0 };
+            for (let i = 0; i < n; i++) addSlot(all, i);
+            list.push(makeOption(shell, gun.clampedKW, all));
+            continue;
           }
-        }
-      }
-      // The closed ring as one island (one active gun, no MC open).
-      if (k === 1 && (multi ? true : minL < 0)) {
-        let ok = true;
-        for (let i = 0; i < n; i++) if (layout.forbidden[i] || layout.stuckOpen[i]) ok = false;
-        if (ok) {
-          const all: Reach = { pref: [], power: [], count: 0 };
-          if (multi) for (let i = 0; i < n; i++) addSlot(all, i);
-          else addSlot(all, p);
-          list.push(makeOption(p, n - 1, 0, -1, -1, gun.clampedKW, all));
+          while (baseL < shell.l) {
+            baseL++;
+            addSlot(base, p - baseL < 0 ? p - baseL + n : p - baseL);
+          }
+          if (reach === null || reachL !== shell.l) {
+            reach = copyReach(base);
+            reachL = shell.l;
+            reachR = 0;
+          }
+          while (reachR < shell.r) {
+            reachR++;
+            addSlot(reach, p + reachR >= n ? p + reachR - n : p + reachR);
+          }
+          list.push(makeOption(shell, gun.clampedKW, reach));
         }
       }
       if (list.length === 0) why = "no island can be isolated (welded or faulted contactor on the way to the next island)";
@@ -571,9 +777,16 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
       return kept.length > 0 ? kept : list;
     });
 
-  const weights = order.map((p) => ctx.active[layout.activeAt[p]].weight);
-  const cableCounts = order.map((p) => ctx.active[layout.activeAt[p]].cableCount);
-  const gcWasClosed = order.map((p) => ctx.previousPosition(ctx.active[layout.activeAt[p]].config.gc, false) === "closed");
+  // Per active gun in ring order (one indexed loop: callbacks cost a call each in XS).
+  const weights = new Array<number>(k);
+  const cableCounts = new Array<number>(k);
+  const gcWasClosed = new Array<boolean>(k);
+  for (let j = 0; j < k; j++) {
+    const gun = ctx.active[layout.activeAt[order[j]]];
+    weights[j] = gun.weight;
+    cableCounts[j] = gun.cableCount;
+    gcWasClosed[j] = ctx.previousPosition(gun.config.gc, false) === "closed";
+  }
   const previousOnCount = ctx.previousOn.size;
   const fits = (a: RingOption, b: RingOption, gap: number) => a.r + b.l <= gap;
   const bonus = (a: RingOption, b: RingOption, gap: number) => (!a.dead && !b.dead && a.r + b.l === gap ? a.rightBoundaryChange : 0);
@@ -659,24 +872,19 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   }
   const activeCount = ctx.active.length;
   const guns: GunAllocation[] = new Array(activeCount);
-  for (let i = 0; i < activeCount; i++) {
-    guns[i] = { active: ctx.active[i], capKW: 0, budgetKW: 0, candidates: [], powersDesc: [], maxCount: 0, moduleCount: 0, assigned: null, islandSlots: [], deadReason: null };
-  }
   const requiredPositions = new Map<string, ContactorPosition>();
   let totalKW = 0;
   if (result) {
     const res = result;
     for (let j = 0; j < res.options.length; j++) {
       const o = res.options[j];
-      const g = guns[layout.activeAt[order[j]]];
+      const i = layout.activeAt[order[j]];
       ensureDetail(o, order[j]);
-      g.capKW = o.capKW;
-      g.budgetKW = res.budgets[j];
-      g.candidates = o.candidates;
-      g.powersDesc = o.powersDesc;
-      g.maxCount = o.maxCount;
-      g.moduleCount = res.counts[j];
-      g.deadReason = o.deadReason;
+      const g: GunAllocation = {
+        active: ctx.active[i], capKW: o.capKW, budgetKW: res.budgets[j], candidates: o.candidates, powersDesc: o.powersDesc,
+        maxCount: o.maxCount, moduleCount: res.counts[j], assigned: null, islandSlots: [], deadReason: o.deadReason,
+      };
+      guns[i] = g;
       totalKW += res.budgets[j];
       if (o.dead) continue;
       const slots = new Array<number>(o.span);
@@ -689,6 +897,11 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
       g.islandSlots = slots;
       for (let t = 0; t < o.openMcs.length; t++) requiredPositions.set(layout.mcAt[o.openMcs[t]], "open");
     }
+  }
+  // Active guns the search did not place (none without a result): nothing for them.
+  for (let i = 0; i < activeCount; i++) {
+    if (guns[i] !== undefined) continue;
+    guns[i] = { active: ctx.active[i], capKW: 0, budgetKW: 0, candidates: [], powersDesc: [], maxCount: 0, moduleCount: 0, assigned: null, islandSlots: [], deadReason: null };
   }
   const objective = result ? result.objective : { totalKW: 0, fairness: [], modules: 0, contactorChanges: previousOnCount };
   return { guns, totalKW, requiredPositions, objective };
@@ -709,21 +922,23 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   function twoPhase(): Result | null {
     // Shortcut: water-fill every gun's best cap as if neighbours did not compete. That is
     // the best (1)+(2) over a relaxation; if one assignment covers it, it is the optimum.
-    const topCaps = options.map((list) => {
+    const topCaps = new Array<number>(k);
+    for (let j = 0; j < k; j++) {
+      const list = options[j];
       let top = 0;
-      for (const o of list) if (o.capKW > top) top = o.capKW;
-      return top;
-    });
+      for (let i = 0; i < list.length; i++) if (list[i].capKW > top) top = list[i].capKW;
+      topCaps[j] = top;
+    }
     const relaxed = new Array<number>(k);
     waterFillInto(topCaps, weights, sharedKW, relaxed, scratch);
     const direct = cheapestAssignment(relaxed);
     if (direct) {
       let total = 0;
-      for (const x of relaxed) total += x;
+      for (let j = 0; j < k; j++) total += relaxed[j];
       return {
         options: direct.options,
         budgets: relaxed,
-        counts: direct.options.map((o, j) => countFor(j, o, relaxed[j])),
+        counts: direct.counts,
         objective: { totalKW: total, fairness: fairnessProfileInto(relaxed, weights, new Array<number>(k)), modules: direct.modules, contactorChanges: direct.changes },
       };
     }
@@ -802,7 +1017,7 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
       best = {
         options: picked.options,
         budgets: b,
-        counts: picked.options.map((o, j) => countFor(j, o, b[j])),
+        counts: picked.counts,
         objective: { totalKW: bestTotal, fairness: bestFairness, modules: picked.modules, contactorChanges: picked.changes },
       };
     }
@@ -810,33 +1025,37 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   }
 
   /** Phase 2: fewest modules, then fewest changes, among assignments whose caps cover b. */
-  function cheapestAssignment(b: number[]): { options: RingOption[]; modules: number; changes: number } | null {
+  function cheapestAssignment(b: number[]): { options: RingOption[]; modules: number; changes: number; counts: number[] } | null {
     // Hot path (XS): indexed loops, no closures per option, state arrays sized once.
     const SCALE = 1_000_000; // modules first, then changes (both small integers)
     const allowed: RingOption[][] = new Array(k);
     const costOf: number[][] = new Array(k);
+    const countOf: number[][] = new Array(k);
     for (let j = 0; j < k; j++) {
       const list = options[j];
       const bj = b[j];
       const keep: RingOption[] = [];
       const cost: number[] = [];
+      const counts: number[] = [];
       const byThreshold = thresholdCount(bj, limit, policy, config.modulePowerKW);
       for (let i = 0; i < list.length; i++) {
         const o = list[i];
         if (o.capKW < bj - 1e-7) continue;
         const count = countWith(j, o, bj, byThreshold);
         keep.push(o);
+        counts.push(count);
         cost.push(count * SCALE + changesFor(j, o, count, bj));
       }
       if (keep.length === 0) return null;
       allowed[j] = keep;
       costOf[j] = cost;
+      countOf[j] = counts;
     }
     if (k === 1) {
       let at = 0;
       const cost = costOf[0];
       for (let i = 1; i < cost.length; i++) if (cost[i] < cost[at]) at = i;
-      return finish([allowed[0][at]], cost[at]);
+      return finish([allowed[0][at]], [countOf[0][at]], cost[at]);
     }
     // One allowed island per gun (single-slot islands, the default): the chain below would
     // carry a single state per gun, so its answer is that assignment when every pair of
@@ -845,9 +1064,11 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
     for (let j = 0; j < k && single; j++) if (allowed[j].length !== 1) single = false;
     if (single) {
       const pick = new Array<RingOption>(k);
+      const counts = new Array<number>(k);
       let cost = 0;
       for (let j = 0; j < k; j++) {
         pick[j] = allowed[j][0];
+        counts[j] = countOf[j][0];
         cost += costOf[j][0];
       }
       for (let j = 0; j < k; j++) {
@@ -858,7 +1079,7 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
         // A boundary MC shared with the next island is counted once.
         if (!a.dead && !b.dead && reach === gaps[j]) cost -= a.rightBoundaryChange;
       }
-      return finish(pick, cost);
+      return finish(pick, counts, cost);
     }
     // Cut the cycle at the gun with the smallest left gap: few values of its left extent.
     let anchor = 0;
@@ -868,6 +1089,7 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
     const closingGap = gaps[seq[k - 1]];
     let bestCost = Infinity;
     let bestPick: RingOption[] | null = null;
+    let bestCounts: number[] | null = null;
     // State of a gun in the chain: its right extent r (0..gap) or "dead" (index gap + 1).
     // stateCost[t][s]: cheapest chain up to seq[t] ending in state s; stateOption: its option
     // index in allowed[seq[t]]; stateFrom: the previous gun's state.
@@ -958,19 +1180,27 @@ function islandSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
         if (end < 0 || lastCost[end] >= bestCost) continue;
         bestCost = lastCost[end];
         const pick = new Array<RingOption>(k);
+        const counts = new Array<number>(k);
         let st = end;
         for (let t = k - 1; t >= 0; t--) {
           pick[seq[t]] = allowed[seq[t]][stateOption[t][st]];
+          counts[seq[t]] = countOf[seq[t]][stateOption[t][st]];
           st = stateFrom[t][st];
         }
         bestPick = pick;
+        bestCounts = counts;
       }
     }
-    return bestPick ? finish(bestPick, bestCost) : null;
+    return bestPick && bestCounts ? finish(bestPick, bestCounts, bestCost) : null;
 
-    function finish(pick: RingOption[], cost: number) {
+    /**
+     * counts: each picked option's module count for its budget as costed above, which is
+     * countFor's value: with maxCount <= limit, min(thresholdCount(b, limit), maxCount) is
+     * thresholdCount(b, maxCount).
+     */
+    function finish(pick: RingOption[], counts: number[], cost: number) {
       const modules = Math.round(cost / SCALE);
-      return { options: pick, modules, changes: cost - modules * SCALE + previousOnCount };
+      return { options: pick, modules, changes: cost - modules * SCALE + previousOnCount, counts };
     }
   }
 
