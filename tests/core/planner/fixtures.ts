@@ -1,6 +1,7 @@
 /** Shared builders for planner tests (platform-free: runs in mocha and XS). */
 import { builtinDocument, parseCabinetConfig, ringDocument, type CabinetConfig, type PolicyConfig } from "../../../src/config";
-import type { ContactorFault, GunObservation, ModuleObservation, PlanObservation } from "../../../src/planner";
+import { strict as assert } from "assert";
+import type { ContactorFault, GunObservation, ModuleObservation, Plan, PlanObservation } from "../../../src/planner";
 
 export function ringConfig(policy: Partial<PolicyConfig> = {}, slots = 12, modulesPerSlot = 2, gridPowerLimitKW = 360): CabinetConfig {
   const doc = ringDocument({ slots, modulesPerSlot, modulePowerKW: 30, gridPowerLimitKW, chargerId: "TEST" });
@@ -52,4 +53,24 @@ export function observe(
 
 export function failed(...ids: string[]): ModuleObservation[] {
   return ids.map((id) => ({ id, healthy: false, tempC: 25, operatingHours: 0 }));
+}
+
+/** A copy of the plan's data: same values, no hidden share (so nothing to reuse from it). */
+export function copyPlan(p: Plan): Plan {
+  const copy: Plan = {
+    ...p,
+    guns: p.guns.map((g) => ({ ...g, modules: g.modules.slice(), islandSlots: g.islandSlots.slice() })),
+    contactors: { ...p.contactors },
+    modulesOn: p.modulesOn.slice(),
+    repartition: p.repartition.slice(),
+    moduleOnSinceMs: { ...p.moduleOnSinceMs },
+  };
+  if (p.issues) copy.issues = p.issues.slice();
+  return copy;
+}
+
+/** Same plan, key order included (JSON), and deep-equal. */
+export function assertSamePlan(actual: Plan, expected: Plan): void {
+  assert.equal(JSON.stringify(actual), JSON.stringify(expected));
+  assert.deepStrictEqual(actual, expected);
 }

@@ -13,27 +13,9 @@ import { parseCabinetConfig, ringDocument } from "../../../src/config";
 import { plan } from "../../../src/planner";
 import type { Plan, PlanObservation } from "../../../src/planner";
 import { ringCase, runs } from "./arbitrary";
-import { failed, matrixConfig, observe, ringConfig } from "./fixtures";
+import { assertSamePlan, copyPlan, failed, matrixConfig, observe, ringConfig } from "./fixtures";
 
-/** A copy of the plan's data: same values, no hidden share. */
-function copyPlan(p: Plan): Plan {
-  const copy: Plan = {
-    ...p,
-    guns: p.guns.map((g) => ({ ...g, modules: g.modules.slice(), islandSlots: g.islandSlots.slice() })),
-    contactors: { ...p.contactors },
-    modulesOn: p.modulesOn.slice(),
-    repartition: p.repartition.slice(),
-    moduleOnSinceMs: { ...p.moduleOnSinceMs },
-  };
-  if (p.issues) copy.issues = p.issues.slice();
-  return copy;
-}
 
-/** Same plan, key order included (JSON), and deep-equal. */
-function assertSamePlan(actual: Plan, expected: Plan): void {
-  assert.equal(JSON.stringify(actual), JSON.stringify(expected));
-  assert.deepStrictEqual(actual, expected);
-}
 
 const later = (o: PlanObservation, ms = 100): PlanObservation => ({ ...o, nowMs: o.nowMs + ms });
 

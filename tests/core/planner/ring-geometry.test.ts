@@ -18,21 +18,8 @@ import { buildContext } from "../../../src/planner/context";
 import { previousShare } from "../../../src/planner/plan-share";
 import { ringGeometryMatches, ringPlanSolver, type RingAllocation, type RingGeometry } from "../../../src/planner/ring";
 import { ringCase, runs } from "./arbitrary";
-import { failed, observe, ringConfig } from "./fixtures";
+import { assertSamePlan, copyPlan, failed, observe, ringConfig } from "./fixtures";
 
-/** A copy of the plan's data: same values, no hidden share (so no geometry to reuse). */
-function copyPlan(p: Plan): Plan {
-  const copy: Plan = {
-    ...p,
-    guns: p.guns.map((g) => ({ ...g, modules: g.modules.slice(), islandSlots: g.islandSlots.slice() })),
-    contactors: { ...p.contactors },
-    modulesOn: p.modulesOn.slice(),
-    repartition: p.repartition.slice(),
-    moduleOnSinceMs: { ...p.moduleOnSinceMs },
-  };
-  if (p.issues) copy.issues = p.issues.slice();
-  return copy;
-}
 
 function geometryOf(p: Plan, config: CabinetConfig): RingGeometry | null {
   const share = previousShare(p, config);
@@ -67,10 +54,6 @@ function assertSameSearch(config: CabinetConfig, observed: PlanObservation, prev
   assert.deepStrictEqual(summary(withStale.search(keep)), summary(fresh.search(keep)));
 }
 
-function assertSamePlan(actual: Plan, expected: Plan): void {
-  assert.equal(JSON.stringify(actual), JSON.stringify(expected));
-  assert.deepStrictEqual(actual, expected);
-}
 
 const later = (o: PlanObservation, ms = 100): PlanObservation => ({ ...o, nowMs: o.nowMs + ms });
 
