@@ -6,6 +6,10 @@
 import * as http from "http";
 import * as https from "https";
 import type { AddressInfo } from "net";
+import { strict as assert } from "assert";
+import type { StationOptions } from "../../src/ocpp/station-core";
+import { WsTransport } from "../../host-sim/ocpp/ws-transport";
+import { FakeCabinet, MemoryStorage, testConfig } from "../core/ocpp/support";
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { RPCServer } = require("ocpp-rpc");
 
@@ -112,4 +116,59 @@ export async function until(what: string, cond: () => boolean, timeoutMs = 5000)
 export function drive(tick: () => void, periodMs = 5): () => void {
   const timer = setInterval(tick, periodMs);
   return () => clearInterval(timer);
+}
+
+/** A station of either OCPP version, as the suites drive it. */
+export interface DrivenStation {
+  start(): void;
+  stop(): void;
+  tick(): void;
+  readonly stats: { readonly problems: readonly string[] };
+}
+
+export interface BootOptions {
+  bootStatus?: string;
+  storage?: MemoryStorage;
+  cabinet?: FakeCabinet;
+  password?: string;
+}
+
+/**
+ * A strict CSMS, started, and a station of `version` booting on it over a real WebSocket
+ * (basic auth when a password is given; the CSMS answers BootNotification with
+ * `bootStatus` when given), ticked with its fake cabinet every few ms.
+ */
+export async function bootStation<S extends DrivenStation>(version: "1.6" | "2.0.1", make: (options: StationOptions) => S, options: BootOptions = {}) {
+  const csms = new TestCsms({
+    protocol: version === "1.6" ? "ocpp1.6" : "ocpp2.0.1",
+    ...(options.password ? { password: options.password } : {}),
+    ...(options.bootStatus ? { boot: () => ({ status: options.bootStatus!, interval: 1 }) } : {}),
+  });
+  await csms.start();
+  const clock = new SkewClock();
+  const cabinet = options.cabinet ?? new FakeCabinet();
+  const station = make({
+    config: testConfig(version, { url: csms.url, password: options.password ?? null, retryBackOffWaitMinimumS: 0, retryBackOffRandomRangeS: 0 }),
+    transport: new WsTransport(), port: cabinet, storage: options.storage ?? new MemoryStorage(), clock, random: () => 0,
+  });
+  station.start();
+  let last = clock.nowMs();
+  const stopDriving = drive(() => { const now = clock.nowMs(); cabinet.run(now - last); last = now; station.tick(); });
+  return { csms, station, clock, cabinet, stopDriving };
+}
+
+/**
+ * After each test: stop ticking, check the CSMS answered no station call with CALLERROR,
+ * stop the station, keep the CSMS's strict-validation failures for `assertNoStrictFailures`.
+ */
+export async function endRun(stopDriving: () => void, station: DrivenStation | null, csms: TestCsms, failures: unknown[]): Promise<void> {
+  stopDriving();
+  if (station) assert.deepEqual(station.stats.problems.filter((p) => /CALLERROR/.test(p)), [], "the CSMS answered a station call with CALLERROR");
+  station?.stop();
+  failures.push(...csms.failures);
+  await csms.close();
+}
+
+export function assertNoStrictFailures(failures: any[]): void {
+  assert.equal(failures.length, 0, `strict validation failures across the suite: ${JSON.stringify(failures.map((f) => f.error?.message ?? f))}`);
 }

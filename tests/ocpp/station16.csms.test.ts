@@ -1,8 +1,6 @@
 import { strict as assert } from "assert";
 import { Station16 } from "../../src/ocpp/station16";
-import { WsTransport } from "../../host-sim/ocpp/ws-transport";
-import { FakeCabinet, MemoryStorage, testConfig } from "../core/ocpp/support";
-import { drive, SkewClock, TestCsms, until } from "./csms-harness";
+import { assertNoStrictFailures, bootStation, endRun, TestCsms, until, type BootOptions } from "./csms-harness";
 
 describe("ocpp 1.6J against a strict ocpp-rpc CSMS", function () {
   this.timeout(20_000);
@@ -11,35 +9,20 @@ describe("ocpp 1.6J against a strict ocpp-rpc CSMS", function () {
   let stopDriving: () => void = () => {};
   let station: Station16 | null = null;
 
-  async function boot(options: { bootStatus?: string; storage?: MemoryStorage; cabinet?: FakeCabinet; password?: string } = {}) {
-    csms = new TestCsms({ protocol: "ocpp1.6", ...(options.password ? { password: options.password } : {}), ...(options.bootStatus ? { boot: () => ({ status: options.bootStatus!, interval: 1 }) } : {}) });
-    await csms.start();
-    const clock = new SkewClock();
-    const cabinet = options.cabinet ?? new FakeCabinet();
-    station = new Station16({
-      config: testConfig("1.6", { url: csms.url, password: options.password ?? null, retryBackOffWaitMinimumS: 0, retryBackOffRandomRangeS: 0 }),
-      transport: new WsTransport(), port: cabinet, storage: options.storage ?? new MemoryStorage(), clock, random: () => 0,
-    });
-    station.start();
-    let last = clock.nowMs();
-    stopDriving = drive(() => { const now = clock.nowMs(); cabinet.run(now - last); last = now; station!.tick(); });
-    return { clock, cabinet };
+  async function boot(options: BootOptions = {}) {
+    const run = await bootStation("1.6", (o) => new Station16(o), options);
+    ({ csms, station, stopDriving } = run);
+    return run;
   }
 
   const connectorStatuses = () => csms.of("StatusNotification").filter((s) => s.connectorId > 0);
 
   afterEach(async () => {
-    stopDriving();
-    if (station) assert.deepEqual(station.stats.problems.filter((p) => /CALLERROR/.test(p)), [], "the CSMS answered a station call with CALLERROR");
-    station?.stop();
+    await endRun(stopDriving, station, csms, failures);
     station = null;
-    failures.push(...csms.failures);
-    await csms.close();
   });
 
-  after(() => {
-    assert.equal(failures.length, 0, `strict validation failures: ${JSON.stringify(failures.map((f) => f.error?.message ?? f))}`);
-  });
+  after(() => assertNoStrictFailures(failures));
 
   it("Accepted: boot (basic auth), 12 connector StatusNotifications, heartbeats", async () => {
     const { clock } = await boot({ password: "sixteen-chars-pw" });

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { Station201 } from "../../src/ocpp/station201";
 import { WsTransport } from "../../host-sim/ocpp/ws-transport";
 import { FakeCabinet, MemoryStorage, testConfig } from "../core/ocpp/support";
-import { drive, SkewClock, TestCsms, until } from "./csms-harness";
+import { assertNoStrictFailures, bootStation, drive, endRun, SkewClock, TestCsms, until, type BootOptions } from "./csms-harness";
 
 describe("ocpp 2.0.1 against a strict ocpp-rpc CSMS", function () {
   this.timeout(20_000);
@@ -11,33 +11,18 @@ describe("ocpp 2.0.1 against a strict ocpp-rpc CSMS", function () {
   let stopDriving: () => void = () => {};
   let station: Station201 | null = null;
 
-  async function boot(options: { password?: string; bootStatus?: string; storage?: MemoryStorage; cabinet?: FakeCabinet } = {}) {
-    csms = new TestCsms({ protocol: "ocpp2.0.1", ...(options.password ? { password: options.password } : {}), ...(options.bootStatus ? { boot: () => ({ status: options.bootStatus!, interval: 1 }) } : {}) });
-    await csms.start();
-    const clock = new SkewClock();
-    const cabinet = options.cabinet ?? new FakeCabinet();
-    station = new Station201({
-      config: testConfig("2.0.1", { url: csms.url, password: options.password ?? null, retryBackOffWaitMinimumS: 0, retryBackOffRandomRangeS: 0 }),
-      transport: new WsTransport(), port: cabinet, storage: options.storage ?? new MemoryStorage(), clock, random: () => 0,
-    });
-    station.start();
-    let last = clock.nowMs();
-    stopDriving = drive(() => { const now = clock.nowMs(); cabinet.run(now - last); last = now; station!.tick(); });
-    return { clock, cabinet, station };
+  async function boot(options: BootOptions = {}) {
+    const run = await bootStation("2.0.1", (o) => new Station201(o), options);
+    ({ csms, station, stopDriving } = run);
+    return run;
   }
 
   afterEach(async () => {
-    stopDriving();
-    if (station) assert.deepEqual(station.stats.problems.filter((p) => /CALLERROR/.test(p)), [], "the CSMS answered a station call with CALLERROR");
-    station?.stop();
+    await endRun(stopDriving, station, csms, failures);
     station = null;
-    failures.push(...csms.failures);
-    await csms.close();
   });
 
-  after(() => {
-    assert.equal(failures.length, 0, `strict validation failures across the suite: ${JSON.stringify(failures.map((f) => f.error?.message ?? f))}`);
-  });
+  after(() => assertNoStrictFailures(failures));
 
   it("Accepted: boot, 12 StatusNotifications, heartbeats", async () => {
     const { clock } = await boot({ password: "a-sixteen-char-pw!" });
