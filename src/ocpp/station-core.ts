@@ -535,6 +535,20 @@ export abstract class StationCore {
     for (const r of expired) this.reservationEnded(r, "Expired");
   }
 
+  /** CancelReservation (both versions): Accepted when the id was reserved, Rejected otherwise. */
+  protected cancelReservation(reservationId: unknown): { payload: { status: "Accepted" | "Rejected" } } {
+    const r = this.reservations.find((x) => x.id === reservationId);
+    if (!r) return { payload: { status: "Rejected" } };
+    this.reservations = this.reservations.filter((x) => x !== r);
+    this.saveReservations();
+    return { payload: { status: "Accepted" } };
+  }
+
+  /** DataTransfer (both versions): no vendor extensions, so our own vendor id knows no message ids and anything else is unknown. */
+  protected dataTransfer(vendorId: unknown): { payload: { status: "UnknownMessageId" | "UnknownVendorId" } } {
+    return { payload: { status: vendorId === this.config.vendor ? "UnknownMessageId" : "UnknownVendorId" } };
+  }
+
   /** Version hook: 2.0.1 reports ReservationStatusUpdate. */
   protected reservationEnded(_r: Reservation, _why: "Expired" | "Removed"): void { /* default none */ }
 

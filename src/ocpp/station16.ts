@@ -301,15 +301,8 @@ export class Station16 extends StationCore {
         this.saveReservations();
         return { payload: { status: "Accepted" } };
       }
-      case "CancelReservation": {
-        const r = this.reservations.find((x) => x.id === p.reservationId);
-        if (!r) return { payload: { status: "Rejected" } };
-        this.reservations = this.reservations.filter((x) => x !== r);
-        this.saveReservations();
-        return { payload: { status: "Accepted" } };
-      }
-      case "DataTransfer":
-        return { payload: { status: p.vendorId === this.config.vendor ? "UnknownMessageId" : "UnknownVendorId" } };
+      case "CancelReservation": return this.cancelReservation(p.reservationId);
+      case "DataTransfer": return this.dataTransfer(p.vendorId);
       case "SetChargingProfile": {
         const w = { ...p.csChargingProfiles };
         // 1.6 lets Absolute omit startSchedule ("relative to now"): pin it to now.

@@ -321,16 +321,8 @@ export class Station201 extends StationCore {
       case "GetVariables": return { payload: { getVariableResult: p.getVariableData.map((d: any) => this.getVariable(d)) } };
       case "SetVariables": return { payload: { setVariableResult: p.setVariableData.map((d: any) => this.setVariable(d)) } };
       case "ReserveNow": return this.reserve(p);
-      case "CancelReservation": {
-        const r = this.reservations.find((x) => x.id === p.reservationId);
-        if (!r) return { payload: { status: "Rejected" } };
-        this.reservations = this.reservations.filter((x) => x !== r);
-        this.saveReservations();
-        return { payload: { status: "Accepted" } };
-      }
-      case "DataTransfer":
-        // No vendor extensions: our own vendor id knows no message ids, anything else is unknown.
-        return { payload: { status: p.vendorId === this.config.vendor ? "UnknownMessageId" : "UnknownVendorId" } };
+      case "CancelReservation": return this.cancelReservation(p.reservationId);
+      case "DataTransfer": return this.dataTransfer(p.vendorId);
       case "SetChargingProfile": {
         const profile = profileFrom201(p.evseId, p.chargingProfile);
         if (p.chargingProfile.chargingSchedule.length > 1) return rejected("UnsupportedRequest", "only one chargingSchedule per profile");
