@@ -23,6 +23,14 @@ export interface ContactorBank {
   commanded(id: string): boolean;
   /** The aux contact as last read. */
   aux(id: string): AuxReading;
+  /**
+   * Optional batch read of many aux contacts in one pass: `into[i]` = 1 when
+   * `aux(ids[i]).closed`, 0 when open, for every i (`into.length === ids.length`).
+   * A contact it cannot read it leaves untouched (callers fill `into` with an
+   * "unreadable" value first). Callers pass the same, never changed, `ids` array every
+   * time, so a bank may remember how it resolved it. A bank without it is read by `aux`.
+   */
+  readAux?(ids: readonly string[], into: Uint8Array): void;
   /** Release every coil: MCs close, everything else opens. Fail-safe on error or reset. */
   releaseAll(): void;
   close(): void;

@@ -23,6 +23,14 @@ export interface EvStatus {
 
 export interface EvLink {
   status(gunId: number): EvStatus;
+  /**
+   * Optional batch read: `into[i]` = what `status(gunIds[i])` returns, for every i, in that
+   * order; a gun it cannot read it sets to null or leaves untouched (callers fill `into`
+   * with null first). Each status is a new object or an immutable one: callers (charging
+   * sessions) keep them across ticks. Callers pass the same, never changed, `gunIds` array
+   * every time.
+   */
+  readStatuses?(gunIds: readonly number[], into: (EvStatus | null)[]): void;
   /** Tell the EV what the charger can deliver now (EVSE present/max current). */
   offer(gunId: number, maxCurrentA: number, presentVoltageV: number): void;
 }

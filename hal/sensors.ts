@@ -23,4 +23,19 @@ export interface Sensors {
   slotBus(slotId: number): BusMeasurement;
   /** Grid meter: active power drawn by the cabinet. */
   gridPowerKW(): number;
+  /**
+   * Optional batch read: `into[i]` = what `gun(gunIds[i])` returns, for every i, in that
+   * order (a driver with side effects per read, such as the simulator's noise, has the
+   * same ones in the same order). A gun it cannot read it sets to null or leaves untouched
+   * (callers fill `into` with null first). Each reading is a new object or an immutable
+   * one: callers may keep it. Callers pass the same, never changed, `gunIds` array every
+   * time, so a driver may remember how it resolved it.
+   */
+  readGuns?(gunIds: readonly number[], into: (GunMeasurement | null)[]): void;
+  /**
+   * Optional batch read: `intoV[i]` = `slotBus(slotIds[i]).voltageV`, for every i, in that
+   * order; a bus it cannot read it leaves untouched (callers fill with NaN first). Same
+   * `slotIds` contract as `readGuns`.
+   */
+  readSlotBuses?(slotIds: readonly number[], intoV: Float64Array): void;
 }

@@ -4,7 +4,7 @@ import type { CabinetPlant, PlantGun } from "../plant/plant";
 import type { ContactorModel } from "../plant/contactor";
 import type { PowerModuleModel } from "../plant/power-module";
 import { Prng } from "../plant/prng";
-import { SequentialIndex } from "./sequential-index";
+import { firstPositions, ResolvedIds, SequentialIndex } from "./sequential-index";
 
 /** The simulated clock: the plant's time. The runner advances it; the controller only reads it. */
 export class SimClock implements Clock {
@@ -61,6 +61,8 @@ export class SimContactorBank implements ContactorBank {
   private readonly auxReadings: AuxReading[] = [];
   /** Position in `ids` of the contactor asked for (the controller reads them in the same order every tick). */
   private readonly auxIndex: SequentialIndex<string>;
+  /** Positions of a batch reader's ids (see `readAux`). */
+  private readonly auxBatch: ResolvedIds<string>;
   constructor(private readonly plant: CabinetPlant, private readonly log: Log) {
     this.ids = [...plant.contactors.keys()];
     for (const [id, c] of plant.contactors) {
@@ -69,6 +71,7 @@ export class SimContactorBank implements ContactorBank {
       this.auxReadings.push(Object.freeze({ closed: c.auxClosed, changedAtMs: c.auxChangedAtMs }));
     }
     this.auxIndex = new SequentialIndex(this.ids);
+    this.auxBatch = new ResolvedIds(firstPositions(this.ids));
   }
   command(id: string, closed: boolean): void {
     const c = this.plant.contactors.get(id);
@@ -90,6 +93,15 @@ export class SimContactorBank implements ContactorBank {
     const reading = this.auxReadings[i];
     if (reading.closed === c.auxClosed && reading.changedAtMs === c.auxChangedAtMs) return reading;
     return (this.auxReadings[i] = Object.freeze({ closed: c.auxClosed, changedAtMs: c.auxChangedAtMs }));
+  }
+  /** Every aux contact asked for, straight from the plant's contactor models (as `aux(id).closed`; unknown: open). */
+  readAux(ids: readonly string[], into: Uint8Array): void {
+    const positions = this.auxBatch.of(ids);
+    const models = this.auxModels;
+    for (let k = 0; k < positions.length; k++) {
+      const i = positions[k];
+      into[k] = i >= 0 && models[i].auxClosed ? 1 : 0;
+    }
   }
   releaseAll(): void {
     for (const [id, c] of this.plant.contactors) {
@@ -136,6 +148,12 @@ export class SimModuleBus implements ModuleBus {
   private readonly readIndex: SequentialIndex<string>;
   private nextPollMs = 0;
   private nextReadMs = 0;
+  /**
+   * Bumped whenever the readings refresh (`service`): `read` hands out `readings[i]`, and
+   * those objects are replaced, never changed, only there. Unknown ids get the same
+   * offline values every time.
+   */
+  readingsVersion = 0;
   constructor(private readonly plant: CabinetPlant, private readonly options: SimModuleBusOptions, private readonly noise: SensorNoise, private readonly log: Log) {
     this.ids = plant.modules.map((m) => m.id);
     this.readIndex = new SequentialIndex(this.ids, plant.moduleIndexById);
@@ -165,6 +183,7 @@ export class SimModuleBus implements ModuleBus {
     }
     if (nowMs >= this.nextReadMs) {
       this.nextReadMs = nowMs + this.options.readPeriodMs;
+      this.readingsVersion += 1;
       const modules = this.plant.modules;
       const readings = this.readings;
       for (let i = 0; i < modules.length; i++) {
@@ -238,6 +257,9 @@ export class SimSensors implements Sensors {
   /** The plant's (fixed) gun list and measured node voltages, one load away instead of two. */
   private readonly guns: readonly PlantGun[];
   private readonly measuredNodeVoltageV: Float64Array;
+  /** Positions of a batch reader's gun and slot ids (see `readGuns`, `readSlotBuses`). */
+  private readonly gunBatch: ResolvedIds<number>;
+  private readonly slotBatch: ResolvedIds<number>;
   constructor(private readonly plant: CabinetPlant, private readonly noise: SensorNoise) {
     this.guns = plant.guns;
     this.measuredNodeVoltageV = plant.measuredNodeVoltageV;
@@ -246,10 +268,23 @@ export class SimSensors implements Sensors {
     this.slotIndex = new SequentialIndex(slotIds);
     this.slotNodes = Int32Array.from(slotIds, (id) => plant.slotNode(id));
     for (let i = 0; i < slotIds.length; i++) this.slotReadings.push({ voltageV: 0 });
+    this.gunBatch = new ResolvedIds(plant.gunIndexById);
+    this.slotBatch = new ResolvedIds(firstPositions(slotIds));
   }
   gun(gunId: number): GunMeasurement {
     const i = this.gunIndex.indexOf(gunId);
-    if (i < 0) return unknownGunMeasurement();
+    return i < 0 ? unknownGunMeasurement() : this.measureGun(i);
+  }
+  /** `gun(gunIds[k])` for every k, in that order (the same noise draws as one by one). */
+  readGuns(gunIds: readonly number[], into: (GunMeasurement | null)[]): void {
+    const positions = this.gunBatch.of(gunIds);
+    for (let k = 0; k < positions.length; k++) {
+      const i = positions[k];
+      into[k] = i < 0 ? unknownGunMeasurement() : this.measureGun(i);
+    }
+  }
+  /** The gun at plant position i: a new object per reading (callers may keep it). Draws voltage, current, temperature noise, in that order. */
+  private measureGun(i: number): GunMeasurement {
     const g = this.guns[i];
     const imd = this.plant.params.imd;
     return {
@@ -275,6 +310,24 @@ export class SimSensors implements Sensors {
       return reading;
     }
     return this.otherSlotBus(slotId);
+  }
+  /** `slotBus(slotIds[k]).voltageV` for every k, in that order (the same noise draws as one by one). */
+  readSlotBuses(slotIds: readonly number[], intoV: Float64Array): void {
+    const positions = this.slotBatch.of(slotIds);
+    const nodes = this.slotNodes;
+    const measured = this.measuredNodeVoltageV;
+    for (let k = 0; k < positions.length; k++) {
+      const i = positions[k];
+      if (i < 0) {
+        intoV[k] = this.otherSlotBus(slotIds[k]).voltageV;
+        continue;
+      }
+      const node = nodes[i];
+      const voltageV = node < 0 ? 0 : this.noise.voltage(measured[node]);
+      // `slotBus` hands this record out; keep it the latest reading either way.
+      this.slotReadings[i].voltageV = voltageV;
+      intoV[k] = voltageV;
+    }
   }
   /** A slot that is not in the config: the plant may still know it (it never does today); one reading per id, as above. */
   private readonly otherBusReadings = new Map<number, BusMeasurement & { voltageV: number }>();
@@ -311,11 +364,22 @@ const NO_EV: EvStatus = Object.freeze({
 export class SimEvLink implements EvLink {
   /** Position of the gun asked for in plant.guns (the controller reads them in the same order every tick). */
   private readonly gunIndex: SequentialIndex<number>;
+  /** Positions of a batch reader's gun ids (see `readStatuses`). */
+  private readonly gunBatch: ResolvedIds<number>;
   constructor(private readonly plant: CabinetPlant) {
     this.gunIndex = new SequentialIndex(plant.guns.map((g) => g.id), plant.gunIndexById);
+    this.gunBatch = new ResolvedIds(plant.gunIndexById);
   }
   status(gunId: number): EvStatus {
-    const i = this.gunIndex.indexOf(gunId);
+    return this.statusAt(this.gunIndex.indexOf(gunId));
+  }
+  /** `status(gunIds[k])` for every k, in that order. */
+  readStatuses(gunIds: readonly number[], into: (EvStatus | null)[]): void {
+    const positions = this.gunBatch.of(gunIds);
+    for (let k = 0; k < positions.length; k++) into[k] = this.statusAt(positions[k]);
+  }
+  /** The status of the gun at plant position i (-1: none): a new object, or the shared frozen NO_EV. */
+  private statusAt(i: number): EvStatus {
     const ev = i < 0 ? null : this.plant.guns[i].ev;
     if (!ev) return NO_EV;
     // ev.terminalVoltageV() written out (same expression): a number returned from a call V8 does

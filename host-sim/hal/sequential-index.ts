@@ -65,3 +65,37 @@ export class SequentialIndex<K> {
     return position;
   }
 }
+
+/**
+ * Where each id of a caller's list sits in a fixed list, resolved once per list.
+ *
+ * Batch reads (`Sensors.readGuns`, `ContactorBank.readAux`, ...) get the caller's own id
+ * list and fill results by the caller's positions. The controller passes the same array,
+ * never changed, on every tick, so the positions are looked up once (Map) and then served
+ * as a typed array; another array (or one of another length) is resolved afresh.
+ */
+export class ResolvedIds<K> {
+  private resolvedFor: readonly K[] | null = null;
+  private positions = new Int32Array(0);
+
+  /** `positionById`: the authoritative lookup (the same one the per-id reads use). */
+  constructor(private readonly positionById: ReadonlyMap<K, number>) {}
+
+  /** positions[k] = position of ids[k] (-1: not in the list). Read-only for the caller. */
+  of(ids: readonly K[]): Int32Array {
+    if (ids !== this.resolvedFor || ids.length !== this.positions.length) {
+      const positions = new Int32Array(ids.length);
+      for (let k = 0; k < ids.length; k++) positions[k] = this.positionById.get(ids[k]) ?? -1;
+      this.positions = positions;
+      this.resolvedFor = ids;
+    }
+    return this.positions;
+  }
+}
+
+/** The first position of each id in `ids` (what a list search would find). */
+export function firstPositions<K>(ids: readonly K[]): Map<K, number> {
+  const map = new Map<K, number>();
+  for (let i = ids.length - 1; i >= 0; i--) map.set(ids[i], i);
+  return map;
+}

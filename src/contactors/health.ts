@@ -32,6 +32,8 @@ export interface ContactorHealthOptions {
 
 interface Track {
   id: string;
+  /** Position in `trackList`. */
+  pos: number;
   commanded: boolean;
   commandedAtMs: number;
   /** When it was last commanded closed (a close reversed at once may still land). */
@@ -48,6 +50,11 @@ export function counterKey(id: string): string {
   return `cc/${id}`;
 }
 
+/** `auxNow`: this contact could not be read this tick. */
+const UNREAD = 2;
+/** `steadyAux`: no reading is steady (every one is judged). */
+const UNSTEADY = 3;
+
 function parseCounters(text: string | undefined): ContactorCounters {
   if (text === undefined) return { operations: 0, breaksUnderLoad: 0 };
   const [ops, breaks] = text.split(",").map((s) => Number(s));
@@ -63,8 +70,15 @@ export class ContactorHealth {
   private readonly trackList: Track[];
   /** Contactor id -> position in `trackList` (callers on the fast tick look a position up once and keep it). */
   private readonly trackPosition = new Map<string, number>();
-  /** This tick's aux readings by position (1: closed), scratch for `update`. */
+  /** This tick's aux readings by position (1: closed, 0: open, UNREAD: not read), scratch for `update`. */
   private readonly auxNow: Uint8Array;
+  /**
+   * Per position, the reading that needs no judging: the commanded position when the aux
+   * agrees with it and no mismatch is being timed, else UNSTEADY (every reading is judged).
+   * Derived from the track's `commanded`, `lastAux` and `mismatchSinceMs` by `refreshSteady`,
+   * called wherever one of those changes.
+   */
+  private readonly steadyAux: Uint8Array;
   /** The contactor ids by position (what `readAllAux` passes to the bank). */
   private readonly trackIds: string[];
   /** Scratch for `update`: positions whose reading this tick needs judging (see `readAllAux`). */
@@ -100,6 +114,7 @@ export class ContactorHealth {
       const aux = this.readAux(info.id, false);
       const track: Track = {
         id: info.id,
+        pos: -1,
         commanded: this.safeCommanded(info.id, info.normallyClosed),
         commandedAtMs: now,
         closedCommandAtMs: -Infinity,
@@ -112,10 +127,15 @@ export class ContactorHealth {
       this.tracks.set(info.id, track);
     }
     this.trackList = [...this.tracks.values()];
-    this.trackList.forEach((t, i) => this.trackPosition.set(t.id, i));
+    this.trackList.forEach((t, i) => {
+      t.pos = i;
+      this.trackPosition.set(t.id, i);
+    });
     this.auxNow = new Uint8Array(this.trackList.length);
     this.trackIds = this.trackList.map((t) => t.id);
     this.movingAt = new Uint16Array(this.trackList.length);
+    this.steadyAux = new Uint8Array(this.trackList.length);
+    for (const t of this.trackList) this.refreshSteady(t);
   }
 
   /** Position of a contactor for the `...At` queries below, or -1 when it is not in this cabinet. */
@@ -170,6 +190,7 @@ export class ContactorHealth {
       this.lastCloseCommandMs = Math.max(this.lastCloseCommandMs, now);
     }
     t.mismatchSinceMs = t.lastAux !== closed ? now : null;
+    this.refreshSteady(t);
     t.counters.operations += 1;
     const underLoad = Math.abs(throughCurrentA) > this.switchingCurrentA;
     if (underLoad) t.counters.breaksUnderLoad += 1;
@@ -212,7 +233,13 @@ export class ContactorHealth {
       } else {
         t.mismatchSinceMs = null;
       }
+      this.refreshSteady(t);
     }
+  }
+
+  /** Recompute `steadyAux` of a track (after its command, last aux reading or mismatch timer changed). */
+  private refreshSteady(t: Track): void {
+    this.steadyAux[t.pos] = t.lastAux === t.commanded && t.mismatchSinceMs === null ? (t.lastAux ? 1 : 0) : UNSTEADY;
   }
 
   private latch(t: Track, fault: ContactorFault, now: number): void {
@@ -295,6 +322,7 @@ export class ContactorHealth {
     this.positions += 1;
     t.flickersMs = [];
     t.mismatchSinceMs = null;
+    this.refreshSteady(t);
     this.events.push(this.clock.nowMs(), "clear", id, "contactor fault reset by operator");
     return true;
   }
@@ -308,38 +336,65 @@ export class ContactorHealth {
   }
 
   /**
-   * Every aux contact into `auxNow`, one `try` per pass rather than per read (on XS a try
-   * costs more than the read): a read that throws keeps the last reading, and the pass
-   * resumes after it. The positions whose reading is not steady (aux moved, or disagrees
-   * with the command, or a mismatch is being timed) go to `movingAt`; returns their count.
-   * Judging them reads and writes only their own track, so reading all first and judging
-   * after is what the one-pass loop did.
+   * Every aux contact into `auxNow` (in one batch call when the bank has one, else id by
+   * id); a contact that could not be read keeps its last reading. The positions whose
+   * reading is not the steady one (aux moved, or disagrees with the command, or a mismatch
+   * is being timed: see `steadyAux`) go to `movingAt`; returns their count. Judging them
+   * reads and writes only their own track, so reading all first and judging after is what
+   * a one-pass loop does.
    */
   private readAllAux(): number {
-    const list = this.trackList;
+    const auxNow = this.auxNow;
+    auxNow.fill(UNREAD);
+    if (!this.readAuxBatch()) this.readAuxOneByOne();
+    const steady = this.steadyAux;
+    const movingAt = this.movingAt;
+    const n = auxNow.length;
+    let moving = 0;
+    for (let i = 0; i < n; i++) {
+      const aux = auxNow[i];
+      // Steady state (nothing moved, nothing pending): one comparison and on to the next contactor.
+      if (aux === steady[i]) continue;
+      if (aux === UNREAD) {
+        // Unreadable: judged on its last reading, which only matters while it is not steady.
+        auxNow[i] = this.trackList[i].lastAux ? 1 : 0;
+        if (steady[i] !== UNSTEADY) continue;
+      }
+      movingAt[moving++] = i;
+    }
+    return moving;
+  }
+
+  /** `bank.readAux` into `auxNow`, when the bank has it; false when it has not or it threw (then read id by id). */
+  private readAuxBatch(): boolean {
+    const bank = this.bank;
+    if (bank.readAux === undefined) return false;
+    try {
+      bank.readAux(this.trackIds, this.auxNow);
+      return true;
+    } catch {
+      this.auxNow.fill(UNREAD);
+      return false;
+    }
+  }
+
+  /**
+   * `bank.aux` of every contactor into `auxNow`, one `try` per pass rather than per read (on
+   * XS a try costs more than the read): a read that throws leaves UNREAD, and the pass
+   * resumes after it.
+   */
+  private readAuxOneByOne(): void {
     const ids = this.trackIds;
     const auxNow = this.auxNow;
-    const movingAt = this.movingAt;
     const bank = this.bank;
-    const n = list.length;
-    let moving = 0;
+    const n = ids.length;
     for (let i = 0; i < n; ) {
       try {
-        for (; i < n; i++) {
-          const aux = bank.aux(ids[i]).closed;
-          auxNow[i] = aux ? 1 : 0;
-          const t = list[i];
-          // Steady state (nothing moved, nothing pending): one comparison and on to the next contactor.
-          if (aux !== t.lastAux || aux !== t.commanded || t.mismatchSinceMs !== null) movingAt[moving++] = i;
-        }
+        for (; i < n; i++) auxNow[i] = bank.aux(ids[i]).closed ? 1 : 0;
       } catch {
-        const t = list[i];
-        auxNow[i] = t.lastAux ? 1 : 0;
-        if (t.lastAux !== t.commanded || t.mismatchSinceMs !== null) movingAt[moving++] = i;
         i++;
       }
     }
-    return moving;
   }
 
   private readAux(id: string, fallback: boolean): boolean {

@@ -300,6 +300,8 @@ export class ContactorSequencer {
   private planGunsList: readonly GunPlan[] | null = null;
   private planGunsLength = -1;
   private readonly readings: Readings;
+  /** The module bus's `readingsVersion` at the last read of every module without a failure (NaN: read again; see `readModuleReplies`). */
+  private modulesReadVersion = NaN;
   /** One view for every §5 check: its functions read the live state. */
   private readonly view: SafetyView;
   private targetsMemo: TargetsMemo | null = null;
@@ -706,61 +708,131 @@ export class ContactorSequencer {
     }
   }
 
-  /** Read every input once per step (in place, by position: no allocation, no Map store). */
+  /**
+   * Read every input once per step (in place, by position: no allocation, no Map store),
+   * in this order: gun meters, EV statuses, module replies, slot buses (a simulated HAL
+   * draws its sensor noise in read order). Each kind is read in one batch call when the
+   * HAL offers one, else id by id. Never throws for a read: an unreadable item gets its
+   * fallback (null / NaN) and the others are still read.
+   */
   private readAll(nowMs?: number): void {
-    const r = this.readings;
     this.readAtMs = nowMs ?? this.clock.nowMs();
-    // One `try` per pass rather than per read: on XS a try costs more than the read itself.
-    // A read that throws records its fallback (null / NaN) and the pass resumes after it.
+    this.readGunMeters();
+    this.readEvStatuses();
+    this.readModuleReplies();
+    if (this.config.topology === "ring") this.readSlotBuses();
+  }
+
+  // One `try` per pass rather than per read in the id-by-id passes below: on XS a try costs
+  // more than the read itself. A read that throws records its fallback and the pass resumes
+  // after it. A batch that throws is read again id by id, so that only the items that really
+  // fail get the fallback. Before a batch the table is reset to the fallback: an item a batch
+  // skips is unreadable this tick, never last tick's value.
+
+  private readGunMeters(): void {
+    const into = this.readings.guns;
+    const sensors = this.sensors;
+    if (sensors.readGuns !== undefined) {
+      into.fill(null);
+      try {
+        sensors.readGuns(this.gunIds, into);
+        return;
+      } catch {
+        /* id by id below */
+      }
+    }
     const gunIds = this.gunIds;
     const n = gunIds.length;
     for (let i = 0; i < n; ) {
       try {
-        for (; i < n; i++) r.guns[i] = this.sensors.gun(gunIds[i]) ?? null;
+        for (; i < n; i++) into[i] = sensors.gun(gunIds[i]) ?? null;
       } catch {
-        r.guns[i++] = null;
+        into[i++] = null;
       }
     }
+  }
+
+  private readEvStatuses(): void {
+    const into = this.readings.ev;
+    const ev = this.ev;
+    if (ev.readStatuses !== undefined) {
+      into.fill(null);
+      try {
+        ev.readStatuses(this.gunIds, into);
+        return;
+      } catch {
+        /* id by id below */
+      }
+    }
+    const gunIds = this.gunIds;
+    const n = gunIds.length;
     for (let i = 0; i < n; ) {
       try {
-        for (; i < n; i++) r.ev[i] = this.ev.status(gunIds[i]) ?? null;
+        for (; i < n; i++) into[i] = ev.status(gunIds[i]) ?? null;
       } catch {
-        r.ev[i++] = null;
+        into[i++] = null;
       }
     }
+  }
+
+  /**
+   * Module replies, and `moduleStateVersion` when a module's online/running bits change.
+   * Skipped while the bus's `readingsVersion` is the one of the last complete read: the bus
+   * changes it whenever any reply changes, so the table (and the bits computed from it)
+   * would come out the same. A bus without the counter, or a read that failed, reads again.
+   */
+  private readModuleReplies(): void {
+    const version = this.moduleBus.readingsVersion;
+    if (version !== undefined && version === this.modulesReadVersion) return;
+    const into = this.readings.modules;
     const moduleIds = this.moduleIds;
     const moduleCount = moduleIds.length;
+    let failed = false;
     for (let i = 0; i < moduleCount; ) {
       try {
-        for (; i < moduleCount; i++) r.modules[i] = this.moduleBus.read(moduleIds[i]);
+        for (; i < moduleCount; i++) into[i] = this.moduleBus.read(moduleIds[i]);
       } catch {
-        r.modules[i++] = null;
+        into[i++] = null;
+        failed = true;
       }
     }
     for (let i = 0; i < moduleCount; i++) {
-      const reading = r.modules[i];
+      const reading = into[i];
       const bits = reading === null ? 4 : (reading.online ? 1 : 0) | (reading.running ? 2 : 0);
       if (bits !== this.moduleBits[i]) {
         this.moduleBits[i] = bits;
         this.moduleStateVersion += 1;
       }
     }
-    if (this.config.topology === "ring") {
-      const slotIds = this.slotIds;
-      const busV = r.slotBusV;
-      for (let i = 0; i < slotIds.length; ) {
-        try {
-          for (; i < slotIds.length; i++) {
-            const v = this.sensors.slotBus(slotIds[i]).voltageV;
-            busV[i] = Number.isFinite(v) ? v : NaN;
-          }
-        } catch {
-          busV[i++] = NaN;
+    this.modulesReadVersion = failed || version === undefined ? NaN : version;
+  }
+
+  /** Slot bus voltages (ring); NaN for unknown or not a number. */
+  private readSlotBuses(): void {
+    const busV = this.readings.slotBusV;
+    const sensors = this.sensors;
+    const slotIds = this.slotIds;
+    if (sensors.readSlotBuses !== undefined) {
+      busV.fill(NaN);
+      try {
+        sensors.readSlotBuses(slotIds, busV);
+        for (let i = 0; i < busV.length; i++) if (!Number.isFinite(busV[i])) busV[i] = NaN;
+        return;
+      } catch {
+        /* id by id below */
+      }
+    }
+    for (let i = 0; i < slotIds.length; ) {
+      try {
+        for (; i < slotIds.length; i++) {
+          const v = sensors.slotBus(slotIds[i]).voltageV;
+          busV[i] = Number.isFinite(v) ? v : NaN;
         }
+      } catch {
+        busV[i++] = NaN;
       }
     }
   }
-
 
   /** Unknown readings count as large: never switch on a guess (§5.3). */
   private gunCurrent(gunId: number): number {
