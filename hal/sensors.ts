@@ -27,9 +27,10 @@ export interface Sensors {
    * Optional batch read: `into[i]` = what `gun(gunIds[i])` returns, for every i, in that
    * order (a driver with side effects per read, such as the simulator's noise, has the
    * same ones in the same order). A gun it cannot read it sets to null or leaves untouched
-   * (callers fill `into` with null first). Each reading is a new object or an immutable
-   * one: callers may keep it. Callers pass the same, never changed, `gunIds` array every
-   * time, so a driver may remember how it resolved it.
+   * (callers fill `into` with null first). A driver may hand out one record per gun and
+   * refill it on its next batch read (like a register): a caller that keeps a reading past
+   * its tick copies it. Callers pass the same, never changed, `gunIds` array every time,
+   * so a driver may remember how it resolved it.
    */
   readGuns?(gunIds: readonly number[], into: (GunMeasurement | null)[]): void;
   /**

@@ -260,6 +260,8 @@ export class SimSensors implements Sensors {
   /** Positions of a batch reader's gun and slot ids (see `readGuns`, `readSlotBuses`). */
   private readonly gunBatch: ResolvedIds<number>;
   private readonly slotBatch: ResolvedIds<number>;
+  /** What `readGuns` hands out, by position in the list it is given. */
+  private readonly gunRecords: GunMeasurement[] = [];
   constructor(private readonly plant: CabinetPlant, private readonly noise: SensorNoise) {
     this.guns = plant.guns;
     this.measuredNodeVoltageV = plant.measuredNodeVoltageV;
@@ -271,30 +273,37 @@ export class SimSensors implements Sensors {
     this.gunBatch = new ResolvedIds(plant.gunIndexById);
     this.slotBatch = new ResolvedIds(firstPositions(slotIds));
   }
+  /** A new object per reading (callers may keep it). */
   gun(gunId: number): GunMeasurement {
     const i = this.gunIndex.indexOf(gunId);
-    return i < 0 ? unknownGunMeasurement() : this.measureGun(i);
+    return i < 0 ? unknownGunMeasurement() : this.measureGun(i, unknownGunMeasurement());
   }
-  /** `gun(gunIds[k])` for every k, in that order (the same noise draws as one by one). */
+  /**
+   * `gun(gunIds[k])` for every k, in that order (the same noise draws as one by one), into
+   * one record per list position refilled on every batch read (as `slotBus` does): the
+   * controller reads every meter 100 times a second and uses the numbers within the tick.
+   * By list position, not by gun, so that an id listed twice gets two readings, as one by one.
+   */
   readGuns(gunIds: readonly number[], into: (GunMeasurement | null)[]): void {
     const positions = this.gunBatch.of(gunIds);
+    const records = this.gunRecords;
+    while (records.length < positions.length) records.push(unknownGunMeasurement());
     for (let k = 0; k < positions.length; k++) {
       const i = positions[k];
-      into[k] = i < 0 ? unknownGunMeasurement() : this.measureGun(i);
+      into[k] = i < 0 ? unknownGunMeasurement() : this.measureGun(i, records[k]);
     }
   }
-  /** The gun at plant position i: a new object per reading (callers may keep it). Draws voltage, current, temperature noise, in that order. */
-  private measureGun(i: number): GunMeasurement {
+  /** The gun at plant position i, into `record`. Draws voltage, current, temperature noise, in that order. */
+  private measureGun(i: number, record: GunMeasurement): GunMeasurement {
     const g = this.guns[i];
     const imd = this.plant.params.imd;
-    return {
-      voltageV: this.noise.voltage(this.measuredNodeVoltageV[g.evNode]),
-      currentA: this.noise.current(g.currentA),
-      connectorTempC: this.noise.temp(g.connectorTempC),
-      // as plant.insulationOhm(gunId), without a second lookup of the gun
-      insulationOhm: g.imdFaults > 0 ? imd.faultOhm : imd.healthyOhm,
-      energyWh: g.meterEnergyWh,
-    };
+    record.voltageV = this.noise.voltage(this.measuredNodeVoltageV[g.evNode]);
+    record.currentA = this.noise.current(g.currentA);
+    record.connectorTempC = this.noise.temp(g.connectorTempC);
+    // as plant.insulationOhm(gunId), without a second lookup of the gun
+    record.insulationOhm = g.imdFaults > 0 ? imd.faultOhm : imd.healthyOhm;
+    record.energyWh = g.meterEnergyWh;
+    return record;
   }
   /**
    * One reading object per slot, refilled on each read: the controller reads slot buses

@@ -80,6 +80,11 @@ export interface EnergizedIsland {
  * This tick's readings by position (guns: `config.guns`, modules: `index.modules`, slot
  * buses: `config.slots`), written in place every fast tick. null: unreadable or not read
  * yet; NaN bus voltage: unknown or not a number.
+ *
+ * A gun measurement is valid for its tick only: a HAL's `readGuns` may refill the same
+ * record on the next read, so whoever keeps one past the tick copies it (today no one does:
+ * the supervisor, the sequencer and the control tick take the numbers at once). EV statuses
+ * and module replies are never changed once read: charging sessions keep EV statuses.
  */
 export interface TickReadings {
   readonly guns: readonly (GunMeasurement | null)[];
@@ -496,7 +501,7 @@ export class ContactorSequencer {
     return this.readAtMs;
   }
 
-  /** This tick's reading of a gun's meter (null: unreadable). */
+  /** This tick's reading of a gun's meter (null: unreadable; valid for this tick, see `TickReadings`). */
   gunReading(gunId: number): GunMeasurement | null {
     const i = this.gunPosition.get(gunId);
     return i === undefined ? null : this.readings.guns[i];

@@ -11,6 +11,9 @@ import { builtinDocument, parseCabinetConfig } from "../../src/config";
 import type { TickReadings } from "../../src/sequencer/sequencer";
 import { createSimCabinet, type SimCabinet } from "../../host-sim/sim-cabinet";
 import { buildRunReport } from "../../host-sim/run-report";
+import { createSimulation, type Simulation } from "../../host-sim/scenario/simulation";
+import type { GunMeasurement } from "../../hal/sensors";
+import type { EvStatus } from "../../hal/ev-link";
 import type { Scenario } from "../../host-sim/scenario/types";
 
 const EV400 = { batteryKWh: 77, socPct: 30, targetSocPct: 80, maxPowerKW: 135, packVoltageV: 400 };
@@ -87,5 +90,53 @@ describe("batch reads of the process image (host HAL)", function () {
       batch.controller.close();
       oneByOne.controller.close();
     }
+  });
+
+  it("each host batch read equals the id-by-id reads, unknown ids included, with the same noise cursor after", () => {
+    const config = parseCabinetConfig(builtinDocument("ring-12x2"));
+    const sims: Simulation[] = [createSimulation({ config, seed: 99, stepMs: 10 }), createSimulation({ config, seed: 99, stepMs: 10 })];
+    for (const sim of sims) {
+      sim.plant.plug(4, EV400);
+      sim.plant.plug(9, EV800);
+      sim.hal.contactors.command("MC_4", false);
+      sim.hal.contactors.command("MN_4_0", true);
+      sim.runner.runFor(3000);
+    }
+    const [a, b] = sims;
+    const guns = [...config.guns.map((g) => g.id), 99, 4];
+    const slots = [...config.slots.map((sl) => sl.id), 99, 4];
+    const contactors = [...a.hal.contactors.ids, "NOPE", "MN_4_0"];
+    for (let round = 0; round < 3; round++) {
+      const gunsA: (GunMeasurement | null)[] = guns.map(() => null);
+      a.hal.sensors.readGuns!(guns, gunsA);
+      assert.deepEqual(gunsA, guns.map((id) => b.hal.sensors.gun(id)), `guns, round ${round}`);
+      const statusA: (EvStatus | null)[] = guns.map(() => null);
+      a.hal.ev.readStatuses!(guns, statusA);
+      assert.deepEqual(statusA, guns.map((id) => b.hal.ev.status(id)), `EV statuses, round ${round}`);
+      const busA = new Float64Array(slots.length).fill(-1);
+      a.hal.sensors.readSlotBuses!(slots, busA);
+      assert.deepEqual([...busA], slots.map((id) => b.hal.sensors.slotBus(id).voltageV), `slot buses, round ${round}`);
+      const auxA = new Uint8Array(contactors.length).fill(7);
+      a.hal.contactors.readAux!(contactors, auxA);
+      assert.deepEqual([...auxA], contactors.map((id) => (b.hal.contactors.aux(id).closed ? 1 : 0)), `aux, round ${round}`);
+      assert.ok(auxA.includes(1) && auxA.includes(0));
+      // The same cursor after: the next draw is the same on both.
+      assert.equal(a.hal.sensors.slotBus(3).voltageV, b.hal.sensors.slotBus(3).voltageV);
+      for (const sim of sims) sim.runner.runFor(250);
+    }
+  });
+
+  it("gun() readings are new objects a caller may keep; readGuns refills one record per gun", () => {
+    const sim = createSimulation({ config: parseCabinetConfig(builtinDocument("ring-12x2")), seed: 5, stepMs: 10 });
+    const kept = sim.hal.sensors.gun(2);
+    const copy = { ...kept };
+    const into: (GunMeasurement | null)[] = [null, null];
+    sim.hal.sensors.readGuns!([2, 3], into);
+    const record = into[0];
+    sim.runner.runFor(100);
+    assert.notEqual(sim.hal.sensors.gun(2), kept);
+    assert.deepEqual(kept, copy, "a kept gun() reading never changes");
+    sim.hal.sensors.readGuns!([2, 3], into);
+    assert.equal(into[0], record, "the same record, refilled");
   });
 });
