@@ -322,6 +322,8 @@ export class ContactorHealth {
     this.positions += 1;
     t.flickersMs = [];
     t.mismatchSinceMs = null;
+    // Clearing the timer can only make the contact steady: without this the next update would
+    // judge it once (which changes nothing on a steady contact) and refresh it there.
     this.refreshSteady(t);
     this.events.push(this.clock.nowMs(), "clear", id, "contactor fault reset by operator");
     return true;
