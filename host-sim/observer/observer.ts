@@ -99,11 +99,22 @@ export function defaultObserverParams(plant: CabinetPlant): ObserverParams {
 
 const EMERGENCY_KINDS: ReadonlySet<PlantFaultKind> = new Set(["estop", "door", "imd", "overCurrent", "overVoltage"]);
 
-interface GunEnvelope {
-  allowedA: number;
-  holdUntilMs: number;
+/**
+ * The ramped current envelope of every gun (invariant 6), by gun position: flat arrays,
+ * because every gun is checked on every step.
+ */
+class GunEnvelopes {
+  readonly allowedA: Float64Array;
+  readonly holdUntilMs: Float64Array;
   /** Last time the envelope was above the request (a ramp-down in progress). */
-  rampingAtMs: number;
+  readonly rampingAtMs: Float64Array;
+  /** False until the first check has seeded every gun's envelope with its request. */
+  started = false;
+  constructor(gunCount: number) {
+    this.allowedA = new Float64Array(gunCount);
+    this.holdUntilMs = new Float64Array(gunCount);
+    this.rampingAtMs = new Float64Array(gunCount);
+  }
 }
 
 export class InvariantObserver {
@@ -115,7 +126,7 @@ export class InvariantObserver {
   private moveCursor = 0;
   private readonly open = new Map<string, Violation>();
   private readonly since = new Map<string, number>();
-  private readonly envelopes: (GunEnvelope | undefined)[] = [];
+  private readonly envelopes: GunEnvelopes;
   /** Region id per node and whether the region had energized modules, as of the previous check. */
   private prevRegionOfNode: Int32Array;
   private prevEnergized: boolean[] = [];
@@ -134,6 +145,7 @@ export class InvariantObserver {
     this.prevRegionOfNode = new Int32Array(plant.nodes.length);
     this.moduleKeys = plant.modules.map((m) => ({ noEv: `5:noEv:${m.id}`, unhealthy: `5:unhealthy:${m.id}` }));
     this.gunKeys = plant.guns.map((g) => `6:${g.id}`);
+    this.envelopes = new GunEnvelopes(plant.guns.length);
     this.weldable = plant.edges.map((e, i) => ({ edge: i, key: `9:${e.contactor.id}` }));
     this.snapshotRegions();
   }
@@ -288,32 +300,44 @@ export class InvariantObserver {
 
   private checkGunCurrents(now: number, dtMs: number): void {
     const plant = this.plant;
+    const guns = plant.guns;
     const p = this.params;
-    for (let gi = 0; gi < plant.guns.length; gi++) {
-      const g = plant.guns[gi];
-      const key = this.gunKeys[gi];
+    const env = this.envelopes;
+    const allowedOf = env.allowedA;
+    const holdUntilOf = env.holdUntilMs;
+    const rampingAtOf = env.rampingAtMs;
+    const latencyMs = p.requestLatencyMs;
+    const seed = !env.started;
+    env.started = true;
+    // Nothing pending anywhere (the usual step): no per-gun lookups. Read once per call: a
+    // condition() below only adds or removes the key of the gun being checked, and every later
+    // gun has its own key, so for them "pending" can only be true if it was true here.
+    const anyPending = this.open.size > 0 || this.since.size > 0;
+    for (let gi = 0; gi < guns.length; gi++) {
+      const g = guns[gi];
       const ev = g.ev;
-      let env = this.envelopes[gi];
       const request = ev?.connected ? ev.requestCurrentA : 0;
-      if (!env) {
-        env = { allowedA: request, holdUntilMs: now + p.requestLatencyMs, rampingAtMs: -Infinity };
-        this.envelopes[gi] = env;
+      if (seed) {
+        allowedOf[gi] = request;
+        holdUntilOf[gi] = now + latencyMs;
+        rampingAtOf[gi] = -Infinity;
       }
-      if (request >= env.allowedA) {
-        env.allowedA = request;
-        env.holdUntilMs = now + p.requestLatencyMs;
-      } else if (now >= env.holdUntilMs) {
-        env.allowedA = Math.max(request, env.allowedA - (p.requestRampDownAPerS * dtMs) / 1000);
+      let allowedEnvA = allowedOf[gi];
+      if (request >= allowedEnvA) {
+        allowedEnvA = request;
+        holdUntilOf[gi] = now + latencyMs;
+      } else if (now >= holdUntilOf[gi]) {
+        allowedEnvA = Math.max(request, allowedEnvA - (p.requestRampDownAPerS * dtMs) / 1000);
       }
-      const limitA = Math.min(g.cableMaxCurrentA, env.allowedA);
-      if (env.allowedA > request) env.rampingAtMs = now;
+      allowedOf[gi] = allowedEnvA;
+      const limitA = Math.min(g.cableMaxCurrentA, allowedEnvA);
+      if (allowedEnvA > request) rampingAtOf[gi] = now;
       // The last step of a staircase ramp lands one control period (plus module slew) after the linear one.
-      const ramping = now - env.rampingAtMs <= p.requestLatencyMs ? p.rampStepAllowanceA : 0;
+      const ramping = now - rampingAtOf[gi] <= latencyMs ? p.rampStepAllowanceA : 0;
       const allowedA = limitA * (1 + p.gunCurrentMarginFraction) + p.gunCurrentMarginA + ramping;
       const excess = g.overCurrentFaults === 0 && g.currentA > allowedA;
-      // Nothing pending anywhere (the usual step): no per-gun lookups.
-      if (!excess && (this.open.size === 0 && this.since.size === 0 || !this.open.has(key) && !this.since.has(key))) continue;
-      this.condition(now, key, excess, 6, "gunOverCurrent", `gun ${g.id}`,
+      if (!excess && (!anyPending || !this.open.has(this.gunKeys[gi]) && !this.since.has(this.gunKeys[gi]))) continue;
+      this.condition(now, this.gunKeys[gi], excess, 6, "gunOverCurrent", `gun ${g.id}`,
         () => `gun ${g.id} carries ${g.currentA.toFixed(1)} A, allowed ${limitA.toFixed(1)} A (cable ${g.cableMaxCurrentA} A, EV request ${request.toFixed(1)} A) + margin`, 0);
     }
   }
