@@ -99,22 +99,12 @@ export function defaultObserverParams(plant: CabinetPlant): ObserverParams {
 
 const EMERGENCY_KINDS: ReadonlySet<PlantFaultKind> = new Set(["estop", "door", "imd", "overCurrent", "overVoltage"]);
 
-/**
- * The ramped current envelope of every gun (invariant 6), by gun position: flat arrays,
- * because every gun is checked on every step.
- */
-class GunEnvelopes {
-  readonly allowedA: Float64Array;
-  readonly holdUntilMs: Float64Array;
+/** The ramped current envelope of one gun (invariant 6). */
+interface GunEnvelope {
+  allowedA: number;
+  holdUntilMs: number;
   /** Last time the envelope was above the request (a ramp-down in progress). */
-  readonly rampingAtMs: Float64Array;
-  /** False until the first check has seeded every gun's envelope with its request. */
-  started = false;
-  constructor(gunCount: number) {
-    this.allowedA = new Float64Array(gunCount);
-    this.holdUntilMs = new Float64Array(gunCount);
-    this.rampingAtMs = new Float64Array(gunCount);
-  }
+  rampingAtMs: number;
 }
 
 export class InvariantObserver {
@@ -126,7 +116,9 @@ export class InvariantObserver {
   private moveCursor = 0;
   private readonly open = new Map<string, Violation>();
   private readonly since = new Map<string, number>();
-  private readonly envelopes: GunEnvelopes;
+  /** By gun position; seeded with each gun's request at the first check. */
+  private readonly envelopes: GunEnvelope[];
+  private envelopesSeeded = false;
   /** Region id per node and whether the region had energized modules, as of the previous check. */
   private prevRegionOfNode: Int32Array;
   private prevEnergized: boolean[] = [];
@@ -145,7 +137,7 @@ export class InvariantObserver {
     this.prevRegionOfNode = new Int32Array(plant.nodes.length);
     this.moduleKeys = plant.modules.map((m) => ({ noEv: `5:noEv:${m.id}`, unhealthy: `5:unhealthy:${m.id}` }));
     this.gunKeys = plant.guns.map((g) => `6:${g.id}`);
-    this.envelopes = new GunEnvelopes(plant.guns.length);
+    this.envelopes = plant.guns.map(() => ({ allowedA: 0, holdUntilMs: 0, rampingAtMs: -Infinity }));
     this.weldable = plant.edges.map((e, i) => ({ edge: i, key: `9:${e.contactor.id}` }));
     this.snapshotRegions();
   }
@@ -299,16 +291,12 @@ export class InvariantObserver {
   // ---- invariant 6: gun current vs min(cable, EV request), ramped ----
 
   private checkGunCurrents(now: number, dtMs: number): void {
-    const plant = this.plant;
-    const guns = plant.guns;
+    const guns = this.plant.guns;
+    const envelopes = this.envelopes;
     const p = this.params;
-    const env = this.envelopes;
-    const allowedOf = env.allowedA;
-    const holdUntilOf = env.holdUntilMs;
-    const rampingAtOf = env.rampingAtMs;
     const latencyMs = p.requestLatencyMs;
-    const seed = !env.started;
-    env.started = true;
+    const seed = !this.envelopesSeeded;
+    this.envelopesSeeded = true;
     // Nothing pending anywhere (the usual step): no per-gun lookups. Read once per call: a
     // condition() below only adds or removes the key of the gun being checked, and every later
     // gun has its own key, so for them "pending" can only be true if it was true here.
@@ -316,24 +304,22 @@ export class InvariantObserver {
     for (let gi = 0; gi < guns.length; gi++) {
       const g = guns[gi];
       const ev = g.ev;
+      const env = envelopes[gi];
       const request = ev?.connected ? ev.requestCurrentA : 0;
       if (seed) {
-        allowedOf[gi] = request;
-        holdUntilOf[gi] = now + latencyMs;
-        rampingAtOf[gi] = -Infinity;
+        env.allowedA = request;
+        env.holdUntilMs = now + latencyMs;
       }
-      let allowedEnvA = allowedOf[gi];
-      if (request >= allowedEnvA) {
-        allowedEnvA = request;
-        holdUntilOf[gi] = now + latencyMs;
-      } else if (now >= holdUntilOf[gi]) {
-        allowedEnvA = Math.max(request, allowedEnvA - (p.requestRampDownAPerS * dtMs) / 1000);
+      if (request >= env.allowedA) {
+        env.allowedA = request;
+        env.holdUntilMs = now + latencyMs;
+      } else if (now >= env.holdUntilMs) {
+        env.allowedA = Math.max(request, env.allowedA - (p.requestRampDownAPerS * dtMs) / 1000);
       }
-      allowedOf[gi] = allowedEnvA;
-      const limitA = Math.min(g.cableMaxCurrentA, allowedEnvA);
-      if (allowedEnvA > request) rampingAtOf[gi] = now;
+      const limitA = Math.min(g.cableMaxCurrentA, env.allowedA);
+      if (env.allowedA > request) env.rampingAtMs = now;
       // The last step of a staircase ramp lands one control period (plus module slew) after the linear one.
-      const ramping = now - rampingAtOf[gi] <= latencyMs ? p.rampStepAllowanceA : 0;
+      const ramping = now - env.rampingAtMs <= latencyMs ? p.rampStepAllowanceA : 0;
       const allowedA = limitA * (1 + p.gunCurrentMarginFraction) + p.gunCurrentMarginA + ramping;
       const excess = g.overCurrentFaults === 0 && g.currentA > allowedA;
       if (!excess && (!anyPending || !this.open.has(this.gunKeys[gi]) && !this.since.has(this.gunKeys[gi]))) continue;
