@@ -174,9 +174,12 @@ export class Scheduler {
     return { fed: this.watchdogFeeds, withheld: this.watchdogWithheld };
   }
 
+  // pickDue and arm run on every wake (100 times a second): indexed loops, no iterator objects.
   private pickDue(nowMs: number): TaskState | null {
+    const tasks = this.tasks;
     let best: TaskState | null = null;
-    for (const t of this.tasks) {
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i];
       if (t.releaseMs === null || t.releaseMs > nowMs) continue;
       if (t.safety) return t;
       if (best === null || this.before(t, best)) best = t;
@@ -281,8 +284,12 @@ export class Scheduler {
   }
 
   private arm(): void {
+    const tasks = this.tasks;
     let next: number | null = null;
-    for (const t of this.tasks) if (t.releaseMs !== null && (next === null || t.releaseMs < next)) next = t.releaseMs;
+    for (let i = 0; i < tasks.length; i++) {
+      const releaseMs = tasks[i].releaseMs;
+      if (releaseMs !== null && (next === null || releaseMs < next)) next = releaseMs;
+    }
     if (next === null) {
       this.driver.cancel();
       return;
