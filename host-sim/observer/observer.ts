@@ -295,6 +295,10 @@ export class InvariantObserver {
     const envelopes = this.envelopes;
     const p = this.params;
     const latencyMs = p.requestLatencyMs;
+    const rampDownAPerS = p.requestRampDownAPerS;
+    const rampStepAllowanceA = p.rampStepAllowanceA;
+    const marginFactor = 1 + p.gunCurrentMarginFraction;
+    const marginA = p.gunCurrentMarginA;
     const seed = !this.envelopesSeeded;
     this.envelopesSeeded = true;
     // Nothing pending anywhere (the usual step): no per-gun lookups. Read once per call: a
@@ -314,13 +318,13 @@ export class InvariantObserver {
         env.allowedA = request;
         env.holdUntilMs = now + latencyMs;
       } else if (now >= env.holdUntilMs) {
-        env.allowedA = Math.max(request, env.allowedA - (p.requestRampDownAPerS * dtMs) / 1000);
+        env.allowedA = Math.max(request, env.allowedA - (rampDownAPerS * dtMs) / 1000);
       }
       const limitA = Math.min(g.cableMaxCurrentA, env.allowedA);
       if (env.allowedA > request) env.rampingAtMs = now;
       // The last step of a staircase ramp lands one control period (plus module slew) after the linear one.
-      const ramping = now - env.rampingAtMs <= latencyMs ? p.rampStepAllowanceA : 0;
-      const allowedA = limitA * (1 + p.gunCurrentMarginFraction) + p.gunCurrentMarginA + ramping;
+      const ramping = now - env.rampingAtMs <= latencyMs ? rampStepAllowanceA : 0;
+      const allowedA = limitA * marginFactor + marginA + ramping;
       const excess = g.overCurrentFaults === 0 && g.currentA > allowedA;
       if (!excess && (!anyPending || !this.open.has(this.gunKeys[gi]) && !this.since.has(this.gunKeys[gi]))) continue;
       this.condition(now, this.gunKeys[gi], excess, 6, "gunOverCurrent", `gun ${g.id}`,
