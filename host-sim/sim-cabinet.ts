@@ -27,7 +27,14 @@ export class SimTimerDriver implements TimerDriver {
   private dueMs = Infinity;
   private wake: (() => void) | null = null;
   constructor(private readonly runner: SimRunner, private readonly nowMs: () => number) {
-    runner.every(runner.stepMs, (now) => this.wakeIfDue(now), 0);
+    // The check is written in the closure (no method call): it runs on every step, and XS does not inline.
+    runner.every(runner.stepMs, (now) => {
+      if (now + 1e-9 < this.dueMs) return;
+      const wake = this.wake;
+      this.dueMs = Infinity;
+      this.wake = null;
+      wake?.();
+    }, 0);
   }
   schedule(delayMs: number, wake: () => void): void {
     this.dueMs = this.nowMs() + Math.max(0, delayMs);
@@ -36,13 +43,6 @@ export class SimTimerDriver implements TimerDriver {
   cancel(): void {
     this.dueMs = Infinity;
     this.wake = null;
-  }
-  private wakeIfDue(now: number): void {
-    if (now + 1e-9 < this.dueMs) return;
-    const wake = this.wake;
-    this.dueMs = Infinity;
-    this.wake = null;
-    wake?.();
   }
 }
 
