@@ -17,15 +17,21 @@ import type { ControllerCommands, Scenario } from "./scenario/types";
 import type { PlantParams, PlantParamsOverrides } from "./plant/params";
 import type { HostHalOptions } from "./hal/host-hal";
 
-/** The scheduler's timer on simulated time: it wakes at the first runner step at or after its due time. */
+/**
+ * The scheduler's timer on simulated time: it wakes at the first runner step at or after its due time.
+ * It checks on every step through one periodic runner timer registered up front, so its place among
+ * the runner's other timers (OCPP, MQTT ticks) is the same on every step, whenever the wake is due.
+ */
 export class SimTimerDriver implements TimerDriver {
-  private dueMs: number | null = null;
+  /** Infinity: nothing scheduled (a number, not null, so the per-step test is one comparison). */
+  private dueMs = Infinity;
   private wake: (() => void) | null = null;
   constructor(private readonly runner: SimRunner, private readonly nowMs: () => number) {
+    // The check is written in the closure (no method call): it runs on every step, and XS does not inline.
     runner.every(runner.stepMs, (now) => {
-      if (this.dueMs === null || now + 1e-9 < this.dueMs) return;
+      if (now + 1e-9 < this.dueMs) return;
       const wake = this.wake;
-      this.dueMs = null;
+      this.dueMs = Infinity;
       this.wake = null;
       wake?.();
     }, 0);
@@ -35,7 +41,7 @@ export class SimTimerDriver implements TimerDriver {
     this.wake = wake;
   }
   cancel(): void {
-    this.dueMs = null;
+    this.dueMs = Infinity;
     this.wake = null;
   }
 }

@@ -20,7 +20,12 @@ export interface SimRunnerOptions {
  */
 export class SimRunner {
   readonly stepMs: number;
-  private timers: Timer[] = [];
+  /**
+   * Pending timers sorted by (dueMs, id): the earliest-due timer is first, so a step looks at
+   * timers[0] only instead of scanning them all. Kept sorted by every insertion (every, at,
+   * re-arming a periodic timer) and by removal (cancel, a one-shot firing).
+   */
+  private readonly timers: Timer[] = [];
   private readonly hooks: ((nowMs: number) => void)[] = [];
   private nextTimerId = 1;
 
@@ -36,15 +41,15 @@ export class SimRunner {
   /** Periodic task (e.g. the controller's fast/control/telemetry ticks). Returns a cancel function. */
   every(periodMs: number, run: (nowMs: number) => void, firstAtMs = this.plant.nowMs + periodMs): () => void {
     const t: Timer = { id: this.nextTimerId++, dueMs: firstAtMs, periodMs, run };
-    this.timers.push(t);
-    return () => this.cancel(t.id);
+    this.insert(t);
+    return () => this.cancel(t);
   }
 
   /** One-shot at a simulated time. */
   at(timeMs: number, run: (nowMs: number) => void): () => void {
     const t: Timer = { id: this.nextTimerId++, dueMs: timeMs, periodMs: null, run };
-    this.timers.push(t);
-    return () => this.cancel(t.id);
+    this.insert(t);
+    return () => this.cancel(t);
   }
 
   /** Runs after every step, after the timers (the observer belongs here). */
@@ -62,17 +67,15 @@ export class SimRunner {
     // Indexed loops: this runs 100 times per simulated second and for-of iterators were a measurable cost.
     const before = this.beforeTimers;
     for (let i = 0; i < before.length; i++) before[i](now);
-    // Timers due by now, earliest first, registration order on ties.
-    for (;;) {
-      const timers = this.timers;
-      let next: Timer | null = null;
-      for (let i = 0; i < timers.length; i++) {
-        const t = timers[i];
-        if (t.dueMs <= now && (next === null || t.dueMs < next.dueMs || (t.dueMs === next.dueMs && t.id < next.id))) next = t;
+    // Timers due by now, earliest first, registration order on ties (the sorted order).
+    const timers = this.timers;
+    while (timers.length > 0 && timers[0].dueMs <= now) {
+      const next = timers[0];
+      if (next.periodMs === null) timers.shift();
+      else {
+        next.dueMs += next.periodMs;
+        sinkFirst(timers);
       }
-      if (next === null) break;
-      if (next.periodMs === null) this.cancel(next.id);
-      else next.dueMs += next.periodMs;
       next.run(now);
     }
     const hooks = this.hooks;
@@ -91,7 +94,42 @@ export class SimRunner {
     this.runUntil(this.plant.nowMs + durationMs);
   }
 
-  private cancel(id: number): void {
-    this.timers = this.timers.filter((t) => t.id !== id);
+  /** Timers not yet fired (one-shots) or not cancelled (periodic), in firing order (for tests and tools). */
+  pendingTimers(): { dueMs: number; periodMs: number | null }[] {
+    return this.timers.map((t) => ({ dueMs: t.dueMs, periodMs: t.periodMs }));
   }
+
+  /**
+   * Sorted insertion, searched from the front: the usual re-armed timer (the scheduler's
+   * every-step wake) belongs at or near the front. A timer whose due time is not a number
+   * never fires (as before: NaN <= now is false), so it goes last.
+   */
+  private insert(t: Timer): void {
+    const timers = this.timers;
+    let i = 0;
+    while (i < timers.length && !firesBefore(t, timers[i])) i++;
+    timers.splice(i, 0, t);
+  }
+
+  private cancel(t: Timer): void {
+    const i = this.timers.indexOf(t);
+    if (i >= 0) this.timers.splice(i, 1);
+  }
+}
+
+/** A re-armed periodic timer moves back from the front to its place, in place (usually it stays first). */
+function sinkFirst(timers: Timer[]): void {
+  for (let i = 0; i + 1 < timers.length && firesBefore(timers[i + 1], timers[i]); i++) {
+    const t = timers[i];
+    timers[i] = timers[i + 1];
+    timers[i + 1] = t;
+  }
+}
+
+/** Firing order: earlier due time first, then registration order. A NaN due time never fires: it sorts last. */
+function firesBefore(a: Timer, b: Timer): boolean {
+  const aNaN = Number.isNaN(a.dueMs);
+  const bNaN = Number.isNaN(b.dueMs);
+  if (aNaN || bNaN) return aNaN === bNaN ? a.id < b.id : bNaN;
+  return a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.id < b.id);
 }

@@ -99,6 +99,7 @@ export function defaultObserverParams(plant: CabinetPlant): ObserverParams {
 
 const EMERGENCY_KINDS: ReadonlySet<PlantFaultKind> = new Set(["estop", "door", "imd", "overCurrent", "overVoltage"]);
 
+/** The ramped current envelope of one gun (invariant 6). */
 interface GunEnvelope {
   allowedA: number;
   holdUntilMs: number;
@@ -115,7 +116,9 @@ export class InvariantObserver {
   private moveCursor = 0;
   private readonly open = new Map<string, Violation>();
   private readonly since = new Map<string, number>();
-  private readonly envelopes: (GunEnvelope | undefined)[] = [];
+  /** By gun position; seeded with each gun's request at the first check. */
+  private readonly envelopes: GunEnvelope[];
+  private envelopesSeeded = false;
   /** Region id per node and whether the region had energized modules, as of the previous check. */
   private prevRegionOfNode: Int32Array;
   private prevEnergized: boolean[] = [];
@@ -134,6 +137,7 @@ export class InvariantObserver {
     this.prevRegionOfNode = new Int32Array(plant.nodes.length);
     this.moduleKeys = plant.modules.map((m) => ({ noEv: `5:noEv:${m.id}`, unhealthy: `5:unhealthy:${m.id}` }));
     this.gunKeys = plant.guns.map((g) => `6:${g.id}`);
+    this.envelopes = plant.guns.map(() => ({ allowedA: 0, holdUntilMs: 0, rampingAtMs: -Infinity }));
     this.weldable = plant.edges.map((e, i) => ({ edge: i, key: `9:${e.contactor.id}` }));
     this.snapshotRegions();
   }
@@ -287,33 +291,43 @@ export class InvariantObserver {
   // ---- invariant 6: gun current vs min(cable, EV request), ramped ----
 
   private checkGunCurrents(now: number, dtMs: number): void {
-    const plant = this.plant;
+    const guns = this.plant.guns;
+    const envelopes = this.envelopes;
     const p = this.params;
-    for (let gi = 0; gi < plant.guns.length; gi++) {
-      const g = plant.guns[gi];
-      const key = this.gunKeys[gi];
+    const latencyMs = p.requestLatencyMs;
+    const rampDownAPerS = p.requestRampDownAPerS;
+    const rampStepAllowanceA = p.rampStepAllowanceA;
+    const marginFactor = 1 + p.gunCurrentMarginFraction;
+    const marginA = p.gunCurrentMarginA;
+    const seed = !this.envelopesSeeded;
+    this.envelopesSeeded = true;
+    // Nothing pending anywhere (the usual step): no per-gun lookups. Read once per call: a
+    // condition() below only adds or removes the key of the gun being checked, and every later
+    // gun has its own key, so for them "pending" can only be true if it was true here.
+    const anyPending = this.open.size > 0 || this.since.size > 0;
+    for (let gi = 0; gi < guns.length; gi++) {
+      const g = guns[gi];
       const ev = g.ev;
-      let env = this.envelopes[gi];
+      const env = envelopes[gi];
       const request = ev?.connected ? ev.requestCurrentA : 0;
-      if (!env) {
-        env = { allowedA: request, holdUntilMs: now + p.requestLatencyMs, rampingAtMs: -Infinity };
-        this.envelopes[gi] = env;
+      if (seed) {
+        env.allowedA = request;
+        env.holdUntilMs = now + latencyMs;
       }
       if (request >= env.allowedA) {
         env.allowedA = request;
-        env.holdUntilMs = now + p.requestLatencyMs;
+        env.holdUntilMs = now + latencyMs;
       } else if (now >= env.holdUntilMs) {
-        env.allowedA = Math.max(request, env.allowedA - (p.requestRampDownAPerS * dtMs) / 1000);
+        env.allowedA = Math.max(request, env.allowedA - (rampDownAPerS * dtMs) / 1000);
       }
       const limitA = Math.min(g.cableMaxCurrentA, env.allowedA);
       if (env.allowedA > request) env.rampingAtMs = now;
       // The last step of a staircase ramp lands one control period (plus module slew) after the linear one.
-      const ramping = now - env.rampingAtMs <= p.requestLatencyMs ? p.rampStepAllowanceA : 0;
-      const allowedA = limitA * (1 + p.gunCurrentMarginFraction) + p.gunCurrentMarginA + ramping;
+      const ramping = now - env.rampingAtMs <= latencyMs ? rampStepAllowanceA : 0;
+      const allowedA = limitA * marginFactor + marginA + ramping;
       const excess = g.overCurrentFaults === 0 && g.currentA > allowedA;
-      // Nothing pending anywhere (the usual step): no per-gun lookups.
-      if (!excess && (this.open.size === 0 && this.since.size === 0 || !this.open.has(key) && !this.since.has(key))) continue;
-      this.condition(now, key, excess, 6, "gunOverCurrent", `gun ${g.id}`,
+      if (!excess && (!anyPending || !this.open.has(this.gunKeys[gi]) && !this.since.has(this.gunKeys[gi]))) continue;
+      this.condition(now, this.gunKeys[gi], excess, 6, "gunOverCurrent", `gun ${g.id}`,
         () => `gun ${g.id} carries ${g.currentA.toFixed(1)} A, allowed ${limitA.toFixed(1)} A (cable ${g.cableMaxCurrentA} A, EV request ${request.toFixed(1)} A) + margin`, 0);
     }
   }

@@ -76,6 +76,8 @@ export class Scheduler {
   private readonly wake = (): void => this.dispatch();
   private watchdogFeeds = 0;
   private watchdogWithheld = 0;
+  /** Earliest release seen by the last pickDue that found nothing due (valid only right after it). */
+  private idleScanNextReleaseMs: number | null = null;
 
   constructor(options: SchedulerOptions) {
     this.options = options;
@@ -142,17 +144,23 @@ export class Scheduler {
   dispatch(): void {
     if (!this.running || this.dispatching) return;
     this.dispatching = true;
+    // True when the last pickDue found nothing due: it then saw every task's release, and its
+    // earliest one (idleScanNextReleaseMs) is what arm() would compute, since nothing ran since.
+    let endedIdle = false;
     try {
       const maxRuns = this.options.maxRunsPerWake ?? 16;
       for (let runs = 0; runs < maxRuns; runs++) {
         const task = this.pickDue(this.clock.nowMs());
-        if (!task) break;
+        if (!task) {
+          endedIdle = true;
+          break;
+        }
         this.runOnce(task);
       }
     } finally {
       this.dispatching = false;
     }
-    if (this.running) this.arm();
+    if (this.running) this.armAt(endedIdle ? this.idleScanNextReleaseMs : this.nextReleaseMs());
   }
 
   /** The task that would run next if the scheduler were woken at nowMs (null: none due). */
@@ -174,13 +182,24 @@ export class Scheduler {
     return { fed: this.watchdogFeeds, withheld: this.watchdogWithheld };
   }
 
+  // pickDue and arm run on every wake (100 times a second): indexed loops, no iterator objects.
   private pickDue(nowMs: number): TaskState | null {
+    const tasks = this.tasks;
     let best: TaskState | null = null;
-    for (const t of this.tasks) {
-      if (t.releaseMs === null || t.releaseMs > nowMs) continue;
+    let earliestMs: number | null = null;
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i];
+      const releaseMs = t.releaseMs;
+      if (releaseMs === null) continue;
+      if (releaseMs > nowMs) {
+        if (earliestMs === null || releaseMs < earliestMs) earliestMs = releaseMs;
+        continue;
+      }
       if (t.safety) return t;
       if (best === null || this.before(t, best)) best = t;
     }
+    // Nothing due: every release is in the future and earliestMs is the next wake (see dispatch).
+    if (best === null) this.idleScanNextReleaseMs = earliestMs;
     return best;
   }
 
@@ -281,8 +300,21 @@ export class Scheduler {
   }
 
   private arm(): void {
+    this.armAt(this.nextReleaseMs());
+  }
+
+  /** The earliest release of any task (null: none pending). */
+  private nextReleaseMs(): number | null {
+    const tasks = this.tasks;
     let next: number | null = null;
-    for (const t of this.tasks) if (t.releaseMs !== null && (next === null || t.releaseMs < next)) next = t.releaseMs;
+    for (let i = 0; i < tasks.length; i++) {
+      const releaseMs = tasks[i].releaseMs;
+      if (releaseMs !== null && (next === null || releaseMs < next)) next = releaseMs;
+    }
+    return next;
+  }
+
+  private armAt(next: number | null): void {
     if (next === null) {
       this.driver.cancel();
       return;

@@ -146,6 +146,23 @@ describe("host-sim invariant observer (DESIGN.md §5)", () => {
     assert.match(v[0].details, /gun 1 carries/);
   });
 
+  it("invariant 6: an over-current that stops is ended, also while another gun's is still open", () => {
+    // Guards the observer's "nothing pending" shortcut: a gun whose over-current clears must still be
+    // looked up and its violation ended, whatever the other guns do.
+    const low = { ...EV400, maxPowerKW: 20 };
+    const sim = quietSim();
+    chargeOnSlot(sim, 1, 60, low);
+    chargeOnSlot(sim, 4, 60, low);
+    sim.runner.runFor(5000);
+    assert.deepEqual(sim.observer.of(6).map((v) => [v.subject, v.endedAtMs]), [["gun 1", undefined], ["gun 4", undefined]]);
+    for (const k of [0, 1]) sim.hal.modules.command(`M4_${k}`, { enabled: true, voltageV: sim.hal.ev.status(4).requestVoltageV, currentLimitA: 1 });
+    sim.runner.runFor(3000);
+    const [gun1, gun4] = sim.observer.of(6);
+    assert.equal(gun1.endedAtMs, undefined, "gun 1 still carries too much");
+    assert.ok(gun4.endedAtMs !== undefined && gun4.endedAtMs > gun4.atMs, `gun 4 ended: ${JSON.stringify(gun4)}`);
+    assert.equal(sim.observer.of(6).length, 2);
+  });
+
   it("invariant 8: an IMD fault must reach its safe state within the emergency deadline", () => {
     const slow = quietSim();
     chargeOnSlot(slow, 1, 40);

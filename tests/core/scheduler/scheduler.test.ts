@@ -72,6 +72,36 @@ describe("scheduler (virtual clock)", () => {
     assert.equal(r.feeds.length, 100);
   });
 
+  it("a wake that stops at maxRunsPerWake re-arms at once for the tasks still due", () => {
+    // Guards dispatch's re-arm: only a wake whose last scan found nothing due may reuse that scan's
+    // earliest release; a wake cut short by maxRunsPerWake must look at every task again.
+    const r = rig({ maxRunsPerWake: 1 });
+    add(r, task(r, { name: "a", periodMs: 100, priority: 3, budgetMs: 5 }));
+    add(r, task(r, { name: "b", periodMs: 100, priority: 2, budgetMs: 5 }));
+    add(r, task(r, { name: "c", periodMs: 100, priority: 1, budgetMs: 5 }));
+    r.scheduler.start();
+    assert.equal(r.driver.runUntil(0), 3);
+    assert.deepEqual(r.trace.map((t) => `${t.name}@${t.atMs}`), ["a@0", "b@0", "c@0"]);
+    assert.equal(r.driver.pendingAtMs(), 100);
+  });
+
+  it("after a wake with nothing left due, the next wake is the earliest release of any task", () => {
+    const r = rig();
+    add(r, task(r, { name: "safety", safety: true, periodMs: 10, priority: 100, budgetMs: 2 }, () => 1));
+    add(r, task(r, { name: "control", periodMs: 100, offsetMs: 5, priority: 50, budgetMs: 30 }, () => 3));
+    add(r, task(r, { name: "comms", periodMs: null, priority: 30, budgetMs: 8 }));
+    r.scheduler.start();
+    const wakes: (number | null)[] = [];
+    for (let i = 0; i < 4; i++) {
+      r.driver.runUntil(r.driver.pendingAtMs() ?? 0, 1);
+      wakes.push(r.driver.pendingAtMs());
+    }
+    // safety@0 -> control due at 5; control@5 ends at 8 -> safety due at 10; safety@10 -> 20.
+    assert.deepEqual(wakes, [5, 10, 20, 30]);
+    r.scheduler.signal("comms");
+    assert.equal(r.driver.pendingAtMs(), r.clock.nowMs(), "a signal while idle arms for now");
+  });
+
   it("measures last, max and mean and counts overruns", () => {
     const r = rig();
     const costs = [4, 8, 2, 9];
