@@ -105,8 +105,16 @@ export class SafetySupervisor {
   private readonly gunWatches: GunWatch[] = [];
   private readonly watchByGun = new Map<number, GunWatch>();
   private readonly moduleWatches: ModuleWatch[] = [];
-  /** `moduleWatches[i].mnPos` by module position (the island check reads it per module per tick). */
+  /** `moduleWatches[i].mnPos` by module position. */
   private readonly mnPosOfModule: Int32Array;
+  /**
+   * Per module position: 1 while its MN is confirmed closed (`health.confirmedAt`), as of
+   * `health.positionVersion` = `mnFlagsVersion`. `confirmedAt` reads only a contactor's
+   * command, aux reading and verdict, and every change of those bumps `positionVersion`:
+   * while it is unchanged the flags are what `confirmedAt` would answer.
+   */
+  private readonly mnConfirmedClosed: Uint8Array;
+  private mnFlagsVersion = NaN;
   private readonly unplugged = (gunId: number): boolean => this.watchByGun.get(gunId)?.ev?.plugged === false;
 
   constructor(options: SupervisorOptions) {
@@ -137,6 +145,7 @@ export class SafetySupervisor {
       this.moduleWatches.push({ id: m.id, location: `module ${m.id}`, mnPos: m.mn ? this.seq.health.positionOf(m.mn) : -1 });
     }
     this.mnPosOfModule = Int32Array.from(this.moduleWatches, (w) => w.mnPos);
+    this.mnConfirmedClosed = new Uint8Array(this.moduleWatches.length);
   }
 
   /** Latched faults, oldest first. */
@@ -342,11 +351,9 @@ export class SafetySupervisor {
   private checkIslands(readings: TickReadings, now: number): void {
     const s = this.config.safety;
     const ring = this.ring;
-    const health = this.seq.health;
     const islands = this.seq.energizedIslands; // this tick's list, as a reaction below may release islands
     const current = this.islandsByGun;
     const moduleReadings = readings.modules;
-    const mnPosOfModule = this.mnPosOfModule;
     const islandOverCurrentA = s.islandOverCurrentA;
     const implausibleDeltaV = s.implausibleVoltageDeltaV;
     for (let j = 0; j < islands.length; j++) {
@@ -358,15 +365,16 @@ export class SafetySupervisor {
       let sumA = 0;
       let worstDeltaV = 0;
       const busV = ring && w.slotPos >= 0 ? readings.slotBusV[w.slotPos] : NaN;
+      // Per island: a reaction to the island before may have commanded contactors.
+      const mnClosed = this.mnFlags();
       for (let k = 0; k < modulePos.length; k++) {
         const pos = modulePos[k];
         const r: ModuleReading | null = pos < 0 ? null : moduleReadings[pos];
         if (!r || !r.online) continue;
         sumA += Math.abs(r.currentA);
         if (!r.running || !Number.isFinite(busV)) continue;
-        // Only a running module on its bus is compared with it (whether the MN is confirmed closed is a pure read of the health).
-        const mnPos = mnPosOfModule[pos];
-        if (mnPos >= 0 && health.confirmedAt(mnPos, true)) worstDeltaV = Math.max(worstDeltaV, Math.abs(busV - r.voltageV));
+        // Only a running module on its bus (MN confirmed closed) is compared with it.
+        if (mnClosed[pos] === 1) worstDeltaV = Math.max(worstDeltaV, Math.abs(busV - r.voltageV));
       }
       if (sumA > islandOverCurrentA) {
         this.detected({ kind: "islandOverCurrent", severity: "high", scope: { guns: [island.gunId] }, location,
@@ -382,6 +390,19 @@ export class SafetySupervisor {
           clear: { rule: "causeGoneFor", ms: 5000 } });
       } else if (this.latched) this.gone("implausibleMeasurement", location);
     }
+  }
+
+  /** `mnConfirmedClosed`, read again from the health when a contactor's command, aux or verdict changed. */
+  private mnFlags(): Uint8Array {
+    const health = this.seq.health;
+    const version = health.positionVersion;
+    const flags = this.mnConfirmedClosed;
+    if (version !== this.mnFlagsVersion) {
+      const mnPos = this.mnPosOfModule;
+      for (let i = 0; i < flags.length; i++) flags[i] = mnPos[i] >= 0 && health.confirmedAt(mnPos[i], true) ? 1 : 0;
+      this.mnFlagsVersion = version;
+    }
+    return flags;
   }
 
   private checkContactors(): void {
