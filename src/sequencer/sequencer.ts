@@ -273,7 +273,10 @@ export class ContactorSequencer {
   private readonly owners = new Map<string, number>();
   private islandsVersion = 0;
   private ownersVersion = -1;
-  private readonly moduleCmd = new Map<string, ModuleCommand>();
+  /** Last command of a module id outside `index.modules` (none in practice: the targets hold cabinet modules only). */
+  private readonly strayCmd = new Map<string, ModuleCommand>();
+  /** `moduleCommand` objects by module position, built on demand from the mirror (null: build again). */
+  private readonly commandObjects: (ModuleCommand | null)[];
   /** Last current offered to each gun's EV, by gun position (NaN: none yet). */
   private readonly offerA: Float64Array;
   private readonly reasons: GunReasons;
@@ -314,10 +317,26 @@ export class ContactorSequencer {
   private readonly wantVoltageV: Float64Array;
   private readonly wantCurrentA: Float64Array;
   private outputStamp = 0;
-  /** Mirror of `moduleCmd` by module position (-1: nothing sent yet), so applyOutputs compares without lookups. */
+  /** The last command sent to each module, by module position (enabled -1: nothing sent yet). */
   private readonly sentEnabled: Int8Array;
   private readonly sentVoltageV: Float64Array;
   private readonly sentCurrentA: Float64Array;
+  /** Bumped whenever a module command is sent (the only writer of the `sent*` mirror). */
+  private sendVersion = 0;
+  /** Bumped whenever an EV offer changes (the only writer of `offerA`). */
+  private offerVersion = 0;
+  /**
+   * What `applyOutputs` last derived from each island, by gun position, and the islands and
+   * mirror it left behind: see `outputsSettled`.
+   */
+  private readonly appliedEnabled: Int8Array;
+  private readonly appliedVoltageV: Float64Array;
+  private readonly appliedCurrentA: Float64Array;
+  private appliedIslandsVersion = -1;
+  private appliedSendVersion = -1;
+  /** `islandsVersion` and `offerVersion` after the last `offerIdleGuns` pass (every idle gun offered 0 then). */
+  private idleOffersIslandsVersion = -1;
+  private idleOffersVersion = -1;
   /** Modules whose mirror is exactly OFF (lets applyOutputs see without a pass that every module of no island is off). */
   private sentOffCount = 0;
   /** Bumped when a module command switches on/off, or a module's online/running bits change in a reading. */
@@ -376,6 +395,10 @@ export class ContactorSequencer {
     this.wantCurrentA = new Float64Array(moduleCount);
     this.moduleBits = new Uint8Array(moduleCount);
     this.sentEnabled = new Int8Array(moduleCount).fill(-1);
+    this.commandObjects = filled<ModuleCommand | null>(moduleCount, null);
+    this.appliedEnabled = new Int8Array(gunCount).fill(-1);
+    this.appliedVoltageV = new Float64Array(gunCount);
+    this.appliedCurrentA = new Float64Array(gunCount);
     this.sentVoltageV = new Float64Array(moduleCount);
     this.sentCurrentA = new Float64Array(moduleCount);
   }
@@ -473,7 +496,15 @@ export class ContactorSequencer {
 
   /** Last module command sent (what the sequencer wants the module to do). */
   moduleCommand(moduleId: string): ModuleCommand {
-    return this.moduleCmd.get(moduleId) ?? OFF;
+    const pos = this.modulePosition.get(moduleId);
+    if (pos === undefined) return this.strayCmd.get(moduleId) ?? OFF;
+    if (this.sentEnabled[pos] < 0) return OFF;
+    let cmd = this.commandObjects[pos];
+    if (cmd === null) {
+      cmd = { enabled: this.sentEnabled[pos] === 1, voltageV: this.sentVoltageV[pos], currentLimitA: this.sentCurrentA[pos] };
+      this.commandObjects[pos] = cmd;
+    }
+    return cmd;
   }
 
   /**
@@ -880,7 +911,8 @@ export class ContactorSequencer {
 
   /** Output commanded on, or running while it may still be connected (a running module behind an open MN energizes nothing). */
   private moduleEnergized(id: string): boolean {
-    if (this.moduleCmd.get(id)?.enabled) return true;
+    const pos = this.modulePosition.get(id);
+    if (pos === undefined ? this.strayCmd.get(id)?.enabled : this.sentEnabled[pos] === 1) return true;
     if (!(this.moduleReading(id)?.running ?? false)) return false;
     for (const e of this.graph.moduleEdges.get(id) ?? []) if (this.health.possiblyClosed(e)) return true;
     return false;
@@ -1257,8 +1289,12 @@ export class ContactorSequencer {
     this.events.push(now, "phase", `gun ${g}`, `island [${target.slots.join(",")}] energized: modules ${target.modules.join(",")} precharging`);
   }
 
-  /** Module commands and EV offers from the islands (scratch arrays: nothing allocated unless a command changes). */
+  /**
+   * Module commands and EV offers from the islands (scratch arrays: nothing allocated unless
+   * a command changes). Most ticks no island's output changed: then the module pass is skipped.
+   */
   private applyOutputs(): void {
+    if (this.outputsSettled()) return this.offerIdleGuns();
     const precharge = this.config.safety.cableCheckCurrentLimitA;
     const stamp = ++this.outputStamp;
     // Locals: this runs every fast tick, and on XS every `this.` is a property lookup.
@@ -1283,6 +1319,9 @@ export class ContactorSequencer {
       const voltageV = on ? island.voltageV : 0;
       const currentA = !on ? 0 : stage === "precharging" || stage === "closingGc" ? precharge / n : island.limitA / n;
       const enabled = on ? 1 : 0;
+      this.appliedEnabled[island.gunPos] = enabled;
+      this.appliedVoltageV[island.gunPos] = voltageV;
+      this.appliedCurrentA[island.gunPos] = currentA;
       for (let k = 0; k < n; k++) {
         const i = modulePos[k];
         if (i < 0) continue; // not a module of this cabinet: nothing to command
@@ -1301,53 +1340,118 @@ export class ContactorSequencer {
     const moduleIds = this.moduleIds;
     // Every module of an island already has what it wants, and every other one is off
     // (the OFF mirrors not accounted for by islands cover all the rest): nothing to send.
-    if (!changed && this.sentOffCount - wantedOff === moduleIds.length - wantedCount) return this.offerIdleGuns();
-    for (let i = 0; i < moduleIds.length; i++) {
-      const wanted = wantStamp[i] === stamp;
-      const enabled = wanted ? wantEnabled[i] : 0;
-      const voltageV = wanted ? wantVoltageV[i] : 0;
-      const currentA = wanted ? wantCurrentA[i] : 0;
-      if (sentEnabled[i] === enabled && sentVoltageV[i] === voltageV && sentCurrentA[i] === currentA) continue; // already sent
-      if (!wanted) this.sendModule(moduleIds[i], OFF);
-      else this.sendModuleValues(moduleIds[i], enabled === 1, voltageV, currentA);
+    if (changed || this.sentOffCount - wantedOff !== moduleIds.length - wantedCount) {
+      for (let i = 0; i < moduleIds.length; i++) {
+        const wanted = wantStamp[i] === stamp;
+        const enabled = wanted ? wantEnabled[i] : 0;
+        const voltageV = wanted ? wantVoltageV[i] : 0;
+        const currentA = wanted ? wantCurrentA[i] : 0;
+        if (sentEnabled[i] === enabled && sentVoltageV[i] === voltageV && sentCurrentA[i] === currentA) continue; // already sent
+        if (!wanted) this.sendModule(moduleIds[i], OFF);
+        else this.sendModuleValues(moduleIds[i], enabled === 1, voltageV, currentA);
+      }
     }
+    // Every module now has what this pass wants: a pass over the same islands, outputs and mirror would send nothing.
+    this.appliedIslandsVersion = this.islandsVersion;
+    this.appliedSendVersion = this.sendVersion;
     this.offerIdleGuns();
   }
 
-  /** No current offered to a gun without an island. */
+  /**
+   * True when this tick's module pass would send nothing: the islands are the ones of the
+   * last completed pass, each derives the same output (enabled, voltage, current per module)
+   * as then, and no command was sent since (the mirror is what that pass left). A pass leaves
+   * every module with what it wants, so a pass on the same inputs sends nothing. A NaN output
+   * never compares equal: it takes the full pass, as before. Each island's EV offer is made
+   * here in island order, as the full pass makes them before any module command (the full
+   * pass then finds them made).
+   */
+  private outputsSettled(): boolean {
+    if (this.appliedIslandsVersion !== this.islandsVersion || this.appliedSendVersion !== this.sendVersion) return false;
+    const islands = this.islandList;
+    const precharge = this.config.safety.cableCheckCurrentLimitA;
+    const appliedEnabled = this.appliedEnabled;
+    const appliedVoltageV = this.appliedVoltageV;
+    const appliedCurrentA = this.appliedCurrentA;
+    const offerA = this.offerA;
+    let settled = true;
+    for (let j = 0; j < islands.length; j++) {
+      const island = islands[j];
+      const stage = island.stage;
+      const on = stage !== "opening";
+      const gunPos = island.gunPos;
+      if (settled) {
+        const n = island.modulePos.length;
+        const voltageV = on ? island.voltageV : 0;
+        const currentA = !on ? 0 : stage === "precharging" || stage === "closingGc" ? precharge / n : island.limitA / n;
+        settled = appliedEnabled[gunPos] === (on ? 1 : 0) && appliedVoltageV[gunPos] === voltageV && appliedCurrentA[gunPos] === currentA;
+      }
+      const offer = stage === "charging" || stage === "rampingDown" ? island.limitA : 0;
+      if (offerA[gunPos] !== offer) this.setOfferAt(gunPos, island.gunId, offer);
+    }
+    return settled;
+  }
+
+  /**
+   * No current offered to a gun without an island. After a pass every gun without an island
+   * is offered 0; that holds until an island comes or goes or an offer changes (`setOfferAt`).
+   */
   private offerIdleGuns(): void {
+    if (this.idleOffersIslandsVersion === this.islandsVersion && this.idleOffersVersion === this.offerVersion) return;
     const islandAt = this.islandAt;
     const offerA = this.offerA;
     const gunIds = this.gunIds;
     for (let k = 0; k < gunIds.length; k++) if (islandAt[k] === undefined && offerA[k] !== 0) this.setOfferAt(k, gunIds[k], 0);
+    this.idleOffersIslandsVersion = this.islandsVersion;
+    this.idleOffersVersion = this.offerVersion;
   }
 
   private sendModuleValues(id: string, enabled: boolean, voltageV: number, currentLimitA: number): void {
-    const last = this.moduleCmd.get(id);
-    if (last && last.enabled === enabled && last.voltageV === voltageV && last.currentLimitA === currentLimitA) return;
+    const slot = this.modulePosition.get(id);
+    if (slot !== undefined && this.sentEnabled[slot] === (enabled ? 1 : 0) && this.sentVoltageV[slot] === voltageV && this.sentCurrentA[slot] === currentLimitA) return;
     this.sendModule(id, enabled ? { enabled, voltageV, currentLimitA } : OFF);
   }
 
+  /** Send a command unless it is the module's last one; the mirror (`sent*` by position) records it. */
   private sendModule(id: string, cmd: ModuleCommand): void {
-    const last = this.moduleCmd.get(id);
+    const slot = this.modulePosition.get(id);
+    if (slot === undefined) return this.sendStray(id, cmd);
+    const lastEnabled = this.sentEnabled[slot]; // -1: nothing sent yet
+    if (lastEnabled === (cmd.enabled ? 1 : 0) && this.sentVoltageV[slot] === cmd.voltageV && this.sentCurrentA[slot] === cmd.currentLimitA) return;
+    this.commandBus(id, cmd);
+    const wasOff = this.sentOff(slot);
+    this.sentEnabled[slot] = cmd.enabled ? 1 : 0;
+    this.sentVoltageV[slot] = cmd.voltageV;
+    this.sentCurrentA[slot] = cmd.currentLimitA;
+    this.commandObjects[slot] = null;
+    this.sendVersion += 1;
+    const isOff = this.sentOff(slot);
+    if (wasOff !== isOff) this.sentOffCount += isOff ? 1 : -1;
+    this.commandSent(id, lastEnabled < 0 ? null : lastEnabled === 1, cmd);
+  }
+
+  /** `sendModule` for an id outside `index.modules` (kept by id). */
+  private sendStray(id: string, cmd: ModuleCommand): void {
+    const last = this.strayCmd.get(id);
     if (last && last.enabled === cmd.enabled && last.voltageV === cmd.voltageV && last.currentLimitA === cmd.currentLimitA) return;
+    this.commandBus(id, cmd);
+    this.strayCmd.set(id, { ...cmd });
+    this.sendVersion += 1;
+    this.commandSent(id, last ? last.enabled : null, cmd);
+  }
+
+  private commandBus(id: string, cmd: ModuleCommand): void {
     try {
       this.moduleBus.command(id, cmd);
     } catch (error) {
       this.events.push(this.clock.nowMs(), "refused", `module ${id}`, `module bus refused command: ${String(error)}`);
     }
-    this.moduleCmd.set(id, { ...cmd });
-    const slot = this.modulePosition.get(id);
-    if (slot !== undefined) {
-      const wasOff = this.sentOff(slot);
-      this.sentEnabled[slot] = cmd.enabled ? 1 : 0;
-      this.sentVoltageV[slot] = cmd.voltageV;
-      this.sentCurrentA[slot] = cmd.currentLimitA;
-      const isOff = this.sentOff(slot);
-      if (wasOff !== isOff) this.sentOffCount += isOff ? 1 : -1;
-    }
-    if ((last?.enabled ?? false) !== cmd.enabled) this.moduleStateVersion += 1;
-    if (last ? last.enabled !== cmd.enabled : cmd.enabled) {
+  }
+
+  /** Versions and the on/off event after a command (`lastEnabled` null: the module's first command). */
+  private commandSent(id: string, lastEnabled: boolean | null, cmd: ModuleCommand): void {
+    if ((lastEnabled ?? false) !== cmd.enabled) this.moduleStateVersion += 1;
+    if (lastEnabled !== null ? lastEnabled !== cmd.enabled : cmd.enabled) {
       this.events.push(this.clock.nowMs(), "module", `module ${id}`, cmd.enabled ? `on at ${cmd.voltageV.toFixed(0)} V` : "off");
     }
   }
@@ -1366,6 +1470,7 @@ export class ContactorSequencer {
   private setOfferAt(gunPos: number, gunId: number, currentA: number): void {
     if (this.offerA[gunPos] === currentA) return;
     this.offerA[gunPos] = currentA;
+    this.offerVersion += 1;
     const v = this.islandVoltage(gunId);
     try {
       this.ev.offer(gunId, currentA, Number.isFinite(v) ? v : 0);
