@@ -15,7 +15,7 @@ import type { ModuleBus, ModuleReading } from "../../hal/power-modules";
 import type { GunMeasurement, Sensors } from "../../hal/sensors";
 import type { CabinetConfig, GunConfig, OverVoltageBand } from "../config/types";
 import type { ContactorSequencer, EnergizedIsland, TickReadings } from "../sequencer/sequencer";
-import type { Fault, FaultKind, FaultRegistry, FaultScope, FaultSpec, Severity } from "./faults";
+import { FAULT_KIND_BIT as BIT, type Fault, type FaultKind, type FaultRegistry, type FaultScope, type FaultSpec, type Severity } from "./faults";
 
 export interface SupervisorOptions {
   /** The sequencer it overrides; its health, fault registry and event log are shared. */
@@ -93,11 +93,15 @@ export class SafetySupervisor {
   private raisedThisTick: Fault[] | null = null;
   /**
    * False only while the registry is known to hold no fault: then no cause can be "gone"
-   * and the checks skip `causeGone` altogether (most ticks of a healthy cabinet). Read
-   * from the registry at the start of the tick's checks and set by every raise: within
-   * the checks only `detected` latches a fault (the reactions it starts raise none).
+   * and the checks skip `gone` altogether (most ticks of a healthy cabinet). `kinds` is the
+   * registry's `latchedKinds` (a `FAULT_KIND_BIT` per kind with a latched fault): `gone`
+   * marks a cause only for a kind whose bit is set, as `causeGone` does nothing for the
+   * others. Both are read from the registry at the start of the tick's checks and after
+   * every raise: within the checks only `detected` latches a fault (the reactions it starts
+   * raise none), and nothing in them clears one.
    */
   private latched = false;
+  private kinds = 0;
   /** The sequencer's tables of this tick's readings and of islands by gun: the same objects for its life, written in place. */
   private readonly readings: TickReadings;
   private readonly islandsByGun: readonly (EnergizedIsland | undefined)[];
@@ -178,7 +182,8 @@ export class SafetySupervisor {
       // One read of the aux contacts and of every input per tick, shared with the sequencer's step.
       this.seq.beginTick();
       // Only a raise (here: `detected`) latches a fault; nothing else in this tick does.
-      this.latched = this.registry.size > 0;
+      this.kinds = this.registry.latchedKinds;
+      this.latched = this.kinds !== 0;
       this.checkInputs();
       const readings = this.readings;
       const watches = this.gunWatches;
@@ -211,8 +216,9 @@ export class SafetySupervisor {
    * detection is built on a quiet tick.
    */
   private detected(d: Detection): void {
-    this.latched = true;
     const { fault, isNew } = this.registry.raise(d);
+    this.kinds = this.registry.latchedKinds;
+    this.latched = true;
     if (!isNew) return;
     (this.raisedThisTick ??= []).push(fault);
     if (fault.severity === "high") this.seq.emergencyShutdown(fault.scope, `${fault.kind} at ${fault.location}`);
@@ -221,10 +227,10 @@ export class SafetySupervisor {
 
   /**
    * The cause of (kind, location) is absent now. Callers skip it while `latched` is
-   * false: with no fault latched there is no cause to mark gone.
+   * false, and it skips kinds not latched: no fault of the kind, no cause to mark gone.
    */
   private gone(kind: FaultKind, location: string): void {
-    this.registry.causeGone(kind, location);
+    if ((this.kinds & BIT[kind]) !== 0) this.registry.causeGone(kind, location);
   }
 
   /** True once `present` has held for at least `forMs` (0 = at once); `sinceMs` is when it was first seen (NaN: not present). */

@@ -1003,7 +1003,11 @@ export class ContactorSequencer {
         this.reasons.set(gp.id, "no healthy module planned");
         continue;
       }
-      const key = `${[...nodes].sort((a, b) => a - b).join(",")}|${[...modules].sort().join(",")}`;
+      const builtKey = `${[...nodes].sort((a, b) => a - b).join(",")}|${[...modules].sort().join(",")}`;
+      // The energized island's own key string when equal: every fast tick compares the two
+      // (`advanceIsland`), and the same string object compares without reading its characters.
+      const islandKey = this.islands.get(gp.id)?.key;
+      const key = islandKey === builtKey ? islandKey : builtKey;
       let cached = this.requirementCache.get(key);
       if (!cached) {
         const requirements = islandRequirements(this.graph, nodes, modules);

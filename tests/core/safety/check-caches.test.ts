@@ -4,6 +4,8 @@
  * check to see the change. Each would fail if the cache were never refreshed.
  */
 import { strict as assert } from "assert";
+import { EventLog } from "../../../src/events/event-log";
+import { FAULT_KIND_BIT, FaultRegistry } from "../../../src/safety/faults";
 import { Rig } from "../support/rig";
 
 describe("safety check caches", () => {
@@ -30,5 +32,37 @@ describe("safety check caches", () => {
     bank.aux = (id: string) => (id === mn.id ? { closed: false, changedAtMs: rig.plant.nowMs } : aux(id));
     rig.run(200);
     assert.ok(!rig.sup.faults().some((f) => f.kind === "implausibleMeasurement"), "a module off its bus is not compared with it");
+  });
+});
+
+describe("latched fault kinds (FaultRegistry.latchedKinds)", () => {
+  it("a kind's bit is set while a fault of it is latched and cleared with the last one", () => {
+    let now = 0;
+    const registry = new FaultRegistry({ clock: { nowMs: () => now }, events: new EventLog(64) });
+    const spec = (location: string) => ({ kind: "moduleAlarm" as const, severity: "low" as const, scope: { modules: [location] }, location, cause: "x", clear: { rule: "causeGoneFor" as const, ms: 10 } });
+    assert.equal(registry.latchedKinds, 0);
+    registry.raise(spec("A"));
+    registry.raise(spec("B"));
+    assert.equal(registry.latchedKinds, FAULT_KIND_BIT.moduleAlarm);
+    registry.causeGone("moduleAlarm", "A");
+    now = 20;
+    registry.evaluateClears(() => true);
+    assert.equal(registry.size, 1);
+    assert.equal(registry.latchedKinds, FAULT_KIND_BIT.moduleAlarm, "B still latched");
+    registry.causeGone("moduleAlarm", "B");
+    now = 40;
+    registry.evaluateClears(() => true);
+    assert.equal(registry.latchedKinds, 0);
+  });
+
+  it("the supervisor marks a cause gone once its kind is latched: a door fault clears 1 s after the door closes, twice", () => {
+    const rig = new Rig();
+    for (let round = 0; round < 2; round++) {
+      rig.plant.door = true;
+      rig.run(30);
+      assert.ok(rig.sup.faults().some((f) => f.kind === "doorOpen"));
+      rig.plant.door = false;
+      rig.until(() => !rig.sup.faults().some((f) => f.kind === "doorOpen"), 1100, "door fault cleared");
+    }
   });
 });
