@@ -91,6 +91,8 @@ export class SafetySupervisor {
   private readonly debounceMs: number;
   private readonly hysteresisC: number;
   private raisedThisTick: Fault[] | null = null;
+  /** Reactions started (new faults): a check that keeps derived state across a loop reads it again after one. */
+  private reactions = 0;
   /**
    * False only while the registry is known to hold no fault: then no cause can be "gone"
    * and the checks skip `gone` altogether (most ticks of a healthy cabinet). `kinds` is the
@@ -221,6 +223,7 @@ export class SafetySupervisor {
     this.latched = true;
     if (!isNew) return;
     (this.raisedThisTick ??= []).push(fault);
+    this.reactions += 1;
     if (fault.severity === "high") this.seq.emergencyShutdown(fault.scope, `${fault.kind} at ${fault.location}`);
     else this.seq.errorShutdown(fault.scope, `${fault.kind} at ${fault.location}`);
   }
@@ -362,6 +365,8 @@ export class SafetySupervisor {
     const moduleReadings = readings.modules;
     const islandOverCurrentA = s.islandOverCurrentA;
     const implausibleDeltaV = s.implausibleVoltageDeltaV;
+    let mnClosed = this.mnFlags();
+    let reactionsSeen = this.reactions;
     for (let j = 0; j < islands.length; j++) {
       const island: EnergizedIsland = islands[j];
       const w = this.gunWatches[island.gunPos];
@@ -371,14 +376,18 @@ export class SafetySupervisor {
       let sumA = 0;
       let worstDeltaV = 0;
       const busV = ring && w.slotPos >= 0 ? readings.slotBusV[w.slotPos] : NaN;
-      // Per island: a reaction to the island before may have commanded contactors.
-      const mnClosed = this.mnFlags();
+      const busKnown = Number.isFinite(busV);
+      // A reaction to an island before this one may have commanded contactors.
+      if (this.reactions !== reactionsSeen) {
+        mnClosed = this.mnFlags();
+        reactionsSeen = this.reactions;
+      }
       for (let k = 0; k < modulePos.length; k++) {
         const pos = modulePos[k];
         const r: ModuleReading | null = pos < 0 ? null : moduleReadings[pos];
         if (!r || !r.online) continue;
         sumA += Math.abs(r.currentA);
-        if (!r.running || !Number.isFinite(busV)) continue;
+        if (!r.running || !busKnown) continue;
         // Only a running module on its bus (MN confirmed closed) is compared with it.
         if (mnClosed[pos] === 1) worstDeltaV = Math.max(worstDeltaV, Math.abs(busV - r.voltageV));
       }
