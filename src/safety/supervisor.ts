@@ -263,8 +263,6 @@ export class SafetySupervisor {
   /** The gun at position `pos` in `config.guns`: EV link, sensors, insulation, over-voltage, over-current, connector temperature. */
   private checkGun(w: GunWatch, pos: number, readings: TickReadings, now: number): void {
     const gunId = w.gunId;
-    const gun = w.gun;
-    const s = this.config.safety;
     const location = w.location;
     const m: GunMeasurement | null = readings.guns[pos];
     const ev: EvStatus | null = readings.ev[pos];
@@ -273,28 +271,32 @@ export class SafetySupervisor {
       this.detected({ kind: "evLinkLost", severity: "medium", scope: { guns: [gunId] }, location, cause: "EV communication controller unreadable",
         clear: { rule: "causeGoneFor", ms: 2000 } });
     } else if (this.latched) this.gone("evLinkLost", location);
-    const finite = m !== null && Number.isFinite(m.voltageV) && Number.isFinite(m.currentA) && Number.isFinite(m.connectorTempC) && !Number.isNaN(m.insulationOhm);
-    if (!finite) {
-      this.detected({ kind: "sensorFault", severity: "medium", scope: { guns: [gunId] }, location, cause: m ? "gun measurement not a number" : "gun sensors unreadable",
-        clear: { rule: "causeGoneFor", ms: 5000 } });
-    } else if (this.latched) this.gone("sensorFault", location);
-    if (!m || !finite) return;
+    if (m === null) return this.gunSensorFault(w, m);
+    // Each field read once (a reading is plain data, kept by `m` even if a reaction reads again).
+    const voltageV = m.voltageV;
+    const currentA = m.currentA;
+    const connectorTempC = m.connectorTempC;
+    const insulationOhm = m.insulationOhm;
+    if (!Number.isFinite(voltageV) || !Number.isFinite(currentA) || !Number.isFinite(connectorTempC) || Number.isNaN(insulationOhm)) return this.gunSensorFault(w, m);
+    if (this.latched) this.gone("sensorFault", location);
+    const s = this.config.safety;
 
     // Insulation (seed 000 §11.8): the island is switched off and its slots kept off until the EV leaves.
-    if (m.insulationOhm < s.insulationFaultOhm) {
+    if (insulationOhm < s.insulationFaultOhm) {
       const slots = this.seq.islandSlotsOf(gunId);
-      const islandSlots = slots.length ? slots : gun.slotId !== undefined ? [gun.slotId] : [];
+      const islandSlots = slots.length ? slots : w.gun.slotId !== undefined ? [w.gun.slotId] : [];
       this.detected({ kind: "insulation", severity: "medium", scope: { guns: [gunId], slots: islandSlots }, location,
-        cause: `insulation ${Math.round(m.insulationOhm)} Ω below ${s.insulationFaultOhm} Ω`, values: { insulationOhm: m.insulationOhm }, clear: { rule: "unplug" } });
+        cause: `insulation ${Math.round(insulationOhm)} Ω below ${s.insulationFaultOhm} Ω`, values: { insulationOhm }, clear: { rule: "unplug" } });
     } else if (this.latched) this.gone("insulation", location);
 
     // Over-voltage: the highest of the EV-side and island readings.
-    let v = m.voltageV;
+    let v = voltageV;
     if (this.ring && this.islandsByGun[pos] !== undefined && w.slotPos >= 0) {
       const bus = readings.slotBusV[w.slotPos];
       if (Number.isFinite(bus)) v = Math.max(v, bus); // else the gun reading stands
     }
-    const evMax = ev && ev.maxVoltageV > 0 ? ev.maxVoltageV : gun.maxVoltageV;
+    const evMaxV = ev === null ? 0 : ev.maxVoltageV;
+    const evMax = evMaxV > 0 ? evMaxV : w.gun.maxVoltageV;
     // The trip threshold only changes with the EV's negotiated maximum: computed again when that does.
     if (w.tripForEvMaxV !== evMax) {
       w.tripForEvMaxV = evMax;
@@ -308,28 +310,34 @@ export class SafetySupervisor {
       this.detected({ kind: "overVoltageEmergency", severity: "high", scope: { guns: [gunId] }, location,
         cause: `${v.toFixed(0)} V above ${tripV} V (EV max ${evMax} V) for ${s.overVoltageEmergencyMs} ms`, values: { voltageV: v, tripV }, clear: { rule: "unplug" } });
     } else if (this.latched) this.gone("overVoltageEmergency", location);
-    const evOver = ev !== null && ev.maxVoltageV > 0 && v > ev.maxVoltageV;
+    const evOver = evMaxV > 0 && v > evMaxV;
     if (evOver) {
       if (Number.isNaN(w.evOverVoltageSinceMs)) w.evOverVoltageSinceMs = now;
     } else w.evOverVoltageSinceMs = NaN;
     if (evOver && SafetySupervisor.debounced(w.evOverVoltageSinceMs, now, s.evOverVoltageErrorMs)) {
       this.detected({ kind: "evOverVoltage", severity: "medium", scope: { guns: [gunId] }, location,
-        cause: `${v.toFixed(0)} V above the EV maximum ${ev?.maxVoltageV ?? 0} V for ${s.evOverVoltageErrorMs} ms`, values: { voltageV: v, evMaxV: ev?.maxVoltageV ?? 0 }, clear: { rule: "unplug" } });
+        cause: `${v.toFixed(0)} V above the EV maximum ${evMaxV} V for ${s.evOverVoltageErrorMs} ms`, values: { voltageV: v, evMaxV }, clear: { rule: "unplug" } });
     } else if (this.latched) this.gone("evOverVoltage", location);
 
     // Over-current (seed 000 §11.7): fast local action.
     const limitA = w.overCurrentLimitA;
-    if (Math.abs(m.currentA) > limitA) {
+    if (Math.abs(currentA) > limitA) {
       this.detected({ kind: "gunOverCurrent", severity: "high", scope: { guns: [gunId] }, location,
-        cause: `${Math.abs(m.currentA).toFixed(0)} A above ${limitA.toFixed(0)} A`, values: { currentA: m.currentA, limitA }, clear: { rule: "unplug" } });
+        cause: `${Math.abs(currentA).toFixed(0)} A above ${limitA.toFixed(0)} A`, values: { currentA, limitA }, clear: { rule: "unplug" } });
     } else if (this.latched) this.gone("gunOverCurrent", location);
 
-    const hot = m.connectorTempC >= s.connectorTripTempC;
-    if (hot) {
+    if (connectorTempC >= s.connectorTripTempC) {
       this.detected({ kind: "connectorOverTemp", severity: "medium", scope: { guns: [gunId] }, location,
-        cause: `connector ${m.connectorTempC.toFixed(0)} °C at or above ${s.connectorTripTempC} °C`, values: { tempC: m.connectorTempC }, clear: { rule: "causeGoneFor", ms: 60_000 } });
-    } else if (this.latched && m.connectorTempC < s.connectorTripTempC - this.hysteresisC) this.gone("connectorOverTemp", location);
+        cause: `connector ${connectorTempC.toFixed(0)} °C at or above ${s.connectorTripTempC} °C`, values: { tempC: connectorTempC }, clear: { rule: "causeGoneFor", ms: 60_000 } });
+    } else if (this.latched && connectorTempC < s.connectorTripTempC - this.hysteresisC) this.gone("connectorOverTemp", location);
   }
+
+  /** The gun's sensors are unreadable (`m` null) or read something that is not a number: nothing else of the gun is judged. */
+  private gunSensorFault(w: GunWatch, m: GunMeasurement | null): void {
+    this.detected({ kind: "sensorFault", severity: "medium", scope: { guns: [w.gunId] }, location: w.location, cause: m ? "gun measurement not a number" : "gun sensors unreadable",
+      clear: { rule: "causeGoneFor", ms: 5000 } });
+  }
+
 
   private checkModules(tickReadings: TickReadings, now: number): void {
     const trip = this.config.moduleRating.tripTempC;

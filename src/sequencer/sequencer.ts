@@ -874,13 +874,7 @@ export class ContactorSequencer {
 
   /** `ceilingA` for the gun at this position in `config.guns`. */
   private ceilingAt(gunPos: number): number {
-    const gun = this.config.guns[gunPos];
-    const ev = this.readings.ev[gunPos];
-    const plan = this.planGunAt(gunPos);
-    if (!gun || !ev || !plan) return 0;
-    let c = Math.min(gun.maxCurrentA, plan.currentLimitA, ev.requestCurrentA);
-    if (ev.maxCurrentA > 0) c = Math.min(c, ev.maxCurrentA);
-    return Number.isFinite(c) && c > 0 ? c : 0;
+    return currentCeilingA(this.config.guns[gunPos], this.readings.ev[gunPos], this.planGunAt(gunPos));
   }
 
   private makeView(): SafetyView {
@@ -1141,8 +1135,9 @@ export class ContactorSequencer {
       }
       case "charging": {
         const plan = target?.plan;
-        island.voltageV = this.clampVoltageAt(island.gunPos, plan && plan.voltageSetpointV > 0 ? plan.voltageSetpointV : ev?.requestVoltageV ?? 0);
-        const ceiling = this.ceilingAt(island.gunPos);
+        const gunPos = island.gunPos;
+        island.voltageV = clampVoltage(island.gun, this.gunVoltageCapV[gunPos], ev, plan && plan.voltageSetpointV > 0 ? plan.voltageSetpointV : ev?.requestVoltageV ?? 0);
+        const ceiling = currentCeilingA(island.gun, ev, this.planGunAt(gunPos));
         const rise = (policy.currentRampAPerS * this.dtMs) / 1000;
         const wanted = ceiling < island.limitA ? ceiling : Math.min(ceiling, island.limitA + rise);
         if (wanted !== island.limitA && this.emit({ kind: "currentLimit", gunId: g, currentA: wanted }, "ramp")) island.limitA = wanted;
@@ -1201,12 +1196,7 @@ export class ContactorSequencer {
 
   /** `clampVoltage` for the gun at this position in `config.guns`. */
   private clampVoltageAt(gunPos: number, v: number): number {
-    const gun = this.config.guns[gunPos];
-    const ev = this.readings.ev[gunPos];
-    if (!gun || !Number.isFinite(v)) return 0;
-    let hi = this.gunVoltageCapV[gunPos];
-    if (ev && ev.maxVoltageV > 0) hi = Math.min(hi, ev.maxVoltageV);
-    return Math.max(0, Math.min(hi, v));
+    return clampVoltage(this.config.guns[gunPos], this.gunVoltageCapV[gunPos], this.readings.ev[gunPos], v);
   }
 
   /** Every contactor not locked by an energized island goes where the targets, the plan or the idle policy want. */
@@ -1503,6 +1493,25 @@ export class ContactorSequencer {
 }
 
 const NO_MODULES: readonly string[] = Object.freeze([]);
+
+/**
+ * min(cable, EV max, EV request, plan) (§5.6): 0 without a gun, an EV status or a plan
+ * entry, or when not a positive number. Callers pass what they already hold.
+ */
+function currentCeilingA(gun: GunConfig | undefined, ev: EvStatus | null, plan: GunPlan | undefined): number {
+  if (!gun || !ev || !plan) return 0;
+  let c = Math.min(gun.maxCurrentA, plan.currentLimitA, ev.requestCurrentA);
+  if (ev.maxCurrentA > 0) c = Math.min(c, ev.maxCurrentA);
+  return Number.isFinite(c) && c > 0 ? c : 0;
+}
+
+/** `v` within [0, min(`capV` (gun and modules), EV maximum)]; 0 without a gun or when `v` is not a number. */
+function clampVoltage(gun: GunConfig | undefined, capV: number, ev: EvStatus | null, v: number): number {
+  if (!gun || !Number.isFinite(v)) return 0;
+  let hi = capV;
+  if (ev && ev.maxVoltageV > 0) hi = Math.min(hi, ev.maxVoltageV);
+  return Math.max(0, Math.min(hi, v));
+}
 
 /** Does a latched fault block the island (its gun, a slot or a module)? No Set is consulted while the blocks are empty. */
 function islandBlocked(island: Island, blocks: Blocks): boolean {
