@@ -307,7 +307,7 @@ export class ContactorSequencer {
   private readonly view: SafetyView;
   private targetsMemo: TargetsMemo | null = null;
   private driveMemo: DriveMemo | null = null;
-  /** Per gun (config order): the EV status bits the targets depend on (see `evBits`). */
+  /** Per gun (config order): the EV status bits the targets depend on (see `updateEvSignature`). */
   private readonly evSignature: Int32Array;
   /** Per gun position: the lower of the gun's and the modules' maximum voltage (config: fixed for the sequencer's life). */
   private readonly gunVoltageCapV: Float64Array;
@@ -960,7 +960,9 @@ export class ContactorSequencer {
     let changed = false;
     const ev = this.readings.ev;
     for (let i = 0; i < ev.length; i++) {
-      const bits = evBits(ev[i]);
+      const e = ev[i];
+      // The EV status bits the targets depend on: known, plugged, ready, stop requested, paused, battery voltage known.
+      const bits = !e ? 0 : 1 | (e.plugged ? 2 : 0) | (e.ready ? 4 : 0) | (e.stopRequested ? 8 : 0) | (e.paused ? 16 : 0) | (e.batteryVoltageV > 0 ? 32 : 0);
       if (bits !== this.evSignature[i]) {
         this.evSignature[i] = bits;
         changed = true;
@@ -1557,12 +1559,6 @@ function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** The EV status bits the targets depend on: known, plugged, ready, stop requested, paused, battery voltage known. */
-function evBits(ev: EvStatus | null): number {
-  if (!ev) return 0;
-  return 1 | (ev.plugged ? 2 : 0) | (ev.ready ? 4 : 0) | (ev.stopRequested ? 8 : 0) | (ev.paused ? 16 : 0) | (ev.batteryVoltageV > 0 ? 32 : 0);
 }
 
 function attempt<T>(fn: () => T): T | null {

@@ -35,6 +35,34 @@ describe("safety check caches", () => {
   });
 });
 
+describe("module check fast path", () => {
+  it("a quiet module is still judged while a fault is latched: its alarm, once gone, clears after 5 s", () => {
+    const rig = new Rig();
+    rig.run(50);
+    const module = rig.plant.modules.get("M3_0")!;
+    module.alarms = ["fanFail"];
+    rig.run(20);
+    assert.ok(rig.sup.faults().some((f) => f.kind === "moduleAlarm" && f.location === "module M3_0"));
+    module.alarms = []; // quiet again: only the latched fault sends it through the full judgement
+    rig.until(() => !rig.sup.faults().some((f) => f.kind === "moduleAlarm"), 5200, "module alarm cleared");
+  });
+
+  it("a module that gets hot, loses comms or raises an alarm is judged although no fault was latched", () => {
+    for (const inject of [
+      (r: Rig) => { r.plant.modules.get("M3_0")!.tempC = 90; },
+      (r: Rig) => { r.plant.modules.get("M3_0")!.online = false; },
+      (r: Rig) => { r.plant.modules.get("M3_0")!.alarms = ["fanFail"]; },
+    ]) {
+      const rig = new Rig();
+      rig.run(50);
+      assert.equal(rig.sup.faults().length, 0);
+      inject(rig);
+      rig.run(20);
+      assert.equal(rig.sup.faults().filter((f) => f.location === "module M3_0").length, 1);
+    }
+  });
+});
+
 describe("latched fault kinds (FaultRegistry.latchedKinds)", () => {
   it("a kind's bit is set while a fault of it is latched and cleared with the last one", () => {
     let now = 0;
