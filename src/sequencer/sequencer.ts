@@ -275,6 +275,13 @@ export class ContactorSequencer {
   private ownersVersion = -1;
   /** Last command of a module id outside `index.modules` (none in practice: the targets hold cabinet modules only). */
   private readonly strayCmd = new Map<string, ModuleCommand>();
+  /** Every module id appears once in `index.modules`: position i is then the mirror slot of `moduleIds[i]`. */
+  private readonly moduleIdsUnique: boolean;
+  /**
+   * Per gun position, for `islandVoltageAt` on a ring: the `slotBusV` position of the gun's
+   * slot (as `islandVoltage` finds it: -1 none), -2 when the gun is not in the index.
+   */
+  private readonly gunSlotBusPos: Int32Array;
   /** `moduleCommand` objects by module position, built on demand from the mirror (null: build again). */
   private readonly commandObjects: (ModuleCommand | null)[];
   /** Last current offered to each gun's EV, by gun position (NaN: none yet). */
@@ -396,6 +403,11 @@ export class ContactorSequencer {
     this.moduleBits = new Uint8Array(moduleCount);
     this.sentEnabled = new Int8Array(moduleCount).fill(-1);
     this.commandObjects = filled<ModuleCommand | null>(moduleCount, null);
+    this.moduleIdsUnique = this.modulePosition.size === moduleCount;
+    this.gunSlotBusPos = Int32Array.from(this.gunIds, (gunId) => {
+      const gun = this.index.gunById.get(gunId);
+      return gun ? this.slotPosition.get(gun.slotId ?? -1) ?? -1 : -2;
+    });
     this.appliedEnabled = new Int8Array(gunCount).fill(-1);
     this.appliedVoltageV = new Float64Array(gunCount);
     this.appliedCurrentA = new Float64Array(gunCount);
@@ -817,6 +829,13 @@ export class ContactorSequencer {
       if (island.nodes.includes(e.a) || island.nodes.includes(e.b)) for (const m of island.modules) total += this.moduleCurrent(m);
     }
     return total;
+  }
+
+  /** `islandVoltage` of the gun at this position in `config.guns` (a ring reads its slot bus without lookups). */
+  private islandVoltageAt(gunPos: number, gunId: number): number {
+    if (this.config.topology !== "ring") return this.islandVoltage(gunId);
+    const slotPos = this.gunSlotBusPos[gunPos];
+    return slotPos >= 0 ? this.readings.slotBusV[slotPos] : NaN;
   }
 
   private islandVoltage(gunId: number): number {
@@ -1343,8 +1362,9 @@ export class ContactorSequencer {
         const voltageV = wanted ? wantVoltageV[i] : 0;
         const currentA = wanted ? wantCurrentA[i] : 0;
         if (sentEnabled[i] === enabled && sentVoltageV[i] === voltageV && sentCurrentA[i] === currentA) continue; // already sent
-        if (!wanted) this.sendModule(moduleIds[i], OFF);
-        else this.sendModuleValues(moduleIds[i], enabled === 1, voltageV, currentA);
+        const cmd = enabled === 1 ? { enabled: true, voltageV, currentLimitA: currentA } : OFF;
+        if (this.moduleIdsUnique) this.sendAt(i, moduleIds[i], cmd);
+        else this.sendModule(moduleIds[i], cmd);
       }
     }
     // Every module now has what this pass wants: a pass over the same islands, outputs and mirror would send nothing.
@@ -1402,16 +1422,15 @@ export class ContactorSequencer {
     this.idleOffersVersion = this.offerVersion;
   }
 
-  private sendModuleValues(id: string, enabled: boolean, voltageV: number, currentLimitA: number): void {
-    const slot = this.modulePosition.get(id);
-    if (slot !== undefined && this.sentEnabled[slot] === (enabled ? 1 : 0) && this.sentVoltageV[slot] === voltageV && this.sentCurrentA[slot] === currentLimitA) return;
-    this.sendModule(id, enabled ? { enabled, voltageV, currentLimitA } : OFF);
-  }
-
   /** Send a command unless it is the module's last one; the mirror (`sent*` by position) records it. */
   private sendModule(id: string, cmd: ModuleCommand): void {
     const slot = this.modulePosition.get(id);
-    if (slot === undefined) return this.sendStray(id, cmd);
+    if (slot === undefined) this.sendStray(id, cmd);
+    else this.sendAt(slot, id, cmd);
+  }
+
+  /** `sendModule` for the module whose mirror slot is `slot`. */
+  private sendAt(slot: number, id: string, cmd: ModuleCommand): void {
     const lastEnabled = this.sentEnabled[slot]; // -1: nothing sent yet
     if (lastEnabled === (cmd.enabled ? 1 : 0) && this.sentVoltageV[slot] === cmd.voltageV && this.sentCurrentA[slot] === cmd.currentLimitA) return;
     this.commandBus(id, cmd);
@@ -1467,7 +1486,7 @@ export class ContactorSequencer {
     if (this.offerA[gunPos] === currentA) return;
     this.offerA[gunPos] = currentA;
     this.offerVersion += 1;
-    const v = this.islandVoltage(gunId);
+    const v = this.islandVoltageAt(gunPos, gunId);
     try {
       this.ev.offer(gunId, currentA, Number.isFinite(v) ? v : 0);
     } catch (error) {

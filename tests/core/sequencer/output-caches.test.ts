@@ -71,4 +71,18 @@ describe("sequencer output skips", () => {
     rig.tick();
     assert.equal(rig.plant.evs.get(3)!.offeredA, 0);
   });
+
+  it("each offer carries the island's slot bus voltage (looked up by gun position)", () => {
+    const rig = new Rig();
+    const offers: { gunId: number; voltageV: number; busV: number }[] = [];
+    const offer = rig.plant.ev.offer.bind(rig.plant.ev);
+    rig.plant.ev.offer = (gunId: number, currentA: number, voltageV: number) => {
+      offers.push({ gunId, voltageV, busV: rig.seq.slotBusVoltageV(rig.plant.config.guns.find((g) => g.id === gunId)!.slotId!) });
+      offer(gunId, currentA, voltageV);
+    };
+    rig.startCharging([{ gunId: 3 }, { gunId: 7 }]);
+    const charging = offers.filter((o) => o.voltageV > 0);
+    assert.ok(charging.some((o) => o.gunId === 3) && charging.some((o) => o.gunId === 7));
+    for (const o of offers) assert.equal(o.voltageV, Number.isFinite(o.busV) ? o.busV : 0);
+  });
 });
