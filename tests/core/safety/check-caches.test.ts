@@ -63,6 +63,19 @@ describe("module check fast path", () => {
   });
 });
 
+describe("island check fast path", () => {
+  it("an island is still judged while a fault is latched: an implausible reading that goes away clears 5 s later", () => {
+    const rig = new Rig();
+    rig.startCharging([{ gunId: 3 }]);
+    rig.plant.slotBusOverride.set(3, -100);
+    rig.until(() => rig.sup.faults().some((f) => f.kind === "implausibleMeasurement"), 300, "implausible measurement");
+    rig.plant.slotBusOverride.delete(3); // plausible again while the island ramps down: only the latched fault sends it through the full judgement
+    rig.tick();
+    assert.ok(rig.seq.isEnergized(3), "still ramping down when the cause went away");
+    rig.until(() => !rig.sup.faults().some((f) => f.kind === "implausibleMeasurement"), 5200, "implausible measurement cleared");
+  });
+});
+
 describe("latched fault kinds (FaultRegistry.latchedKinds)", () => {
   it("a kind's bit is set while a fault of it is latched and cleared with the last one", () => {
     let now = 0;
