@@ -33,6 +33,31 @@ export type FaultKind =
   | "invariantViolation"
   | "internalError";
 
+/** One bit per fault kind, for `FaultRegistry.latchedKinds`. */
+export const FAULT_KIND_BIT: Readonly<Record<FaultKind, number>> = Object.freeze({
+  estop: 1 << 0,
+  doorOpen: 1 << 1,
+  insulation: 1 << 2,
+  overVoltageEmergency: 1 << 3,
+  evOverVoltage: 1 << 4,
+  gunOverCurrent: 1 << 5,
+  islandOverCurrent: 1 << 6,
+  moduleOverTemp: 1 << 7,
+  connectorOverTemp: 1 << 8,
+  moduleCommsLost: 1 << 9,
+  moduleAlarm: 1 << 10,
+  sensorFault: 1 << 11,
+  evLinkLost: 1 << 12,
+  implausibleMeasurement: 1 << 13,
+  contactorWelded: 1 << 14,
+  contactorStuckOpen: 1 << 15,
+  contactorFeedback: 1 << 16,
+  prechargeTimeout: 1 << 17,
+  zeroCurrentTimeout: 1 << 18,
+  invariantViolation: 1 << 19,
+  internalError: 1 << 20,
+});
+
 /** How a latched fault may be cleared. In every rule the cause must be gone first. */
 export type ClearRule =
   /** Clears by itself once the cause has been absent for `ms`. */
@@ -98,6 +123,8 @@ export class FaultRegistry {
   private readonly active = new Map<string, Fault>();
   /** Latched faults per kind: lets `causeGone` return at once for kinds not latched (the common case, every tick). */
   private readonly kindCounts = new Map<FaultKind, number>();
+  /** `FAULT_KIND_BIT` of every kind with a latched fault (kept with `kindCounts`). */
+  private kindMask = 0;
   private nextId = 1;
   private cachedBlocks: Blocks | null = null;
 
@@ -137,6 +164,7 @@ export class FaultRegistry {
     };
     this.active.set(key, fault);
     this.kindCounts.set(fault.kind, (this.kindCounts.get(fault.kind) ?? 0) + 1);
+    this.kindMask |= FAULT_KIND_BIT[fault.kind];
     this.cachedBlocks = null;
     this.events.push(now, "fault", fault.location, `${fault.severity} ${fault.kind}: ${fault.cause}`, fault.values);
     return { fault, isNew: true };
@@ -152,6 +180,14 @@ export class FaultRegistry {
   /** Number of latched faults. */
   get size(): number {
     return this.active.size;
+  }
+
+  /**
+   * The kinds with a latched fault, as `FAULT_KIND_BIT`s: `causeGone(kind, ...)` does nothing
+   * for a kind whose bit is clear. Changes only in `raise`, `evaluateClears` and `operatorReset`.
+   */
+  get latchedKinds(): number {
+    return this.kindMask;
   }
 
   /** Whether any fault of this kind is latched. */
@@ -214,7 +250,9 @@ export class FaultRegistry {
 
   private forget(key: string, f: Fault): void {
     this.active.delete(key);
-    this.kindCounts.set(f.kind, (this.kindCounts.get(f.kind) ?? 1) - 1);
+    const left = (this.kindCounts.get(f.kind) ?? 1) - 1;
+    this.kindCounts.set(f.kind, left);
+    if (left <= 0) this.kindMask &= ~FAULT_KIND_BIT[f.kind];
   }
 
   /** What the latched faults switch off, merged. */

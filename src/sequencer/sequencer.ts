@@ -278,7 +278,17 @@ export class ContactorSequencer {
   private readonly owners = new Map<string, number>();
   private islandsVersion = 0;
   private ownersVersion = -1;
-  private readonly moduleCmd = new Map<string, ModuleCommand>();
+  /** Last command of a module id outside `index.modules` (none in practice: the targets hold cabinet modules only). */
+  private readonly strayCmd = new Map<string, ModuleCommand>();
+  /** Every module id appears once in `index.modules`: position i is then the mirror slot of `moduleIds[i]`. */
+  private readonly moduleIdsUnique: boolean;
+  /**
+   * Per gun position, for `islandVoltageAt` on a ring: the `slotBusV` position of the gun's
+   * slot (as `islandVoltage` finds it: -1 none), -2 when the gun is not in the index.
+   */
+  private readonly gunSlotBusPos: Int32Array;
+  /** `moduleCommand` objects by module position, built on demand from the mirror (null: build again). */
+  private readonly commandObjects: (ModuleCommand | null)[];
   /** Last current offered to each gun's EV, by gun position (NaN: none yet). */
   private readonly offerA: Float64Array;
   private readonly reasons: GunReasons;
@@ -311,7 +321,7 @@ export class ContactorSequencer {
   private readonly view: SafetyView;
   private targetsMemo: TargetsMemo | null = null;
   private driveMemo: DriveMemo | null = null;
-  /** Per gun (config order): the EV status bits the targets depend on (see `evBits`). */
+  /** Per gun (config order): the EV status bits the targets depend on (see `updateEvSignature`). */
   private readonly evSignature: Int32Array;
   /** Per gun position: the lower of the gun's and the modules' maximum voltage (config: fixed for the sequencer's life). */
   private readonly gunVoltageCapV: Float64Array;
@@ -321,10 +331,26 @@ export class ContactorSequencer {
   private readonly wantVoltageV: Float64Array;
   private readonly wantCurrentA: Float64Array;
   private outputStamp = 0;
-  /** Mirror of `moduleCmd` by module position (-1: nothing sent yet), so applyOutputs compares without lookups. */
+  /** The last command sent to each module, by module position (enabled -1: nothing sent yet). */
   private readonly sentEnabled: Int8Array;
   private readonly sentVoltageV: Float64Array;
   private readonly sentCurrentA: Float64Array;
+  /** Bumped whenever a module command is sent (the only writer of the `sent*` mirror). */
+  private sendVersion = 0;
+  /** Bumped whenever an EV offer changes (the only writer of `offerA`). */
+  private offerVersion = 0;
+  /**
+   * What `applyOutputs` last derived from each island, by gun position, and the islands and
+   * mirror it left behind: see `outputsSettled`.
+   */
+  private readonly appliedEnabled: Int8Array;
+  private readonly appliedVoltageV: Float64Array;
+  private readonly appliedCurrentA: Float64Array;
+  private appliedIslandsVersion = -1;
+  private appliedSendVersion = -1;
+  /** `islandsVersion` and `offerVersion` after the last `offerIdleGuns` pass (every idle gun offered 0 then). */
+  private idleOffersIslandsVersion = -1;
+  private idleOffersVersion = -1;
   /** Modules whose mirror is exactly OFF (lets applyOutputs see without a pass that every module of no island is off). */
   private sentOffCount = 0;
   /** Bumped when a module command switches on/off, or a module's online/running bits change in a reading. */
@@ -383,6 +409,15 @@ export class ContactorSequencer {
     this.wantCurrentA = new Float64Array(moduleCount);
     this.moduleBits = new Uint8Array(moduleCount);
     this.sentEnabled = new Int8Array(moduleCount).fill(-1);
+    this.commandObjects = filled<ModuleCommand | null>(moduleCount, null);
+    this.moduleIdsUnique = this.modulePosition.size === moduleCount;
+    this.gunSlotBusPos = Int32Array.from(this.gunIds, (gunId) => {
+      const gun = this.index.gunById.get(gunId);
+      return gun ? this.slotPosition.get(gun.slotId ?? -1) ?? -1 : -2;
+    });
+    this.appliedEnabled = new Int8Array(gunCount).fill(-1);
+    this.appliedVoltageV = new Float64Array(gunCount);
+    this.appliedCurrentA = new Float64Array(gunCount);
     this.sentVoltageV = new Float64Array(moduleCount);
     this.sentCurrentA = new Float64Array(moduleCount);
   }
@@ -480,7 +515,15 @@ export class ContactorSequencer {
 
   /** Last module command sent (what the sequencer wants the module to do). */
   moduleCommand(moduleId: string): ModuleCommand {
-    return this.moduleCmd.get(moduleId) ?? OFF;
+    const pos = this.modulePosition.get(moduleId);
+    if (pos === undefined) return this.strayCmd.get(moduleId) ?? OFF;
+    if (this.sentEnabled[pos] < 0) return OFF;
+    let cmd = this.commandObjects[pos];
+    if (cmd === null) {
+      cmd = { enabled: this.sentEnabled[pos] === 1, voltageV: this.sentVoltageV[pos], currentLimitA: this.sentCurrentA[pos] };
+      this.commandObjects[pos] = cmd;
+    }
+    return cmd;
   }
 
   /**
@@ -865,6 +908,13 @@ export class ContactorSequencer {
     return total;
   }
 
+  /** `islandVoltage` of the gun at this position in `config.guns` (a ring reads its slot bus without lookups). */
+  private islandVoltageAt(gunPos: number, gunId: number): number {
+    if (this.config.topology !== "ring") return this.islandVoltage(gunId);
+    const slotPos = this.gunSlotBusPos[gunPos];
+    return slotPos >= 0 ? this.readings.slotBusV[slotPos] : NaN;
+  }
+
   private islandVoltage(gunId: number): number {
     const gun = this.index.gunById.get(gunId);
     if (!gun) return NaN;
@@ -920,13 +970,7 @@ export class ContactorSequencer {
 
   /** `ceilingA` for the gun at this position in `config.guns`. */
   private ceilingAt(gunPos: number): number {
-    const gun = this.config.guns[gunPos];
-    const ev = this.readings.ev[gunPos];
-    const plan = this.planGunAt(gunPos);
-    if (!gun || !ev || !plan) return 0;
-    let c = Math.min(gun.maxCurrentA, plan.currentLimitA, ev.requestCurrentA);
-    if (ev.maxCurrentA > 0) c = Math.min(c, ev.maxCurrentA);
-    return Number.isFinite(c) && c > 0 ? c : 0;
+    return currentCeilingA(this.config.guns[gunPos], this.readings.ev[gunPos], this.planGunAt(gunPos));
   }
 
   private makeView(): SafetyView {
@@ -957,7 +1001,8 @@ export class ContactorSequencer {
 
   /** Output commanded on, or running while it may still be connected (a running module behind an open MN energizes nothing). */
   private moduleEnergized(id: string): boolean {
-    if (this.moduleCmd.get(id)?.enabled) return true;
+    const pos = this.modulePosition.get(id);
+    if (pos === undefined ? this.strayCmd.get(id)?.enabled : this.sentEnabled[pos] === 1) return true;
     if (!(this.moduleReading(id)?.running ?? false)) return false;
     for (const e of this.graph.moduleEdges.get(id) ?? []) if (this.health.possiblyClosed(e)) return true;
     return false;
@@ -1011,7 +1056,9 @@ export class ContactorSequencer {
     let changed = false;
     const ev = this.readings.ev;
     for (let i = 0; i < ev.length; i++) {
-      const bits = evBits(ev[i]);
+      const e = ev[i];
+      // The EV status bits the targets depend on: known, plugged, ready, stop requested, paused, battery voltage known.
+      const bits = !e ? 0 : 1 | (e.plugged ? 2 : 0) | (e.ready ? 4 : 0) | (e.stopRequested ? 8 : 0) | (e.paused ? 16 : 0) | (e.batteryVoltageV > 0 ? 32 : 0);
       if (bits !== this.evSignature[i]) {
         this.evSignature[i] = bits;
         changed = true;
@@ -1048,7 +1095,11 @@ export class ContactorSequencer {
         this.reasons.set(gp.id, "no healthy module planned");
         continue;
       }
-      const key = `${[...nodes].sort((a, b) => a - b).join(",")}|${[...modules].sort().join(",")}`;
+      const builtKey = `${[...nodes].sort((a, b) => a - b).join(",")}|${[...modules].sort().join(",")}`;
+      // The energized island's own key string when equal: every fast tick compares the two
+      // (`advanceIsland`), and the same string object compares without reading its characters.
+      const islandKey = this.islands.get(gp.id)?.key;
+      const key = islandKey === builtKey ? islandKey : builtKey;
       let cached = this.requirementCache.get(key);
       if (!cached) {
         const requirements = islandRequirements(this.graph, nodes, modules);
@@ -1182,8 +1233,9 @@ export class ContactorSequencer {
       }
       case "charging": {
         const plan = target?.plan;
-        island.voltageV = this.clampVoltageAt(island.gunPos, plan && plan.voltageSetpointV > 0 ? plan.voltageSetpointV : ev?.requestVoltageV ?? 0);
-        const ceiling = this.ceilingAt(island.gunPos);
+        const gunPos = island.gunPos;
+        island.voltageV = clampVoltage(island.gun, this.gunVoltageCapV[gunPos], ev, plan && plan.voltageSetpointV > 0 ? plan.voltageSetpointV : ev?.requestVoltageV ?? 0);
+        const ceiling = currentCeilingA(island.gun, ev, this.planGunAt(gunPos));
         const rise = (policy.currentRampAPerS * this.dtMs) / 1000;
         const wanted = ceiling < island.limitA ? ceiling : Math.min(ceiling, island.limitA + rise);
         if (wanted !== island.limitA && this.emit({ kind: "currentLimit", gunId: g, currentA: wanted }, "ramp")) island.limitA = wanted;
@@ -1242,12 +1294,7 @@ export class ContactorSequencer {
 
   /** `clampVoltage` for the gun at this position in `config.guns`. */
   private clampVoltageAt(gunPos: number, v: number): number {
-    const gun = this.config.guns[gunPos];
-    const ev = this.readings.ev[gunPos];
-    if (!gun || !Number.isFinite(v)) return 0;
-    let hi = this.gunVoltageCapV[gunPos];
-    if (ev && ev.maxVoltageV > 0) hi = Math.min(hi, ev.maxVoltageV);
-    return Math.max(0, Math.min(hi, v));
+    return clampVoltage(this.config.guns[gunPos], this.gunVoltageCapV[gunPos], this.readings.ev[gunPos], v);
   }
 
   /** Every contactor not locked by an energized island goes where the targets, the plan or the idle policy want. */
@@ -1334,8 +1381,12 @@ export class ContactorSequencer {
     this.events.push(now, "phase", `gun ${g}`, `island [${target.slots.join(",")}] energized: modules ${target.modules.join(",")} precharging`);
   }
 
-  /** Module commands and EV offers from the islands (scratch arrays: nothing allocated unless a command changes). */
+  /**
+   * Module commands and EV offers from the islands (scratch arrays: nothing allocated unless
+   * a command changes). Most ticks no island's output changed: then the module pass is skipped.
+   */
   private applyOutputs(): void {
+    if (this.outputsSettled()) return this.offerIdleGuns();
     const precharge = this.config.safety.cableCheckCurrentLimitA;
     const stamp = ++this.outputStamp;
     // Locals: this runs every fast tick, and on XS every `this.` is a property lookup.
@@ -1360,6 +1411,9 @@ export class ContactorSequencer {
       const voltageV = on ? island.voltageV : 0;
       const currentA = !on ? 0 : stage === "precharging" || stage === "closingGc" ? precharge / n : island.limitA / n;
       const enabled = on ? 1 : 0;
+      this.appliedEnabled[island.gunPos] = enabled;
+      this.appliedVoltageV[island.gunPos] = voltageV;
+      this.appliedCurrentA[island.gunPos] = currentA;
       for (let k = 0; k < n; k++) {
         const i = modulePos[k];
         if (i < 0) continue; // not a module of this cabinet: nothing to command
@@ -1378,53 +1432,118 @@ export class ContactorSequencer {
     const moduleIds = this.moduleIds;
     // Every module of an island already has what it wants, and every other one is off
     // (the OFF mirrors not accounted for by islands cover all the rest): nothing to send.
-    if (!changed && this.sentOffCount - wantedOff === moduleIds.length - wantedCount) return this.offerIdleGuns();
-    for (let i = 0; i < moduleIds.length; i++) {
-      const wanted = wantStamp[i] === stamp;
-      const enabled = wanted ? wantEnabled[i] : 0;
-      const voltageV = wanted ? wantVoltageV[i] : 0;
-      const currentA = wanted ? wantCurrentA[i] : 0;
-      if (sentEnabled[i] === enabled && sentVoltageV[i] === voltageV && sentCurrentA[i] === currentA) continue; // already sent
-      if (!wanted) this.sendModule(moduleIds[i], OFF);
-      else this.sendModuleValues(moduleIds[i], enabled === 1, voltageV, currentA);
+    if (changed || this.sentOffCount - wantedOff !== moduleIds.length - wantedCount) {
+      for (let i = 0; i < moduleIds.length; i++) {
+        const wanted = wantStamp[i] === stamp;
+        const enabled = wanted ? wantEnabled[i] : 0;
+        const voltageV = wanted ? wantVoltageV[i] : 0;
+        const currentA = wanted ? wantCurrentA[i] : 0;
+        if (sentEnabled[i] === enabled && sentVoltageV[i] === voltageV && sentCurrentA[i] === currentA) continue; // already sent
+        const cmd = enabled === 1 ? { enabled: true, voltageV, currentLimitA: currentA } : OFF;
+        if (this.moduleIdsUnique) this.sendAt(i, moduleIds[i], cmd);
+        else this.sendModule(moduleIds[i], cmd);
+      }
     }
+    // Every module now has what this pass wants: a pass over the same islands, outputs and mirror would send nothing.
+    this.appliedIslandsVersion = this.islandsVersion;
+    this.appliedSendVersion = this.sendVersion;
     this.offerIdleGuns();
   }
 
-  /** No current offered to a gun without an island. */
+  /**
+   * True when this tick's module pass would send nothing: the islands are the ones of the
+   * last completed pass, each derives the same output (enabled, voltage, current per module)
+   * as then, and no command was sent since (the mirror is what that pass left). A pass leaves
+   * every module with what it wants, so a pass on the same inputs sends nothing. A NaN output
+   * never compares equal: it takes the full pass, as before. Each island's EV offer is made
+   * here in island order, as the full pass makes them before any module command (the full
+   * pass then finds them made).
+   */
+  private outputsSettled(): boolean {
+    if (this.appliedIslandsVersion !== this.islandsVersion || this.appliedSendVersion !== this.sendVersion) return false;
+    const islands = this.islandList;
+    const precharge = this.config.safety.cableCheckCurrentLimitA;
+    const appliedEnabled = this.appliedEnabled;
+    const appliedVoltageV = this.appliedVoltageV;
+    const appliedCurrentA = this.appliedCurrentA;
+    const offerA = this.offerA;
+    let settled = true;
+    for (let j = 0; j < islands.length; j++) {
+      const island = islands[j];
+      const stage = island.stage;
+      const on = stage !== "opening";
+      const gunPos = island.gunPos;
+      if (settled) {
+        const n = island.modulePos.length;
+        const voltageV = on ? island.voltageV : 0;
+        const currentA = !on ? 0 : stage === "precharging" || stage === "closingGc" ? precharge / n : island.limitA / n;
+        settled = appliedEnabled[gunPos] === (on ? 1 : 0) && appliedVoltageV[gunPos] === voltageV && appliedCurrentA[gunPos] === currentA;
+      }
+      const offer = stage === "charging" || stage === "rampingDown" ? island.limitA : 0;
+      if (offerA[gunPos] !== offer) this.setOfferAt(gunPos, island.gunId, offer);
+    }
+    return settled;
+  }
+
+  /**
+   * No current offered to a gun without an island. After a pass every gun without an island
+   * is offered 0; that holds until an island comes or goes or an offer changes (`setOfferAt`).
+   */
   private offerIdleGuns(): void {
+    if (this.idleOffersIslandsVersion === this.islandsVersion && this.idleOffersVersion === this.offerVersion) return;
     const islandAt = this.islandAt;
     const offerA = this.offerA;
     const gunIds = this.gunIds;
     for (let k = 0; k < gunIds.length; k++) if (islandAt[k] === undefined && offerA[k] !== 0) this.setOfferAt(k, gunIds[k], 0);
+    this.idleOffersIslandsVersion = this.islandsVersion;
+    this.idleOffersVersion = this.offerVersion;
   }
 
-  private sendModuleValues(id: string, enabled: boolean, voltageV: number, currentLimitA: number): void {
-    const last = this.moduleCmd.get(id);
-    if (last && last.enabled === enabled && last.voltageV === voltageV && last.currentLimitA === currentLimitA) return;
-    this.sendModule(id, enabled ? { enabled, voltageV, currentLimitA } : OFF);
-  }
-
+  /** Send a command unless it is the module's last one; the mirror (`sent*` by position) records it. */
   private sendModule(id: string, cmd: ModuleCommand): void {
-    const last = this.moduleCmd.get(id);
+    const slot = this.modulePosition.get(id);
+    if (slot === undefined) this.sendStray(id, cmd);
+    else this.sendAt(slot, id, cmd);
+  }
+
+  /** `sendModule` for the module whose mirror slot is `slot`. */
+  private sendAt(slot: number, id: string, cmd: ModuleCommand): void {
+    const lastEnabled = this.sentEnabled[slot]; // -1: nothing sent yet
+    if (lastEnabled === (cmd.enabled ? 1 : 0) && this.sentVoltageV[slot] === cmd.voltageV && this.sentCurrentA[slot] === cmd.currentLimitA) return;
+    this.commandBus(id, cmd);
+    const wasOff = this.sentOff(slot);
+    this.sentEnabled[slot] = cmd.enabled ? 1 : 0;
+    this.sentVoltageV[slot] = cmd.voltageV;
+    this.sentCurrentA[slot] = cmd.currentLimitA;
+    this.commandObjects[slot] = null;
+    this.sendVersion += 1;
+    const isOff = this.sentOff(slot);
+    if (wasOff !== isOff) this.sentOffCount += isOff ? 1 : -1;
+    this.commandSent(id, lastEnabled < 0 ? null : lastEnabled === 1, cmd);
+  }
+
+  /** `sendModule` for an id outside `index.modules` (kept by id). */
+  private sendStray(id: string, cmd: ModuleCommand): void {
+    const last = this.strayCmd.get(id);
     if (last && last.enabled === cmd.enabled && last.voltageV === cmd.voltageV && last.currentLimitA === cmd.currentLimitA) return;
+    this.commandBus(id, cmd);
+    this.strayCmd.set(id, { ...cmd });
+    this.sendVersion += 1;
+    this.commandSent(id, last ? last.enabled : null, cmd);
+  }
+
+  private commandBus(id: string, cmd: ModuleCommand): void {
     try {
       this.moduleBus.command(id, cmd);
     } catch (error) {
       this.events.push(this.clock.nowMs(), "refused", `module ${id}`, `module bus refused command: ${String(error)}`);
     }
-    this.moduleCmd.set(id, { ...cmd });
-    const slot = this.modulePosition.get(id);
-    if (slot !== undefined) {
-      const wasOff = this.sentOff(slot);
-      this.sentEnabled[slot] = cmd.enabled ? 1 : 0;
-      this.sentVoltageV[slot] = cmd.voltageV;
-      this.sentCurrentA[slot] = cmd.currentLimitA;
-      const isOff = this.sentOff(slot);
-      if (wasOff !== isOff) this.sentOffCount += isOff ? 1 : -1;
-    }
-    if ((last?.enabled ?? false) !== cmd.enabled) this.moduleStateVersion += 1;
-    if (last ? last.enabled !== cmd.enabled : cmd.enabled) {
+  }
+
+  /** Versions and the on/off event after a command (`lastEnabled` null: the module's first command). */
+  private commandSent(id: string, lastEnabled: boolean | null, cmd: ModuleCommand): void {
+    if ((lastEnabled ?? false) !== cmd.enabled) this.moduleStateVersion += 1;
+    if (lastEnabled !== null ? lastEnabled !== cmd.enabled : cmd.enabled) {
       this.events.push(this.clock.nowMs(), "module", `module ${id}`, cmd.enabled ? `on at ${cmd.voltageV.toFixed(0)} V` : "off");
     }
   }
@@ -1443,7 +1562,8 @@ export class ContactorSequencer {
   private setOfferAt(gunPos: number, gunId: number, currentA: number): void {
     if (this.offerA[gunPos] === currentA) return;
     this.offerA[gunPos] = currentA;
-    const v = this.islandVoltage(gunId);
+    this.offerVersion += 1;
+    const v = this.islandVoltageAt(gunPos, gunId);
     try {
       this.ev.offer(gunId, currentA, Number.isFinite(v) ? v : 0);
     } catch (error) {
@@ -1471,6 +1591,25 @@ export class ContactorSequencer {
 }
 
 const NO_MODULES: readonly string[] = Object.freeze([]);
+
+/**
+ * min(cable, EV max, EV request, plan) (§5.6): 0 without a gun, an EV status or a plan
+ * entry, or when not a positive number. Callers pass what they already hold.
+ */
+function currentCeilingA(gun: GunConfig | undefined, ev: EvStatus | null, plan: GunPlan | undefined): number {
+  if (!gun || !ev || !plan) return 0;
+  let c = Math.min(gun.maxCurrentA, plan.currentLimitA, ev.requestCurrentA);
+  if (ev.maxCurrentA > 0) c = Math.min(c, ev.maxCurrentA);
+  return Number.isFinite(c) && c > 0 ? c : 0;
+}
+
+/** `v` within [0, min(`capV` (gun and modules), EV maximum)]; 0 without a gun or when `v` is not a number. */
+function clampVoltage(gun: GunConfig | undefined, capV: number, ev: EvStatus | null, v: number): number {
+  if (!gun || !Number.isFinite(v)) return 0;
+  let hi = capV;
+  if (ev && ev.maxVoltageV > 0) hi = Math.min(hi, ev.maxVoltageV);
+  return Math.max(0, Math.min(hi, v));
+}
 
 /** Does a latched fault block the island (its gun, a slot or a module)? No Set is consulted while the blocks are empty. */
 function islandBlocked(island: Island, blocks: Blocks): boolean {
@@ -1516,12 +1655,6 @@ function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** The EV status bits the targets depend on: known, plugged, ready, stop requested, paused, battery voltage known. */
-function evBits(ev: EvStatus | null): number {
-  if (!ev) return 0;
-  return 1 | (ev.plugged ? 2 : 0) | (ev.ready ? 4 : 0) | (ev.stopRequested ? 8 : 0) | (ev.paused ? 16 : 0) | (ev.batteryVoltageV > 0 ? 32 : 0);
 }
 
 function attempt<T>(fn: () => T): T | null {
