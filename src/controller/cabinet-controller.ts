@@ -15,11 +15,11 @@ import type { EvStatus } from "../../hal/ev-link";
 import type { GunMeasurement } from "../../hal/sensors";
 import type { ModuleReading } from "../../hal/power-modules";
 import { indexCabinet, type CabinetIndex } from "../config/cabinet-index";
-import type { CabinetConfig } from "../config/types";
+import type { CabinetConfig, GunConfig } from "../config/types";
 import { plan as planCabinet } from "../planner/plan";
 import type { GunObservation, ModuleObservation, Plan, PlanObservation } from "../planner/types";
 import { createSafetyCore, type SafetyCore } from "../safety/core";
-import type { Fault } from "../safety/faults";
+import type { Blocks, Fault } from "../safety/faults";
 import { LimitTracker, gunLimitOf, type GunLimitState, type LimitSnapshot } from "../limits/limit-tracker";
 import { SessionManager } from "../sessions/session-manager";
 import type { GunInput, PowerPathReport, SessionEvent, SessionHooks, SessionListener } from "../sessions/types";
@@ -50,6 +50,8 @@ export interface CommandResult {
 /** A limit set by an operator or scenario stays in force for a year unless replaced. */
 const STANDING_LIMIT_MS = 365 * 24 * 3600 * 1000;
 
+const NO_FAULTS: readonly Fault[] = Object.freeze([]);
+
 const OFFLINE_READING: ModuleReading = { online: false, running: false, voltageV: 0, currentA: 0, tempC: 25, alarms: [], lastSeenMs: 0 };
 
 export class CabinetController {
@@ -61,7 +63,19 @@ export class CabinetController {
   private readonly hal: CabinetHal;
   private readonly planner: PlanFunction;
   private readonly priorities = new Map<number, number>();
-  private readonly moduleHours = new Map<string, number>();
+  /**
+   * Operating hours by module position (index.modules), and each id's position: the
+   * control tick adds to every running module's hours, 10 times a second.
+   */
+  private readonly moduleHoursAt: Float64Array;
+  private readonly modulePositionById = new Map<string, number>();
+  /**
+   * The control tick's readings by position (config.guns / index.modules), refilled each
+   * tick: they never leave controlTick (observe copies what the planner needs).
+   */
+  private readonly evs: (EvStatus | null)[];
+  private readonly meters: (GunMeasurement | null)[];
+  private readonly readings: ModuleReading[];
   private latestPlan: Plan | null = null;
   private latestLimits: LimitSnapshot | null = null;
   private lastControlMs: number | null = null;
@@ -83,7 +97,15 @@ export class CabinetController {
     });
     this.limits = LimitTracker.fromConfig(options.config, options.hal.log);
     for (const gun of options.config.guns) this.priorities.set(gun.id, gun.priorityDefault);
-    for (const m of this.index.modules) this.moduleHours.set(m.id, options.moduleHours?.[m.id] ?? 0);
+    const modules = this.index.modules;
+    this.moduleHoursAt = new Float64Array(modules.length);
+    for (let i = 0; i < modules.length; i++) {
+      this.moduleHoursAt[i] = options.moduleHours?.[modules[i].id] ?? 0;
+      this.modulePositionById.set(modules[i].id, i);
+    }
+    this.evs = new Array<EvStatus | null>(options.config.guns.length).fill(null);
+    this.meters = new Array<GunMeasurement | null>(options.config.guns.length).fill(null);
+    this.readings = new Array<ModuleReading>(modules.length).fill(OFFLINE_READING);
   }
 
   /** The four standard tasks for the scheduler (DESIGN.md §4). */
@@ -116,15 +138,15 @@ export class CabinetController {
       const fresh = seq.inputsReadAtMs === nowMs;
       // By position in config.guns / index.modules (arrays, not Maps: this runs every 100 ms).
       const guns = this.config.guns;
-      const evs: (EvStatus | null)[] = new Array(guns.length);
-      const meters: (GunMeasurement | null)[] = new Array(guns.length);
+      const evs = this.evs;
+      const meters = this.meters;
       for (let i = 0; i < guns.length; i++) {
         const gun = guns[i];
         evs[i] = fresh ? seq.evReading(gun.id) : safeRead(() => this.hal.ev.status(gun.id));
         meters[i] = fresh ? seq.gunReading(gun.id) : safeRead(() => this.hal.sensors.gun(gun.id));
       }
       const modules = this.index.modules;
-      const readings: ModuleReading[] = new Array(modules.length);
+      const readings = this.readings;
       for (let i = 0; i < modules.length; i++) {
         const m = modules[i];
         readings[i] = (fresh ? seq.moduleReading(m.id) : safeRead(() => this.hal.modules.read(m.id))) ?? OFFLINE_READING;
@@ -135,7 +157,8 @@ export class CabinetController {
       this.latestLimits = limits;
       // 3) sessions
       const inputs: GunInput[] = [];
-      const faultList = this.safety.faults.size > 0 ? this.safety.faults.list() : [];
+      const faultList = this.safety.faults.size > 0 ? this.safety.faults.list() : NO_FAULTS;
+      const blocks = this.safety.faults.blocks();
       const planned = this.latestPlan;
       for (let i = 0; i < guns.length; i++) {
         const gun = guns[i];
@@ -145,7 +168,7 @@ export class CabinetController {
         inputs.push({
           gunId: gun.id,
           ev,
-          power: this.powerPathReport(gun.id, meter, faultList),
+          power: this.powerPathReport(gun, meter, faultList, blocks),
           grantedKW: planned ? plannedBudgetKW(planned, i, gun.id) : null,
           limitExpired: gunLimitAt(limits, i, gun.id).expired,
           meterEnergyWh: meter?.energyWh,
@@ -179,7 +202,7 @@ export class CabinetController {
     const guns: GunObservation[] = new Array(configGuns.length);
     for (let i = 0; i < configGuns.length; i++) {
       const gun = configGuns[i];
-      const session = this.sessions.observation(gun.id);
+      const session = this.sessions.observationAt(i, gun.id);
       const blocked = blocks.global || blocks.guns.has(gun.id);
       guns[i] = {
         id: gun.id,
@@ -202,7 +225,7 @@ export class CabinetController {
         id: m.id,
         healthy: r.online && r.alarms.length === 0 && !blocks.modules.has(m.id) && !slotBlocked && !blocks.global,
         tempC: Number.isFinite(r.tempC) ? r.tempC : 25,
-        operatingHours: this.moduleHours.get(m.id) ?? 0,
+        operatingHours: this.moduleHoursAt[i],
       };
     }
     return {
@@ -216,17 +239,16 @@ export class CabinetController {
   }
 
   /** What the power path of a gun has reached, for its session state machine. */
-  private powerPathReport(gunId: number, meter: GunMeasurement | null, faultList: readonly Fault[]): PowerPathReport {
-    const status = { phase: this.safety.sequencer.gunPhase(gunId) };
-    const gun = this.index.gunById.get(gunId)!;
+  private powerPathReport(gun: GunConfig, meter: GunMeasurement | null, faultList: readonly Fault[], blocks: Blocks): PowerPathReport {
+    const gunId = gun.id;
+    const phase = this.safety.sequencer.gunPhase(gunId);
     const gcClosed = this.hal.contactors.aux(gun.gc).closed;
-    const blocks = this.safety.faults.blocks();
     const gunFaults = faultList.length === 0 ? faultList : faultList.filter((f) => f.scope.global || f.scope.guns.includes(gunId));
-    const faulted = status.phase === "faulted" || gunFaults.length > 0;
-    const worst = gunFaults.find((f) => f.severity === "high") ?? gunFaults[0];
+    const faulted = phase === "faulted" || gunFaults.length > 0;
+    const worst = gunFaults.length === 0 ? undefined : gunFaults.find((f) => f.severity === "high") ?? gunFaults[0];
     return {
-      islandReady: status.phase === "precharging" || status.phase === "ready" || status.phase === "charging",
-      precharged: status.phase === "ready" || status.phase === "charging",
+      islandReady: phase === "precharging" || phase === "ready" || phase === "charging",
+      precharged: phase === "ready" || phase === "charging",
       gcClosed,
       currentAtZero: Math.abs(meter?.currentA ?? 0) < this.config.policy.switchingCurrentA,
       faulted: faulted || blocks.global,
@@ -238,12 +260,8 @@ export class CabinetController {
   /** readings by module index (index.modules). */
   private accumulateHours(readings: readonly ModuleReading[], dtMs: number): void {
     if (dtMs <= 0) return;
-    const modules = this.index.modules;
-    for (let i = 0; i < modules.length; i++) {
-      if (!readings[i].running) continue;
-      const id = modules[i].id;
-      this.moduleHours.set(id, (this.moduleHours.get(id) ?? 0) + dtMs / 3_600_000);
-    }
+    const hours = this.moduleHoursAt;
+    for (let i = 0; i < hours.length; i++) if (readings[i].running) hours[i] += dtMs / 3_600_000;
   }
 
   // ---- commands (operator, scenario, OCPP, MQTT). Each validates and never throws. ----
@@ -291,7 +309,8 @@ export class CabinetController {
 
   /** Lifetime operating hours of a module as this controller counts them. */
   moduleOperatingHours(moduleId: string): number {
-    return this.moduleHours.get(moduleId) ?? 0;
+    const i = this.modulePositionById.get(moduleId);
+    return i === undefined ? 0 : this.moduleHoursAt[i];
   }
 
   plan(): Plan | null {

@@ -12,6 +12,7 @@
 import type { CabinetConfig } from "../config/types";
 import type { ContactorPosition, Plan } from "./types";
 import type { RingGeometry } from "./ring";
+import type { LimitNameCache } from "./context";
 
 export interface PlanShare {
   config: CabinetConfig;
@@ -24,6 +25,17 @@ export interface PlanShare {
   moduleOnSinceMs: Record<string, number>;
   /** The ring geometry this plan was searched on (ring.ts ringPlanSolver); null when not kept. */
   ringGeometry: RingGeometry | null;
+  /**
+   * By module index (ModuleCandidate.index, config order): on in this plan, and since when
+   * (its moduleOnSinceMs entry; 0 when off). The next plan's context reads them instead of
+   * looking ids up in modulesOn and moduleOnSinceMs. Never written after buildPlan.
+   */
+  isOn: readonly boolean[];
+  onSince: readonly number[];
+  /** Modules on (the length of modulesOn). */
+  onCount: number;
+  /** The shared limit's name, handed on from plan to plan (context.ts). */
+  limitName: LimitNameCache;
 }
 
 const PLAN_SHARE = Symbol("plan share");

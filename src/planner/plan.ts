@@ -14,7 +14,7 @@
 import type { CabinetConfig } from "../config/types";
 import type { ContactorPosition, GunPlan, Plan, PlanObservation } from "./types";
 import type { Allocation, GunAllocation } from "./allocation";
-import { buildContext, round1, type PlanContext } from "./context";
+import { LimitNameCache, buildContext, round1, type PlanContext } from "./context";
 import { EPSILON_KW } from "./limits";
 import { moduleCountFor, selectModules, type ModuleCandidate } from "./modules";
 import { ringPlanSolver, sameSlots, type RingGeometry } from "./ring";
@@ -246,6 +246,7 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   if (ctx.issues.length > 0) result.issues = ctx.issues;
   attachShare(result, {
     config, positions: ctx.anyFault ? null : positions, contactors, modulesOn, onSinceMs: onSinceList, moduleOnSinceMs, ringGeometry,
+    isOn, onSince, onCount, limitName: before !== null ? before.limitName : new LimitNameCache(),
   });
   return result;
 }

@@ -787,7 +787,7 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     cableCounts[j] = gun.cableCount;
     gcWasClosed[j] = ctx.previousPosition(gun.config.gc, false) === "closed";
   }
-  const previousOnCount = ctx.previousOn.size;
+  const previousOnCount = ctx.previousOnCount;
   const fits = (a: RingOption, b: RingOption, gap: number) => a.r + b.l <= gap;
   const bonus = (a: RingOption, b: RingOption, gap: number) => (!a.dead && !b.dead && a.r + b.l === gap ? a.rightBoundaryChange : 0);
 

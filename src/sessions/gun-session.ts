@@ -136,6 +136,13 @@ export class GunSession {
     };
   }
 
+  /** The planner's part of view() (SessionManager.observation), without copying the rest: the same values. */
+  observation(): { active: boolean; charging: boolean; requestKW: number; evVoltageV: number } {
+    const ev = this.ev;
+    const active = this.isActive();
+    return { active, charging: this.gcClosed, requestKW: active && ev ? evRequestKW(ev) : 0, evVoltageV: ev ? evVoltageOf(ev) : 0 };
+  }
+
   private isActive(): boolean {
     if (ALLOCATING.includes(this.state)) return true;
     // Waiting for power only: stay a candidate, or power would never be granted again.
