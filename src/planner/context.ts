@@ -128,9 +128,11 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
 
   const moduleList = observed.modules ?? [];
   // Which modules were on, and since when: by module index from the previous plan's share
-  // (the same config numbers its modules the same way), else from its records by id.
-  const previousOn = share !== null ? null : new Set<string>(previous ? previous.modulesOn : []);
-  const previousOnCount = share !== null ? share.onCount : previousOn!.size;
+  // (the same config numbers its modules the same way) while the plan still holds the very
+  // records the share was made with; else from its records by id.
+  const onShare = share !== null && previous !== null && previous.modulesOn === share.modulesOn && previous.moduleOnSinceMs === share.moduleOnSinceMs ? share : null;
+  const previousOn = onShare !== null ? null : new Set<string>(previous ? previous.modulesOn : []);
+  const previousOnCount = onShare !== null ? onShare.onCount : previousOn!.size;
   const usableAt: (ModuleCandidate | undefined)[] = [];
   let usableTotalKW = 0;
   let index = 0;
@@ -161,10 +163,10 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     if (powerKW <= 0 || (contactor !== null && anyFault && faults[contactor] !== undefined)) return;
     let wasOn: boolean;
     let since: number;
-    if (share !== null) {
+    if (onShare !== null) {
       // The share's on-since time of a module on is its moduleOnSinceMs entry (buildPlan).
-      wasOn = share.isOn[at];
-      since = wasOn ? share.onSince[at] : -1;
+      wasOn = onShare.isOn[at];
+      since = wasOn ? onShare.onSince[at] : -1;
     } else {
       wasOn = previousOn!.has(id);
       since = previous && wasOn ? previous.moduleOnSinceMs[id] ?? nowMs : -1;

@@ -13,6 +13,7 @@ import type { CabinetConfig } from "../config/types";
 import type { ContactorPosition, Plan } from "./types";
 import type { RingGeometry } from "./ring";
 import type { LimitNameCache } from "./context";
+import type { ReasonCache } from "./reason";
 
 export interface PlanShare {
   config: CabinetConfig;
@@ -36,6 +37,8 @@ export interface PlanShare {
   onCount: number;
   /** The shared limit's name, handed on from plan to plan (context.ts). */
   limitName: LimitNameCache;
+  /** Reason texts, handed on from plan to plan (reason.ts). */
+  reasons: ReasonCache;
 }
 
 const PLAN_SHARE = Symbol("plan share");

@@ -374,6 +374,20 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   };
 }
 
+/**
+ * The Map of MC id -> required position from the writes of a search, in their order (ring
+ * position `at` for closed, -1 - at for open): the same Map the writes would have built.
+ */
+function requiredPositionsMap(mcAt: readonly string[], writtenAt: readonly number[]): Map<string, ContactorPosition> {
+  const out = new Map<string, ContactorPosition>();
+  for (let i = 0; i < writtenAt.length; i++) {
+    const w = writtenAt[i];
+    if (w >= 0) out.set(mcAt[w], "closed");
+    else out.set(mcAt[-1 - w], "open");
+  }
+  return out;
+}
+
 /** One possible island of a gun, without its modules: a function of the geometry only. */
 interface IslandShell {
   l: number;
@@ -872,7 +886,14 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
   }
   const activeCount = ctx.active.length;
   const guns: GunAllocation[] = new Array(activeCount);
-  const requiredPositions = new Map<string, ContactorPosition>();
+  // The islands' MC positions by slot id, and the writes in order (ring positions) for the
+  // Map view (requiredPositionsMap): plan() reads the array; the Map is built only when asked.
+  const requiredBySlotId: (ContactorPosition | undefined)[] = [];
+  const writtenAt: number[] = [];
+  const require = (at: number, position: ContactorPosition) => {
+    requiredBySlotId[layout.slotIdAt[at]] = position;
+    writtenAt.push(position === "open" ? -1 - at : at);
+  };
   let totalKW = 0;
   if (result) {
     const res = result;
@@ -892,10 +913,10 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
         const at = o.start + t < n ? o.start + t : o.start + t - n;
         slots[t] = layout.slotIdAt[at];
         // Inner MCs closed: every MC of the closed ring, otherwise all but the last slot's.
-        if (o.openMcs.length === 0 || t < o.span - 1) requiredPositions.set(layout.mcAt[at], "closed");
+        if (o.openMcs.length === 0 || t < o.span - 1) require(at, "closed");
       }
       g.islandSlots = slots;
-      for (let t = 0; t < o.openMcs.length; t++) requiredPositions.set(layout.mcAt[o.openMcs[t]], "open");
+      for (let t = 0; t < o.openMcs.length; t++) require(o.openMcs[t], "open");
     }
   }
   // Active guns the search did not place (none without a result): nothing for them.
@@ -904,7 +925,14 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     guns[i] = { active: ctx.active[i], capKW: 0, budgetKW: 0, candidates: [], powersDesc: [], maxCount: 0, moduleCount: 0, assigned: null, islandSlots: [], deadReason: null };
   }
   const objective = result ? result.objective : { totalKW: 0, fairness: [], modules: 0, contactorChanges: previousOnCount };
-  return { guns, totalKW, requiredPositions, objective };
+  let required: Map<string, ContactorPosition> | null = null;
+  return {
+    guns, totalKW, objective, requiredBySlotId,
+    get requiredPositions(): Map<string, ContactorPosition> {
+      if (required === null) required = requiredPositionsMap(layout.mcAt, writtenAt);
+      return required;
+    },
+  };
   }
 
   /**
