@@ -13,7 +13,7 @@ import type { CabinetConfig } from "../config/types";
 import type { ContactorPosition, Plan } from "./types";
 import type { RingGeometry } from "./ring";
 import type { LimitNameCache } from "./context";
-import type { ReasonCache } from "./reason";
+import type { ReasonMemo } from "./reason";
 
 export interface PlanShare {
   config: CabinetConfig;
@@ -38,7 +38,7 @@ export interface PlanShare {
   /** The shared limit's name, handed on from plan to plan (context.ts). */
   limitName: LimitNameCache;
   /** Reason texts, handed on from plan to plan (reason.ts). */
-  reasons: ReasonCache;
+  reasons: ReasonMemo;
 }
 
 const PLAN_SHARE = Symbol("plan share");

@@ -19,7 +19,7 @@ import { EPSILON_KW } from "./limits";
 import { moduleCountFor, selectModules, type ModuleCandidate } from "./modules";
 import { ringPlanSolver, sameSlots, type RingGeometry } from "./ring";
 import { matrixPlan } from "./matrix";
-import { ReasonCache, reasonFor } from "./reason";
+import { ReasonMemo, reasonFor } from "./reason";
 import { attachShare, previousShare, sameArray, sameTimes } from "./plan-share";
 
 export function plan(config: CabinetConfig, observed: PlanObservation, previousPlan: Plan | null): Plan {
@@ -135,7 +135,7 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   const moduleCount = ctx.moduleCount;
   // The chain's memo of reason texts (reason.ts), handed on with the share like the records.
   const before = previousShare(previous, config);
-  const reasons = before !== null ? before.reasons : new ReasonCache();
+  const reasons = before !== null ? before.reasons : new ReasonMemo();
   const isOn: boolean[] = new Array(moduleCount).fill(false);
   const onSince: number[] = new Array(moduleCount).fill(0);
   const moduleGun: number[] = new Array(moduleCount).fill(-1);

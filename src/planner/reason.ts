@@ -1,128 +1,77 @@
 /**
  * GunPlan.reason: a short reason for every active gun that gets less than it asked for.
  *
- * The text is made of a few parts (a limit with its value, a dead reason, the modules, the
- * shared limit), each a function of a handful of numbers and strings. Most cycles a limited
- * gun is limited for the same reason as in the previous cycle, so the parts are compared
- * with the previous plan's (ReasonCache, handed on from plan to plan with the plan share)
- * and the text is printed again only when one of them changed: the text is a pure function
- * of the key compared, so a kept text is the text that would be built.
+ * Most cycles a limited gun is limited by its rating or an external limit, and the text
+ * then prints that value; printing a number is the costly part of the text, and the value
+ * (rounded to 0.1 kW) rarely changes from one cycle to the next. ReasonMemo keeps, per gun,
+ * the last value printed and its text, and is handed on from plan to plan with the plan
+ * share: a kept text is the text of the value compared, so the reason is the same string.
  */
 import type { GunAllocation } from "./allocation";
 import type { PlanContext } from "./context";
 import { EPSILON_KW } from "./limits";
 
-const NO_LIMIT = 0;
-const EXTERNAL_LIMIT = 1;
-const GUN_RATING = 2;
-
-const NO_MODULE_PART = 0;
-const POLICY_MAX = 1;
-const USABLE_COUNT = 2;
-
-const NO_SHARED_PART = 0;
-const SHARED_LIMIT = 1;
-const SHARED_CAPACITY = 2;
-
-/** Everything the text is built from. */
-interface ReasonKey {
-  limitKind: number;
-  /** round1 of the limit's value (the number printed). */
-  limitKW: number;
-  /** The allocation's dead reason when it is part of the text, else null. */
-  dead: string | null;
-  moduleKind: number;
-  /** Policy max or usable module count (the number printed). */
-  moduleCount: number;
-  derated: boolean;
-  sharedKind: number;
-  sharedName: string;
-  /** "modules cannot carry the budget" when no other part applies. */
-  cannotCarry: boolean;
+/** Per config gun index: the last rounded value printed and its text. Only the planner writes it. */
+export class ReasonMemo {
+  readonly ratingKW: number[] = [];
+  readonly ratingText: string[] = [];
+  readonly externalKW: number[] = [];
+  readonly externalText: string[] = [];
 }
 
-/** The last key and text of each gun (by config gun index). Never shared outside the planner. */
-export class ReasonCache {
-  private readonly keys: (ReasonKey | undefined)[] = [];
-  private readonly texts: string[] = [];
-
-  /** The text for `key`, from the last call for this gun when its key was the same. */
-  textFor(gunIndex: number, key: ReasonKey, where: string): string {
-    const last = this.keys[gunIndex];
-    if (last !== undefined && sameKey(last, key)) return this.texts[gunIndex];
-    const text = reasonText(key, where);
-    this.keys[gunIndex] = key;
-    this.texts[gunIndex] = text;
-    return text;
-  }
-}
-
-function sameKey(a: ReasonKey, b: ReasonKey): boolean {
-  return a.limitKind === b.limitKind && a.limitKW === b.limitKW && a.dead === b.dead && a.moduleKind === b.moduleKind &&
-    a.moduleCount === b.moduleCount && a.derated === b.derated && a.sharedKind === b.sharedKind && a.sharedName === b.sharedName &&
-    a.cannotCarry === b.cannotCarry;
-}
-
-/**
- * The reason of an active gun (null when it gets what it asked for). `cache`: the chain's
- * ReasonCache, or null to build the text every time.
- */
-export function reasonFor(ctx: PlanContext, alloc: GunAllocation, setpointKW: number, cache: ReasonCache | null): string | null {
+/** The reason of an active gun (null when it gets what it asked for). `memo`: the chain's, or null. */
+export function reasonFor(ctx: PlanContext, alloc: GunAllocation, setpointKW: number, memo: ReasonMemo | null): string | null {
   const gun = alloc.active;
   const requestKW = gun.observation.requestKW;
   if (setpointKW >= requestKW - 1e-3) return null;
-  const config = ctx.config;
-  const key: ReasonKey = {
-    limitKind: NO_LIMIT, limitKW: 0, dead: null, moduleKind: NO_MODULE_PART, moduleCount: 0, derated: false,
-    sharedKind: NO_SHARED_PART, sharedName: "", cannotCarry: false,
-  };
+  // Parts joined with "; " as they come (this runs for every limited gun every cycle: no array, no join).
+  let text = "";
   if (gun.clampedKW < requestKW - EPSILON_KW) {
     const limitKW = gun.observation.externalLimitKW;
+    const at = gun.gunIndex;
+    // Memo reads inline (no call per gun: calls cost in XS). === on the rounded values:
+    // NaN never matches (printed again), and -0 prints as 0 does.
     if (limitKW !== null && limitKW <= gun.ratingKW && limitKW < requestKW) {
-      key.limitKind = EXTERNAL_LIMIT;
-      key.limitKW = round1(limitKW);
+      const valueKW = round1(limitKW);
+      if (memo !== null && memo.externalKW[at] === valueKW) text = memo.externalText[at];
+      else {
+        text = `external limit ${valueKW} kW`;
+        if (memo !== null) {
+          memo.externalKW[at] = valueKW;
+          memo.externalText[at] = text;
+        }
+      }
     } else {
-      key.limitKind = GUN_RATING;
-      key.limitKW = round1(gun.ratingKW);
+      const valueKW = round1(gun.ratingKW);
+      if (memo !== null && memo.ratingKW[at] === valueKW) text = memo.ratingText[at];
+      else {
+        text = `gun rating ${valueKW} kW`;
+        if (memo !== null) {
+          memo.ratingKW[at] = valueKW;
+          memo.ratingText[at] = text;
+        }
+      }
     }
   }
   if (alloc.deadReason) {
-    if (alloc.deadReason !== "nothing requested" || key.limitKind === NO_LIMIT) key.dead = alloc.deadReason;
+    if (alloc.deadReason !== "nothing requested" || text === "") text = joinPart(text, alloc.deadReason);
   } else if (alloc.capKW < gun.clampedKW - EPSILON_KW) {
-    const policyMax = config.policy.maxModulesPerGun;
-    if ((alloc.assigned === null && alloc.candidates.length >= policyMax) || (alloc.assigned !== null && alloc.maxCount >= policyMax)) {
-      key.moduleKind = POLICY_MAX;
-      key.moduleCount = policyMax;
-    } else {
-      key.moduleKind = USABLE_COUNT;
-      key.moduleCount = alloc.assigned === null ? alloc.candidates.length : alloc.assigned.length;
+    const policyMax = ctx.config.policy.maxModulesPerGun;
+    const where = ctx.config.topology === "ring" ? (ctx.config.policy.multiSlotIslands ? "in its island" : "in its slot") : "free";
+    if (alloc.assigned === null && alloc.candidates.length >= policyMax) text = joinPart(text, `policy max ${policyMax} modules`);
+    else if (alloc.assigned !== null && alloc.maxCount >= policyMax) text = joinPart(text, `policy max ${policyMax} modules`);
+    else {
+      const count = alloc.assigned === null ? alloc.candidates.length : alloc.assigned.length;
+      text = joinPart(text, `${count} usable module${count === 1 ? "" : "s"} ${where}`);
     }
-    for (let i = 0; i < alloc.candidates.length && !key.derated; i++) if (alloc.candidates[i].powerKW < config.modulePowerKW - EPSILON_KW) key.derated = true;
+    let derated = false;
+    for (let i = 0; i < alloc.candidates.length && !derated; i++) if (alloc.candidates[i].powerKW < ctx.config.modulePowerKW - EPSILON_KW) derated = true;
+    if (derated) text = joinPart(text, "modules derated by temperature");
   }
   if (alloc.budgetKW < alloc.capKW - EPSILON_KW) {
-    if (ctx.sharedLimitKW <= ctx.usableTotalKW) {
-      key.sharedKind = SHARED_LIMIT;
-      key.sharedName = ctx.sharedLimitName;
-    } else key.sharedKind = SHARED_CAPACITY;
+    text = joinPart(text, ctx.sharedLimitKW <= ctx.usableTotalKW ? `shared ${ctx.sharedLimitName}` : "shared module capacity");
   }
-  const anyPart = key.limitKind !== NO_LIMIT || key.dead !== null || key.moduleKind !== NO_MODULE_PART || key.sharedKind !== NO_SHARED_PART;
-  key.cannotCarry = !anyPart && setpointKW < alloc.budgetKW - EPSILON_KW;
-  const where = config.topology === "ring" ? (config.policy.multiSlotIslands ? "in its island" : "in its slot") : "free";
-  return cache !== null ? cache.textFor(gun.gunIndex, key, where) : reasonText(key, where);
-}
-
-/** The text of a key: its parts joined with "; " in a fixed order ("limited" when none). */
-function reasonText(key: ReasonKey, where: string): string {
-  let text = "";
-  if (key.limitKind === EXTERNAL_LIMIT) text = `external limit ${key.limitKW} kW`;
-  else if (key.limitKind === GUN_RATING) text = `gun rating ${key.limitKW} kW`;
-  if (key.dead !== null) text = joinPart(text, key.dead);
-  if (key.moduleKind === POLICY_MAX) text = joinPart(text, `policy max ${key.moduleCount} modules`);
-  else if (key.moduleKind === USABLE_COUNT) text = joinPart(text, `${key.moduleCount} usable module${key.moduleCount === 1 ? "" : "s"} ${where}`);
-  if (key.derated) text = joinPart(text, "modules derated by temperature");
-  if (key.sharedKind === SHARED_LIMIT) text = joinPart(text, `shared ${key.sharedName}`);
-  else if (key.sharedKind === SHARED_CAPACITY) text = joinPart(text, "shared module capacity");
-  if (key.cannotCarry) text = "modules cannot carry the budget";
+  if (text === "" && setpointKW < alloc.budgetKW - EPSILON_KW) text = "modules cannot carry the budget";
   return text !== "" ? text : "limited";
 }
 

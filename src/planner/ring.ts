@@ -375,17 +375,44 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
 }
 
 /**
- * The Map of MC id -> required position from the writes of a search, in their order (ring
- * position `at` for closed, -1 - at for open): the same Map the writes would have built.
+ * The Map of MC id -> required position of the chosen islands: inner MCs closed (every MC
+ * of the closed ring), boundaries open, island by island. Built only when asked (tests,
+ * tools): plan() reads the same positions by slot id.
  */
-function requiredPositionsMap(mcAt: readonly string[], writtenAt: readonly number[]): Map<string, ContactorPosition> {
+function requiredPositionsOf(layout: RingLayout, options: readonly RingOption[]): Map<string, ContactorPosition> {
+  const n = layout.size;
   const out = new Map<string, ContactorPosition>();
-  for (let i = 0; i < writtenAt.length; i++) {
-    const w = writtenAt[i];
-    if (w >= 0) out.set(mcAt[w], "closed");
-    else out.set(mcAt[-1 - w], "open");
+  for (let j = 0; j < options.length; j++) {
+    const o = options[j];
+    if (o.dead) continue;
+    for (let t = 0; t < o.span; t++) {
+      const at = o.start + t < n ? o.start + t : o.start + t - n;
+      if (o.openMcs.length === 0 || t < o.span - 1) out.set(layout.mcAt[at], "closed");
+    }
+    for (let t = 0; t < o.openMcs.length; t++) out.set(layout.mcAt[o.openMcs[t]], "open");
   }
   return out;
+}
+
+/**
+ * A ring search's allocation. requiredPositions is a getter on the class (not on each
+ * object: an accessor in an object literal makes every result a slow object in V8), built
+ * on first read from the chosen islands.
+ */
+class RingSearchResult implements RingAllocation {
+  private required: Map<string, ContactorPosition> | null = null;
+  constructor(
+    public guns: GunAllocation[],
+    public totalKW: number,
+    public objective: RingObjective,
+    public requiredBySlotId: (ContactorPosition | undefined)[],
+    private readonly layout: RingLayout,
+    private readonly chosen: readonly RingOption[],
+  ) {}
+  get requiredPositions(): Map<string, ContactorPosition> {
+    if (this.required === null) this.required = requiredPositionsOf(this.layout, this.chosen);
+    return this.required;
+  }
 }
 
 /** One possible island of a gun, without its modules: a function of the geometry only. */
@@ -886,14 +913,9 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
   }
   const activeCount = ctx.active.length;
   const guns: GunAllocation[] = new Array(activeCount);
-  // The islands' MC positions by slot id, and the writes in order (ring positions) for the
-  // Map view (requiredPositionsMap): plan() reads the array; the Map is built only when asked.
+  // The islands' MC positions by slot id, for plan(); the Map view (requiredPositionsOf)
+  // is built only when asked.
   const requiredBySlotId: (ContactorPosition | undefined)[] = [];
-  const writtenAt: number[] = [];
-  const require = (at: number, position: ContactorPosition) => {
-    requiredBySlotId[layout.slotIdAt[at]] = position;
-    writtenAt.push(position === "open" ? -1 - at : at);
-  };
   let totalKW = 0;
   if (result) {
     const res = result;
@@ -913,10 +935,10 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
         const at = o.start + t < n ? o.start + t : o.start + t - n;
         slots[t] = layout.slotIdAt[at];
         // Inner MCs closed: every MC of the closed ring, otherwise all but the last slot's.
-        if (o.openMcs.length === 0 || t < o.span - 1) require(at, "closed");
+        if (o.openMcs.length === 0 || t < o.span - 1) requiredBySlotId[layout.slotIdAt[at]] = "closed";
       }
       g.islandSlots = slots;
-      for (let t = 0; t < o.openMcs.length; t++) require(o.openMcs[t], "open");
+      for (let t = 0; t < o.openMcs.length; t++) requiredBySlotId[layout.slotIdAt[o.openMcs[t]]] = "open";
     }
   }
   // Active guns the search did not place (none without a result): nothing for them.
@@ -925,14 +947,7 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     guns[i] = { active: ctx.active[i], capKW: 0, budgetKW: 0, candidates: [], powersDesc: [], maxCount: 0, moduleCount: 0, assigned: null, islandSlots: [], deadReason: null };
   }
   const objective = result ? result.objective : { totalKW: 0, fairness: [], modules: 0, contactorChanges: previousOnCount };
-  let required: Map<string, ContactorPosition> | null = null;
-  return {
-    guns, totalKW, objective, requiredBySlotId,
-    get requiredPositions(): Map<string, ContactorPosition> {
-      if (required === null) required = requiredPositionsMap(layout.mcAt, writtenAt);
-      return required;
-    },
-  };
+  return new RingSearchResult(guns, totalKW, objective, requiredBySlotId, layout, result !== null ? result.options : []);
   }
 
   /**
