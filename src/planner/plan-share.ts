@@ -39,6 +39,19 @@ export interface PlanShare {
   limitName: LimitNameCache;
   /** Reason texts, handed on from plan to plan (reason.ts). */
   reasons: ReasonMemo;
+  /** buildPlan's working lists, handed on from plan to plan. */
+  scratch: PlanScratch;
+}
+
+/**
+ * Lists buildPlan fills during one call and then compares with the previous plan's: kept
+ * and refilled from plan to plan instead of allocated each time. Nothing outside that one
+ * call ever holds them (a plan or share keeps a copy, or the previous plan's own list).
+ */
+export class PlanScratch {
+  readonly positions: ContactorPosition[] = [];
+  readonly modulesOn: string[] = [];
+  readonly onSinceMs: number[] = [];
 }
 
 const PLAN_SHARE = Symbol("plan share");

@@ -20,7 +20,7 @@ import { moduleCountFor, selectModules, type ModuleCandidate } from "./modules";
 import { ringPlanSolver, sameSlots, type RingGeometry } from "./ring";
 import { matrixPlan } from "./matrix";
 import { ReasonMemo, reasonFor } from "./reason";
-import { attachShare, previousShare, sameArray, sameTimes } from "./plan-share";
+import { PlanScratch, attachShare, previousShare, sameArray, sameTimes } from "./plan-share";
 
 export function plan(config: CabinetConfig, observed: PlanObservation, previousPlan: Plan | null): Plan {
   const ctx = buildContext(config, observed, previousPlan);
@@ -146,15 +146,17 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   for (let gunIndex = 0; gunIndex < config.guns.length; gunIndex++) {
     const gunConfig = config.guns[gunIndex];
     const alloc = byGunIndex[gunIndex];
+    const before = previousGun[gunIndex];
     if (!alloc) {
-      guns.push({
+      // An idle gun's plan is all zeros: the previous plan's, when it was that too (plans are
+      // values nobody writes, so one object may serve both).
+      guns.push(before !== undefined && isIdleGunPlan(before, gunConfig.id) ? before : {
         id: gunConfig.id, clampedRequestKW: 0, budgetKW: 0, setpointKW: 0, modules: [], islandSlots: [],
         voltageSetpointV: 0, currentLimitA: 0, reason: null,
       });
       continue;
     }
     const gun = alloc.active;
-    const before = previousGun[gunIndex];
     const budgetKW = alloc.budgetKW;
     const selected = chooseModules(ctx, alloc, before?.modules ?? []);
     let modulesKW = 0;
@@ -191,17 +193,20 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
     });
   }
 
-  // Positions in record order: ring, each slot's MNs then its MC; matrix, every link; then the GCs.
-  const positions: ContactorPosition[] = [];
+  // Positions in record order: ring, each slot's MNs then its MC; matrix, every link; then the
+  // GCs. Written into the chain's scratch list (PlanScratch), kept only when they changed.
+  const scratch = before !== null ? before.scratch : new PlanScratch();
+  const positions = scratch.positions;
+  let p = 0;
   if (config.topology === "ring") {
     const idle = ctx.active.length === 0;
     const bySlotId = allocation.requiredBySlotId;
     let moduleIndex = 0;
     for (let i = 0; i < config.slots.length; i++) {
       const slot = config.slots[i];
-      for (let t = 0; t < slot.modules.length; t++) positions.push(isOn[moduleIndex++] ? "closed" : "open");
+      for (let t = 0; t < slot.modules.length; t++) positions[p++] = isOn[moduleIndex++] ? "closed" : "open";
       const required = bySlotId !== undefined ? bySlotId[slot.id] : allocation.requiredPositions.get(slot.mc);
-      positions.push(required ?? (idle ? policy.idleRingMc : ctx.previousPosition(slot.mc, true)));
+      positions[p++] = required ?? (idle ? policy.idleRingMc : ctx.previousPosition(slot.mc, true));
     }
   } else {
     const usableById = new Map<string, ModuleCandidate>();
@@ -213,18 +218,22 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
       // Only usable modules are ever selected: an unusable one serves no gun.
       const c = usableById.get(row.moduleId);
       const servedGun = c === undefined ? -1 : moduleGun[c.index];
-      for (const link of row.links) positions.push(servedGun === link.gunId ? "closed" : "open");
+      for (const link of row.links) positions[p++] = servedGun === link.gunId ? "closed" : "open";
     }
   }
   // guns[] follows config.guns: GC closed only for a gun with power.
-  for (let i = 0; i < config.guns.length; i++) positions.push(guns[i].setpointKW > 0 ? "closed" : "open");
-  const contactors = !ctx.anyFault && before !== null && before.positions !== null && sameArray(positions, before.positions)
-    ? before.contactors
-    : contactorRecord(config, positions, ctx.faults);
+  for (let i = 0; i < config.guns.length; i++) positions[p++] = guns[i].setpointKW > 0 ? "closed" : "open";
+  positions.length = p;
+  const samePositions = !ctx.anyFault && before !== null && before.positions !== null && sameArray(positions, before.positions);
+  const contactors = samePositions ? before!.contactors : contactorRecord(config, positions, ctx.faults);
+  // What the share keeps to compare with (never the scratch list itself).
+  const keptPositions = ctx.anyFault ? null : samePositions ? before!.positions : positions.slice();
 
-  // In module index order: the order the context numbered them (config order).
-  let modulesOn: string[] = [];
-  const onSinceList: number[] = [];
+  // In module index order: the order the context numbered them (config order). Into the
+  // scratch lists too; new lists only when they differ from the previous plan's.
+  const onIds = scratch.modulesOn;
+  const onTimes = scratch.onSinceMs;
+  let on = 0;
   if (onCount > 0) {
     let moduleIndex = 0;
     if (config.topology === "ring") {
@@ -232,24 +241,31 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
         const modules = config.slots[i].modules;
         for (let t = 0; t < modules.length; t++, moduleIndex++) {
           if (!isOn[moduleIndex]) continue;
-          modulesOn.push(modules[t].id);
-          onSinceList.push(onSince[moduleIndex]);
+          onIds[on] = modules[t].id;
+          onTimes[on++] = onSince[moduleIndex];
         }
       }
     } else if (config.matrix) {
       const modules = config.matrix.modules;
       for (; moduleIndex < modules.length; moduleIndex++) {
         if (!isOn[moduleIndex]) continue;
-        modulesOn.push(modules[moduleIndex].id);
-        onSinceList.push(onSince[moduleIndex]);
+        onIds[on] = modules[moduleIndex].id;
+        onTimes[on++] = onSince[moduleIndex];
       }
     }
   }
+  onIds.length = on;
+  onTimes.length = on;
+  let modulesOn: string[];
+  let onSinceList: number[];
   let moduleOnSinceMs: Record<string, number>;
-  if (before !== null && sameArray(modulesOn, before.modulesOn) && sameTimes(onSinceList, before.onSinceMs)) {
+  if (before !== null && sameArray(onIds, before.modulesOn) && sameTimes(onTimes, before.onSinceMs)) {
     modulesOn = before.modulesOn;
+    onSinceList = before.onSinceMs;
     moduleOnSinceMs = before.moduleOnSinceMs;
   } else {
+    modulesOn = onIds.slice();
+    onSinceList = onTimes.slice();
     moduleOnSinceMs = {};
     for (let i = 0; i < modulesOn.length; i++) moduleOnSinceMs[modulesOn[i]] = onSinceList[i];
   }
@@ -265,10 +281,20 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   };
   if (ctx.issues.length > 0) result.issues = ctx.issues;
   attachShare(result, {
-    config, positions: ctx.anyFault ? null : positions, contactors, modulesOn, onSinceMs: onSinceList, moduleOnSinceMs, ringGeometry,
-    isOn, onSince, onCount, limitName: before !== null ? before.limitName : new LimitNameCache(), reasons,
+    config, positions: keptPositions, contactors, modulesOn, onSinceMs: onSinceList, moduleOnSinceMs, ringGeometry,
+    isOn, onSince, onCount, limitName: before !== null ? before.limitName : new LimitNameCache(), reasons, scratch,
   });
   return result;
+}
+
+/** The plan of a gun without allocation, exactly (what buildPlan writes for one; +0, not -0). */
+function isIdleGunPlan(g: GunPlan, id: number): boolean {
+  return g.id === id && isPlusZero(g.clampedRequestKW) && isPlusZero(g.budgetKW) && isPlusZero(g.setpointKW) && g.modules.length === 0 &&
+    g.islandSlots.length === 0 && isPlusZero(g.voltageSetpointV) && isPlusZero(g.currentLimitA) && g.reason === null;
+}
+
+function isPlusZero(x: number): boolean {
+  return x === 0 && 1 / x > 0;
 }
 
 /** The contactor record from positions in record order (see buildPlan), then what faults make physically true. */
