@@ -76,6 +76,13 @@ export class CabinetController {
   private readonly evs: (EvStatus | null)[];
   private readonly meters: (GunMeasurement | null)[];
   private readonly readings: ModuleReading[];
+  /**
+   * The sessions' inputs, one object per gun position (each with its own power-path
+   * report), refilled every tick: SessionManager.update reads them during the call and
+   * keeps none of them (a GunSession copies what it keeps: the EV status reference, flags).
+   */
+  private readonly gunInputs: (GunInput | undefined)[] = [];
+  private readonly inputList: GunInput[] = [];
   private latestPlan: Plan | null = null;
   private latestLimits: LimitSnapshot | null = null;
   private lastControlMs: number | null = null;
@@ -156,7 +163,8 @@ export class CabinetController {
       const limits = this.limits.evaluate(nowMs);
       this.latestLimits = limits;
       // 3) sessions
-      const inputs: GunInput[] = [];
+      const inputs = this.inputList;
+      inputs.length = 0;
       const faultList = this.safety.faults.size > 0 ? this.safety.faults.list() : NO_FAULTS;
       const blocks = this.safety.faults.blocks();
       const planned = this.latestPlan;
@@ -165,14 +173,13 @@ export class CabinetController {
         const ev = evs[i];
         if (!ev) continue;
         const meter = meters[i];
-        inputs.push({
-          gunId: gun.id,
-          ev,
-          power: this.powerPathReport(gun, meter, faultList, blocks),
-          grantedKW: planned ? plannedBudgetKW(planned, i, gun.id) : null,
-          limitExpired: gunLimitAt(limits, i, gun.id).expired,
-          meterEnergyWh: meter?.energyWh,
-        });
+        const input = this.inputAt(i, gun.id, ev);
+        input.ev = ev;
+        this.fillPowerPathReport(input.power, gun, meter, faultList, blocks);
+        input.grantedKW = planned ? plannedBudgetKW(planned, i, gun.id) : null;
+        input.limitExpired = gunLimitAt(limits, i, gun.id).expired;
+        input.meterEnergyWh = meter?.energyWh;
+        inputs.push(input);
       }
       this.sessions.update(nowMs, inputs);
       // 4–8) active guns, budgets, modules, islands and contactor plan
@@ -239,22 +246,33 @@ export class CabinetController {
   }
 
   /** What the power path of a gun has reached, for its session state machine. */
-  private powerPathReport(gun: GunConfig, meter: GunMeasurement | null, faultList: readonly Fault[], blocks: Blocks): PowerPathReport {
+  private inputAt(position: number, gunId: number, ev: EvStatus): GunInput {
+    let input = this.gunInputs[position];
+    if (input === undefined) {
+      const power: PowerPathReport = {
+        islandReady: false, precharged: false, gcClosed: false, currentAtZero: true, faulted: false, faultSeverity: undefined, faultDetail: undefined,
+      };
+      input = { gunId, ev, power, grantedKW: null, limitExpired: false, meterEnergyWh: undefined };
+      this.gunInputs[position] = input;
+    }
+    return input;
+  }
+
+  /** Writes every field of `report`: what the power path of a gun has reached, for its session state machine. */
+  private fillPowerPathReport(report: PowerPathReport, gun: GunConfig, meter: GunMeasurement | null, faultList: readonly Fault[], blocks: Blocks): void {
     const gunId = gun.id;
     const phase = this.safety.sequencer.gunPhase(gunId);
     const gcClosed = this.hal.contactors.aux(gun.gc).closed;
     const gunFaults = faultList.length === 0 ? faultList : faultList.filter((f) => f.scope.global || f.scope.guns.includes(gunId));
     const faulted = phase === "faulted" || gunFaults.length > 0;
     const worst = gunFaults.length === 0 ? undefined : gunFaults.find((f) => f.severity === "high") ?? gunFaults[0];
-    return {
-      islandReady: phase === "precharging" || phase === "ready" || phase === "charging",
-      precharged: phase === "ready" || phase === "charging",
-      gcClosed,
-      currentAtZero: Math.abs(meter?.currentA ?? 0) < this.config.policy.switchingCurrentA,
-      faulted: faulted || blocks.global,
-      faultSeverity: worst ? (worst.severity === "high" ? "emergency" : "error") : undefined,
-      faultDetail: worst ? `${worst.kind} at ${worst.location}: ${worst.cause}` : undefined,
-    };
+    report.islandReady = phase === "precharging" || phase === "ready" || phase === "charging";
+    report.precharged = phase === "ready" || phase === "charging";
+    report.gcClosed = gcClosed;
+    report.currentAtZero = Math.abs(meter?.currentA ?? 0) < this.config.policy.switchingCurrentA;
+    report.faulted = faulted || blocks.global;
+    report.faultSeverity = worst ? (worst.severity === "high" ? "emergency" : "error") : undefined;
+    report.faultDetail = worst ? `${worst.kind} at ${worst.location}: ${worst.cause}` : undefined;
   }
 
   /** readings by module index (index.modules). */
