@@ -62,7 +62,9 @@ export class CabinetController {
   readonly limits: LimitTracker;
   private readonly hal: CabinetHal;
   private readonly planner: PlanFunction;
-  private readonly priorities = new Map<number, number>();
+  /** Each gun's priority by position in config.guns, and each gun id's position. */
+  private readonly priorityAt: number[] = [];
+  private readonly gunPositionById = new Map<number, number>();
   /**
    * Operating hours by module position (index.modules), and each id's position: the
    * control tick adds to every running module's hours, 10 times a second.
@@ -103,7 +105,12 @@ export class CabinetController {
       autoAuthorizeToken: options.autoAuthorizeToken === undefined ? null : options.autoAuthorizeToken,
     });
     this.limits = LimitTracker.fromConfig(options.config, options.hal.log);
-    for (const gun of options.config.guns) this.priorities.set(gun.id, gun.priorityDefault);
+    const guns = options.config.guns;
+    for (let i = 0; i < guns.length; i++) {
+      this.priorityAt.push(guns[i].priorityDefault);
+      // Config gun ids are unique (validated): one position per id.
+      if (!this.gunPositionById.has(guns[i].id)) this.gunPositionById.set(guns[i].id, i);
+    }
     const modules = this.index.modules;
     this.moduleHoursAt = new Float64Array(modules.length);
     for (let i = 0; i < modules.length; i++) {
@@ -205,12 +212,14 @@ export class CabinetController {
   /** The planner's view of the cabinet this cycle (meters by config gun position, readings by module index). */
   private observe(nowMs: number, limits: LimitSnapshot, readings: readonly ModuleReading[], meters: readonly (GunMeasurement | null)[]): PlanObservation {
     const blocks = this.safety.faults.blocks();
+    // Nothing blocked (most cycles): no Set lookups per gun and module.
+    const free = blocks.none === true;
     const configGuns = this.config.guns;
     const guns: GunObservation[] = new Array(configGuns.length);
     for (let i = 0; i < configGuns.length; i++) {
       const gun = configGuns[i];
       const session = this.sessions.observationAt(i, gun.id);
-      const blocked = blocks.global || blocks.guns.has(gun.id);
+      const blocked = !free && (blocks.global || blocks.guns.has(gun.id));
       guns[i] = {
         id: gun.id,
         active: session.active && !blocked,
@@ -218,7 +227,7 @@ export class CabinetController {
         requestKW: session.requestKW,
         evVoltageV: session.evVoltageV,
         measuredVoltageV: meters[i]?.voltageV ?? 0,
-        priority: this.priorities.get(gun.id) ?? gun.priorityDefault,
+        priority: this.priorityAt[i],
         externalLimitKW: gunLimitAt(limits, i, gun.id).limitKW,
       };
     }
@@ -227,10 +236,10 @@ export class CabinetController {
     for (let i = 0; i < indexModules.length; i++) {
       const m = indexModules[i];
       const r = readings[i] ?? OFFLINE_READING;
-      const slotBlocked = m.slotId !== undefined && blocks.slots.has(m.slotId);
+      const blocked = !free && ((m.slotId !== undefined && blocks.slots.has(m.slotId)) || blocks.modules.has(m.id) || blocks.global);
       modules[i] = {
         id: m.id,
-        healthy: r.online && r.alarms.length === 0 && !blocks.modules.has(m.id) && !slotBlocked && !blocks.global,
+        healthy: r.online && r.alarms.length === 0 && !blocked,
         tempC: Number.isFinite(r.tempC) ? r.tempC : 25,
         operatingHours: this.moduleHoursAt[i],
       };
@@ -308,7 +317,7 @@ export class CabinetController {
     if (typeof priority !== "number" || !Number.isInteger(priority) || priority < 0 || priority > 100) {
       return { ok: false, error: `priority: must be an integer 0..100, got ${String(priority)}` };
     }
-    this.priorities.set(gunId, priority);
+    this.priorityAt[this.gunPositionById.get(gunId)!] = priority;
     return { ok: true };
   }
 
@@ -357,7 +366,7 @@ export class CabinetController {
     const planned = this.latestPlan;
     const seq = this.safety.sequencer;
     const moduleOwner = new Map<string, number>();
-    const guns: GunView[] = this.config.guns.map((gun) => {
+    const guns: GunView[] = this.config.guns.map((gun, position) => {
       const view = this.sessions.view(gun.id);
       const status = seq.gunStatus(gun.id);
       const meter = safeRead(() => this.hal.sensors.gun(gun.id));
@@ -384,7 +393,7 @@ export class CabinetController {
         islandSlots: status.islandSlots,
         energyKWh: (view?.session?.energyWh ?? 0) / 1000,
         reason: ev?.plugged ? (planGun?.reason ?? status.reason ?? null) : null,
-        priority: this.priorities.get(gun.id) ?? gun.priorityDefault,
+        priority: this.priorityAt[position],
       };
     });
     const blocks = this.safety.faults.blocks();

@@ -68,4 +68,66 @@ describe("controller: control tick state", () => {
     assert.notEqual(seen[0].observed.guns, seen[1].observed.guns);
     assert.notEqual(seen[0].observed.modules, seen[1].observed.modules);
   });
+
+  it("a priority set by command reaches the planner and the snapshot for that gun only", () => {
+    const config = parseCabinetConfig(builtinDocument("ring-12x2")!);
+    let last: PlanObservation | null = null;
+    const planner = (c: CabinetConfig, observed: PlanObservation, previous: Plan | null): Plan => {
+      last = observed;
+      return planCabinet(c, observed, previous);
+    };
+    const cab = createSimCabinet({ config, seed: 5, stepMs: 10, planner });
+    cab.sim.runner.runUntil(300);
+    const defaults = config.guns.map((g) => g.priorityDefault);
+    assert.deepEqual(last!.guns.map((g) => g.priority), defaults);
+    assert.deepEqual(cab.controller.setPriority(config.guns[4].id, 77), { ok: true });
+    assert.equal(cab.controller.setPriority(999, 5).ok, false);
+    cab.sim.runner.runUntil(600);
+    assert.deepEqual(last!.guns.map((g) => g.priority), defaults.map((p, i) => (i === 4 ? 77 : p)));
+    assert.deepEqual(cab.controller.buildSnapshot().guns.map((g) => g.priority), defaults.map((p, i) => (i === 4 ? 77 : p)));
+  });
+
+  it("a module or gun blocked by a fault is observed unhealthy / inactive; the rest are not", () => {
+    const config = parseCabinetConfig(builtinDocument("ring-12x2")!);
+    let last: PlanObservation | null = null;
+    const planner = (c: CabinetConfig, observed: PlanObservation, previous: Plan | null): Plan => {
+      last = observed;
+      return planCabinet(c, observed, previous);
+    };
+    const cab = createSimCabinet({ config, seed: 6, stepMs: 10, planner });
+    cab.sim.runner.runUntil(500);
+    assert.ok(last!.modules.every((m) => m.healthy));
+    cab.sim.plant.injectFault("moduleFail", "M5_0");
+    cab.sim.runner.runUntil(5_000);
+    const blocks = cab.controller.safety.faults.blocks();
+    const unhealthy = last!.modules.filter((m) => !m.healthy).map((m) => m.id);
+    assert.ok(unhealthy.includes("M5_0"), `unhealthy: ${unhealthy.join(",")}`);
+    for (const m of last!.modules) if (blocks.modules.has(m.id)) assert.equal(m.healthy, false, m.id);
+    assert.ok(unhealthy.length < last!.modules.length);
+  });
+
+  it("an insulation fault blocks its island's slot: those modules are observed unhealthy while their readings are fine", () => {
+    const config = parseCabinetConfig(builtinDocument("ring-12x2")!);
+    let last: PlanObservation | null = null;
+    const planner = (c: CabinetConfig, observed: PlanObservation, previous: Plan | null): Plan => {
+      last = observed;
+      return planCabinet(c, observed, previous);
+    };
+    const cab = createSimCabinet({ config, seed: 7, stepMs: 10, planner });
+    cab.sim.runner.runUntil(500);
+    const gun = config.guns[0];
+    cab.sim.plant.plug(gun.id, EV);
+    cab.sim.runner.runUntil(10_000);
+    cab.sim.plant.injectFault("imd", gun.id);
+    cab.sim.runner.runUntil(13_000);
+    const blocks = cab.controller.safety.faults.blocks();
+    assert.ok(blocks.slots.has(gun.slotId!), "the gun's slot is blocked");
+    const slotModules = config.slots.find((s) => s.id === gun.slotId)!.modules.map((m) => m.id);
+    for (const id of slotModules) {
+      const r = cab.sim.hal.modules.read(id);
+      assert.ok(r.online && r.alarms.length === 0, `${id} reads fine`);
+      assert.equal(last!.modules.find((m) => m.id === id)!.healthy, false, id);
+    }
+    assert.equal(last!.guns[0].active, false);
+  });
 });
