@@ -8,7 +8,7 @@
 import { strict as assert } from "assert";
 import type { GunInput, SessionEvent } from "../../../src/sessions";
 import { SessionManager } from "../../../src/sessions/session-manager";
-import { evStatus, powerPath } from "./bench";
+import { SessionBench, evStatus, powerPath } from "./bench";
 import { forSeeds } from "./random";
 
 const GUNS = [3, 1, 2];
@@ -62,5 +62,19 @@ describe("gun sessions: inputs by position", () => {
     m.update(100, [plugged(3, true), plugged(9, true), plugged(2, true)]);
     assert.equal(m.view(2)?.state, "EV_DETECTED");
     assert.equal(m.observation(7).active, false);
+  });
+
+  it("a paused gun whose reasons change to others of the same count tells the new reasons", () => {
+    const b = new SessionBench([1]);
+    b.toCharging(1);
+    b.manager.pauseCharging(1);
+    assert.deepEqual(b.cycle(1), ["ChargingPausedEVSE"]);
+    assert.deepEqual(b.manager.view(1)?.pauseReasons, ["commanded"]);
+    b.manager.resumeCharging(1);
+    b.gun(1).limitExpired = true;
+    assert.deepEqual(b.cycle(1), ["ChargingPausedEVSE"]);
+    assert.deepEqual(b.manager.view(1)?.pauseReasons, ["limitExpired"]);
+    assert.deepEqual(b.events[b.events.length - 1].pauseReasons, ["limitExpired"]);
+    assert.deepEqual(b.cycle(1), [], "the same reasons again: no event");
   });
 });
