@@ -289,12 +289,11 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
 
 /** The plan of a gun without allocation, exactly (what buildPlan writes for one; +0, not -0). */
 function isIdleGunPlan(g: GunPlan, id: number): boolean {
-  return g.id === id && isPlusZero(g.clampedRequestKW) && isPlusZero(g.budgetKW) && isPlusZero(g.setpointKW) && g.modules.length === 0 &&
-    g.islandSlots.length === 0 && isPlusZero(g.voltageSetpointV) && isPlusZero(g.currentLimitA) && g.reason === null;
-}
-
-function isPlusZero(x: number): boolean {
-  return x === 0 && 1 / x > 0;
+  if (g.id !== id || g.modules.length !== 0 || g.islandSlots.length !== 0 || g.reason !== null) return false;
+  if (g.clampedRequestKW !== 0 || g.budgetKW !== 0 || g.setpointKW !== 0 || g.voltageSetpointV !== 0 || g.currentLimitA !== 0) return false;
+  // All five are ±0: 1 / +0 is +Infinity, 1 / -0 is -Infinity, and a sum with both is NaN.
+  // So the sum is > 0 exactly when none is -0 (no call per field: calls cost in XS).
+  return 1 / g.clampedRequestKW + 1 / g.budgetKW + 1 / g.setpointKW + 1 / g.voltageSetpointV + 1 / g.currentLimitA > 0;
 }
 
 /** The contactor record from positions in record order (see buildPlan), then what faults make physically true. */
