@@ -15,11 +15,11 @@ import type { EvStatus } from "../../hal/ev-link";
 import type { GunMeasurement } from "../../hal/sensors";
 import type { ModuleReading } from "../../hal/power-modules";
 import { indexCabinet, type CabinetIndex } from "../config/cabinet-index";
-import type { CabinetConfig } from "../config/types";
+import type { CabinetConfig, GunConfig } from "../config/types";
 import { plan as planCabinet } from "../planner/plan";
 import type { GunObservation, ModuleObservation, Plan, PlanObservation } from "../planner/types";
 import { createSafetyCore, type SafetyCore } from "../safety/core";
-import type { Fault } from "../safety/faults";
+import type { Blocks, Fault } from "../safety/faults";
 import { LimitTracker, gunLimitOf, type GunLimitState, type LimitSnapshot } from "../limits/limit-tracker";
 import { SessionManager } from "../sessions/session-manager";
 import type { GunInput, PowerPathReport, SessionEvent, SessionHooks, SessionListener } from "../sessions/types";
@@ -50,6 +50,8 @@ export interface CommandResult {
 /** A limit set by an operator or scenario stays in force for a year unless replaced. */
 const STANDING_LIMIT_MS = 365 * 24 * 3600 * 1000;
 
+const NO_FAULTS: readonly Fault[] = Object.freeze([]);
+
 const OFFLINE_READING: ModuleReading = { online: false, running: false, voltageV: 0, currentA: 0, tempC: 25, alarms: [], lastSeenMs: 0 };
 
 export class CabinetController {
@@ -60,8 +62,29 @@ export class CabinetController {
   readonly limits: LimitTracker;
   private readonly hal: CabinetHal;
   private readonly planner: PlanFunction;
-  private readonly priorities = new Map<number, number>();
-  private readonly moduleHours = new Map<string, number>();
+  /** Each gun's priority by position in config.guns, and each gun id's position. */
+  private readonly priorityAt: number[] = [];
+  private readonly gunPositionById = new Map<number, number>();
+  /**
+   * Operating hours by module position (index.modules), and each id's position: the
+   * control tick adds to every running module's hours, 10 times a second.
+   */
+  private readonly moduleHoursAt: Float64Array;
+  private readonly modulePositionById = new Map<string, number>();
+  /**
+   * The control tick's readings by position (config.guns / index.modules), refilled each
+   * tick: they never leave controlTick (observe copies what the planner needs).
+   */
+  private readonly evs: (EvStatus | null)[];
+  private readonly meters: (GunMeasurement | null)[];
+  private readonly readings: ModuleReading[];
+  /**
+   * The sessions' inputs, one object per gun position (each with its own power-path
+   * report), refilled every tick: SessionManager.update reads them during the call and
+   * keeps none of them (a GunSession copies what it keeps: the EV status reference, flags).
+   */
+  private readonly gunInputs: (GunInput | undefined)[] = [];
+  private readonly inputList: GunInput[] = [];
   private latestPlan: Plan | null = null;
   private latestLimits: LimitSnapshot | null = null;
   private lastControlMs: number | null = null;
@@ -82,8 +105,21 @@ export class CabinetController {
       autoAuthorizeToken: options.autoAuthorizeToken === undefined ? null : options.autoAuthorizeToken,
     });
     this.limits = LimitTracker.fromConfig(options.config, options.hal.log);
-    for (const gun of options.config.guns) this.priorities.set(gun.id, gun.priorityDefault);
-    for (const m of this.index.modules) this.moduleHours.set(m.id, options.moduleHours?.[m.id] ?? 0);
+    const guns = options.config.guns;
+    for (let i = 0; i < guns.length; i++) {
+      this.priorityAt.push(guns[i].priorityDefault);
+      // Config gun ids are unique (validated): one position per id.
+      if (!this.gunPositionById.has(guns[i].id)) this.gunPositionById.set(guns[i].id, i);
+    }
+    const modules = this.index.modules;
+    this.moduleHoursAt = new Float64Array(modules.length);
+    for (let i = 0; i < modules.length; i++) {
+      this.moduleHoursAt[i] = options.moduleHours?.[modules[i].id] ?? 0;
+      this.modulePositionById.set(modules[i].id, i);
+    }
+    this.evs = new Array<EvStatus | null>(options.config.guns.length).fill(null);
+    this.meters = new Array<GunMeasurement | null>(options.config.guns.length).fill(null);
+    this.readings = new Array<ModuleReading>(modules.length).fill(OFFLINE_READING);
   }
 
   /** The four standard tasks for the scheduler (DESIGN.md §4). */
@@ -116,15 +152,15 @@ export class CabinetController {
       const fresh = seq.inputsReadAtMs === nowMs;
       // By position in config.guns / index.modules (arrays, not Maps: this runs every 100 ms).
       const guns = this.config.guns;
-      const evs: (EvStatus | null)[] = new Array(guns.length);
-      const meters: (GunMeasurement | null)[] = new Array(guns.length);
+      const evs = this.evs;
+      const meters = this.meters;
       for (let i = 0; i < guns.length; i++) {
         const gun = guns[i];
         evs[i] = fresh ? seq.evReading(gun.id) : safeRead(() => this.hal.ev.status(gun.id));
         meters[i] = fresh ? seq.gunReading(gun.id) : safeRead(() => this.hal.sensors.gun(gun.id));
       }
       const modules = this.index.modules;
-      const readings: ModuleReading[] = new Array(modules.length);
+      const readings = this.readings;
       for (let i = 0; i < modules.length; i++) {
         const m = modules[i];
         readings[i] = (fresh ? seq.moduleReading(m.id) : safeRead(() => this.hal.modules.read(m.id))) ?? OFFLINE_READING;
@@ -134,22 +170,23 @@ export class CabinetController {
       const limits = this.limits.evaluate(nowMs);
       this.latestLimits = limits;
       // 3) sessions
-      const inputs: GunInput[] = [];
-      const faultList = this.safety.faults.size > 0 ? this.safety.faults.list() : [];
+      const inputs = this.inputList;
+      inputs.length = 0;
+      const faultList = this.safety.faults.size > 0 ? this.safety.faults.list() : NO_FAULTS;
+      const blocks = this.safety.faults.blocks();
       const planned = this.latestPlan;
       for (let i = 0; i < guns.length; i++) {
         const gun = guns[i];
         const ev = evs[i];
         if (!ev) continue;
         const meter = meters[i];
-        inputs.push({
-          gunId: gun.id,
-          ev,
-          power: this.powerPathReport(gun.id, meter, faultList),
-          grantedKW: planned ? plannedBudgetKW(planned, i, gun.id) : null,
-          limitExpired: gunLimitAt(limits, i, gun.id).expired,
-          meterEnergyWh: meter?.energyWh,
-        });
+        const input = this.inputAt(i, gun.id, ev);
+        input.ev = ev;
+        this.fillPowerPathReport(input.power, gun, meter, faultList, blocks);
+        input.grantedKW = planned ? plannedBudgetKW(planned, i, gun.id) : null;
+        input.limitExpired = gunLimitAt(limits, i, gun.id).expired;
+        input.meterEnergyWh = meter?.energyWh;
+        inputs.push(input);
       }
       this.sessions.update(nowMs, inputs);
       // 4–8) active guns, budgets, modules, islands and contactor plan
@@ -175,12 +212,14 @@ export class CabinetController {
   /** The planner's view of the cabinet this cycle (meters by config gun position, readings by module index). */
   private observe(nowMs: number, limits: LimitSnapshot, readings: readonly ModuleReading[], meters: readonly (GunMeasurement | null)[]): PlanObservation {
     const blocks = this.safety.faults.blocks();
+    // Nothing blocked (most cycles): no Set lookups per gun and module.
+    const free = blocks.none === true;
     const configGuns = this.config.guns;
     const guns: GunObservation[] = new Array(configGuns.length);
     for (let i = 0; i < configGuns.length; i++) {
       const gun = configGuns[i];
-      const session = this.sessions.observation(gun.id);
-      const blocked = blocks.global || blocks.guns.has(gun.id);
+      const session = this.sessions.observationAt(i, gun.id);
+      const blocked = !free && (blocks.global || blocks.guns.has(gun.id));
       guns[i] = {
         id: gun.id,
         active: session.active && !blocked,
@@ -188,7 +227,7 @@ export class CabinetController {
         requestKW: session.requestKW,
         evVoltageV: session.evVoltageV,
         measuredVoltageV: meters[i]?.voltageV ?? 0,
-        priority: this.priorities.get(gun.id) ?? gun.priorityDefault,
+        priority: this.priorityAt[i],
         externalLimitKW: gunLimitAt(limits, i, gun.id).limitKW,
       };
     }
@@ -197,12 +236,12 @@ export class CabinetController {
     for (let i = 0; i < indexModules.length; i++) {
       const m = indexModules[i];
       const r = readings[i] ?? OFFLINE_READING;
-      const slotBlocked = m.slotId !== undefined && blocks.slots.has(m.slotId);
+      const blocked = !free && ((m.slotId !== undefined && blocks.slots.has(m.slotId)) || blocks.modules.has(m.id) || blocks.global);
       modules[i] = {
         id: m.id,
-        healthy: r.online && r.alarms.length === 0 && !blocks.modules.has(m.id) && !slotBlocked && !blocks.global,
+        healthy: r.online && r.alarms.length === 0 && !blocked,
         tempC: Number.isFinite(r.tempC) ? r.tempC : 25,
-        operatingHours: this.moduleHours.get(m.id) ?? 0,
+        operatingHours: this.moduleHoursAt[i],
       };
     }
     return {
@@ -216,34 +255,40 @@ export class CabinetController {
   }
 
   /** What the power path of a gun has reached, for its session state machine. */
-  private powerPathReport(gunId: number, meter: GunMeasurement | null, faultList: readonly Fault[]): PowerPathReport {
-    const status = { phase: this.safety.sequencer.gunPhase(gunId) };
-    const gun = this.index.gunById.get(gunId)!;
+  private inputAt(position: number, gunId: number, ev: EvStatus): GunInput {
+    let input = this.gunInputs[position];
+    if (input === undefined) {
+      const power: PowerPathReport = {
+        islandReady: false, precharged: false, gcClosed: false, currentAtZero: true, faulted: false, faultSeverity: undefined, faultDetail: undefined,
+      };
+      input = { gunId, ev, power, grantedKW: null, limitExpired: false, meterEnergyWh: undefined };
+      this.gunInputs[position] = input;
+    }
+    return input;
+  }
+
+  /** Writes every field of `report`: what the power path of a gun has reached, for its session state machine. */
+  private fillPowerPathReport(report: PowerPathReport, gun: GunConfig, meter: GunMeasurement | null, faultList: readonly Fault[], blocks: Blocks): void {
+    const gunId = gun.id;
+    const phase = this.safety.sequencer.gunPhase(gunId);
     const gcClosed = this.hal.contactors.aux(gun.gc).closed;
-    const blocks = this.safety.faults.blocks();
     const gunFaults = faultList.length === 0 ? faultList : faultList.filter((f) => f.scope.global || f.scope.guns.includes(gunId));
-    const faulted = status.phase === "faulted" || gunFaults.length > 0;
-    const worst = gunFaults.find((f) => f.severity === "high") ?? gunFaults[0];
-    return {
-      islandReady: status.phase === "precharging" || status.phase === "ready" || status.phase === "charging",
-      precharged: status.phase === "ready" || status.phase === "charging",
-      gcClosed,
-      currentAtZero: Math.abs(meter?.currentA ?? 0) < this.config.policy.switchingCurrentA,
-      faulted: faulted || blocks.global,
-      faultSeverity: worst ? (worst.severity === "high" ? "emergency" : "error") : undefined,
-      faultDetail: worst ? `${worst.kind} at ${worst.location}: ${worst.cause}` : undefined,
-    };
+    const faulted = phase === "faulted" || gunFaults.length > 0;
+    const worst = gunFaults.length === 0 ? undefined : gunFaults.find((f) => f.severity === "high") ?? gunFaults[0];
+    report.islandReady = phase === "precharging" || phase === "ready" || phase === "charging";
+    report.precharged = phase === "ready" || phase === "charging";
+    report.gcClosed = gcClosed;
+    report.currentAtZero = Math.abs(meter?.currentA ?? 0) < this.config.policy.switchingCurrentA;
+    report.faulted = faulted || blocks.global;
+    report.faultSeverity = worst ? (worst.severity === "high" ? "emergency" : "error") : undefined;
+    report.faultDetail = worst ? `${worst.kind} at ${worst.location}: ${worst.cause}` : undefined;
   }
 
   /** readings by module index (index.modules). */
   private accumulateHours(readings: readonly ModuleReading[], dtMs: number): void {
     if (dtMs <= 0) return;
-    const modules = this.index.modules;
-    for (let i = 0; i < modules.length; i++) {
-      if (!readings[i].running) continue;
-      const id = modules[i].id;
-      this.moduleHours.set(id, (this.moduleHours.get(id) ?? 0) + dtMs / 3_600_000);
-    }
+    const hours = this.moduleHoursAt;
+    for (let i = 0; i < hours.length; i++) if (readings[i].running) hours[i] += dtMs / 3_600_000;
   }
 
   // ---- commands (operator, scenario, OCPP, MQTT). Each validates and never throws. ----
@@ -272,7 +317,7 @@ export class CabinetController {
     if (typeof priority !== "number" || !Number.isInteger(priority) || priority < 0 || priority > 100) {
       return { ok: false, error: `priority: must be an integer 0..100, got ${String(priority)}` };
     }
-    this.priorities.set(gunId, priority);
+    this.priorityAt[this.gunPositionById.get(gunId)!] = priority;
     return { ok: true };
   }
 
@@ -291,7 +336,8 @@ export class CabinetController {
 
   /** Lifetime operating hours of a module as this controller counts them. */
   moduleOperatingHours(moduleId: string): number {
-    return this.moduleHours.get(moduleId) ?? 0;
+    const i = this.modulePositionById.get(moduleId);
+    return i === undefined ? 0 : this.moduleHoursAt[i];
   }
 
   plan(): Plan | null {
@@ -320,7 +366,7 @@ export class CabinetController {
     const planned = this.latestPlan;
     const seq = this.safety.sequencer;
     const moduleOwner = new Map<string, number>();
-    const guns: GunView[] = this.config.guns.map((gun) => {
+    const guns: GunView[] = this.config.guns.map((gun, position) => {
       const view = this.sessions.view(gun.id);
       const status = seq.gunStatus(gun.id);
       const meter = safeRead(() => this.hal.sensors.gun(gun.id));
@@ -347,7 +393,7 @@ export class CabinetController {
         islandSlots: status.islandSlots,
         energyKWh: (view?.session?.energyWh ?? 0) / 1000,
         reason: ev?.plugged ? (planGun?.reason ?? status.reason ?? null) : null,
-        priority: this.priorities.get(gun.id) ?? gun.priorityDefault,
+        priority: this.priorityAt[position],
       };
     });
     const blocks = this.safety.faults.blocks();

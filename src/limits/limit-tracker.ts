@@ -75,11 +75,20 @@ function isPowerKW(value: unknown): value is number {
 
 export class LimitTracker {
   private readonly gunLimits = new Map<number, Map<string, TimedValue>>();
+  /**
+   * The state of a gun without any limit source, one frozen value per gun: evaluate()
+   * hands it out for every such gun (most guns, most cycles) instead of a new one. It
+   * depends on nothing but the gun id, and nobody can write it.
+   */
+  private readonly unlimited = new Map<number, GunLimitState>();
   private gridLimit: TimedValue | null = null;
   private siteExternalLimit: TimedValue | null = null;
 
   constructor(private readonly options: LimitTrackerOptions) {
-    for (const id of options.gunIds) this.gunLimits.set(id, new Map());
+    for (const id of options.gunIds) {
+      this.gunLimits.set(id, new Map());
+      this.unlimited.set(id, Object.freeze({ gunId: id, limitKW: null, expired: false, expiredSources: Object.freeze([]) as unknown as string[], nextExpiryMs: null }));
+    }
   }
 
   static fromConfig(config: CabinetConfig, log?: Log): LimitTracker {
@@ -139,6 +148,10 @@ export class LimitTracker {
     const site = this.fresh(this.siteExternalLimit, nowMs, "site external limit", "falls back to the configured default");
     const guns: GunLimitState[] = [];
     for (const [gunId, sources] of this.gunLimits) {
+      if (sources.size === 0) {
+        guns.push(this.unlimited.get(gunId)!);
+        continue;
+      }
       let limitKW: number | null = null;
       let nextExpiryMs: number | null = null;
       const expiredSources: string[] = [];

@@ -30,4 +30,9 @@ export interface Allocation {
   totalKW: number;
   /** Positions the islands require (ring: boundaries open, inner closed). */
   requiredPositions: Map<string, ContactorPosition>;
+  /**
+   * Ring: the same positions by slot id (of the slot whose MC it is), for plan() to read
+   * without building the Map. Absent: read requiredPositions.
+   */
+  requiredBySlotId?: (ContactorPosition | undefined)[];
 }

@@ -7,6 +7,7 @@ import type { CabinetConfig, GunConfig } from "../config/types";
 import type { ContactorFault, ContactorPosition, GunObservation, Plan, PlanObservation } from "./types";
 import { deratingFactor, gunRatingKW } from "./limits";
 import type { ModuleCandidate } from "./modules";
+import { previousShare } from "./plan-share";
 
 export interface ActiveGun {
   /** Index in config.guns. */
@@ -45,8 +46,8 @@ export interface PlanContext {
   faults: Record<string, ContactorFault>;
   /** Previous desired position, or the rest position (NC closed, NO open) without a previous plan. */
   previousPosition(contactorId: string, normallyClosed: boolean): ContactorPosition;
-  /** Modules that were on in the previous plan. */
-  previousOn: Set<string>;
+  /** How many modules were on in the previous plan (distinct ids of its modulesOn). */
+  previousOnCount: number;
   /** Any contactor fault at all (most cycles have none: lookups in `faults` are skipped). */
   anyFault: boolean;
   /** Problems found in the observation (field and value), already worked around. */
@@ -76,16 +77,23 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
   const siteRaw = observed.siteExternalLimitKW ?? config.siteLimits.externalLimitKW;
   const siteKW = siteRaw === null ? Infinity : finiteOr(siteRaw, 0, "", null, "siteExternalLimitKW", issues, 0);
   const sharedLimitKW = Math.min(gridKW, siteKW);
-  const sharedLimitName = siteKW < gridKW ? `site limit ${round1(siteKW)} kW` : `grid limit ${round1(gridKW)} kW`;
+  // The previous plan's records for this same config (plan-share.ts), or null.
+  const share = previousShare(previous, config);
+  const sharedLimitName = share !== null ? share.limitName.nameFor(gridKW, siteKW) : limitNameOf(gridKW, siteKW);
 
   // Runs every plan (XS): indexed loops, no closures per gun or module.
   const gunList = observed.guns ?? [];
-  const observedGuns = new Map<number, number>();
-  for (let at = 0; at < gunList.length; at++) observedGuns.set(gunList[at].id, at);
+  // Observed guns listed in config order (the controller's case): gun i is entry i. Otherwise
+  // a Map (the last entry with an id wins).
+  let observedGuns: Map<number, number> | null = null;
+  if (!gunsInConfigOrder(config, gunList)) {
+    observedGuns = new Map<number, number>();
+    for (let at = 0; at < gunList.length; at++) observedGuns.set(gunList[at].id, at);
+  }
   const active: ActiveGun[] = [];
   for (let gunIndex = 0; gunIndex < config.guns.length; gunIndex++) {
     const gun = config.guns[gunIndex];
-    const at = observedGuns.get(gun.id);
+    const at = observedGuns === null ? gunIndex : observedGuns.get(gun.id);
     if (at === undefined || !gunList[at].active) continue;
     const obs = gunList[at];
     // Valid values inline, as for modules below.
@@ -119,19 +127,27 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
   }
 
   const moduleList = observed.modules ?? [];
-  const previousOn = new Set<string>(previous ? previous.modulesOn : []);
+  // Which modules were on, and since when: by module index from the previous plan's share
+  // (the same config numbers its modules the same way) while the plan still holds the very
+  // records the share was made with; else from its records by id.
+  const onShare = share !== null && previous !== null && previous.modulesOn === share.modulesOn && previous.moduleOnSinceMs === share.moduleOnSinceMs ? share : null;
+  const previousOn = onShare !== null ? null : new Set<string>(previous ? previous.modulesOn : []);
+  const previousOnCount = onShare !== null ? onShare.onCount : previousOn!.size;
   const usableAt: (ModuleCandidate | undefined)[] = [];
   let usableTotalKW = 0;
   let index = 0;
   const rating = config.moduleRating;
-  // A Map (the last entry with an id wins): built natively, cheaper in XS than checking
-  // the list's order in script.
-  const moduleObs = new Map<string, PlanObservation["modules"][number]>();
-  for (let i = 0; i < moduleList.length; i++) moduleObs.set(moduleList[i].id, moduleList[i]);
+  // Observed modules listed in config order (the controller's case): module i is entry i.
+  // Otherwise a Map (the last entry with an id wins).
+  let moduleObs: Map<string, PlanObservation["modules"][number]> | null = null;
+  if (!modulesInConfigOrder(config, moduleList)) {
+    moduleObs = new Map<string, PlanObservation["modules"][number]>();
+    for (let i = 0; i < moduleList.length; i++) moduleObs.set(moduleList[i].id, moduleList[i]);
+  }
   /** contactor: the module's own switch (ring MN), whose fault makes it unusable. */
   const consider = (id: string, contactor: string | null) => {
     const at = index++;
-    const obs = moduleObs.get(id);
+    const obs = moduleObs === null ? moduleList[at] : moduleObs.get(id);
     let tempC = 25;
     let hours = 0;
     if (obs) {
@@ -145,8 +161,16 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     }
     const powerKW = config.modulePowerKW * deratingFactor(tempC, rating);
     if (powerKW <= 0 || (contactor !== null && anyFault && faults[contactor] !== undefined)) return;
-    const wasOn = previousOn.has(id);
-    const since = previous && wasOn ? previous.moduleOnSinceMs[id] ?? nowMs : -1;
+    let wasOn: boolean;
+    let since: number;
+    if (onShare !== null) {
+      // The share's on-since time of a module on is its moduleOnSinceMs entry (buildPlan).
+      wasOn = onShare.isOn[at];
+      since = wasOn ? onShare.onSince[at] : -1;
+    } else {
+      wasOn = previousOn!.has(id);
+      since = previous && wasOn ? previous.moduleOnSinceMs[id] ?? nowMs : -1;
+    }
     const candidate: ModuleCandidate = { id, index: at, powerKW, tempC, operatingHours: hours, wasOn, onSinceMs: since };
     usableAt[at] = candidate;
     usableTotalKW += powerKW;
@@ -173,7 +197,7 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     usableTotalKW,
     moduleCount: index,
     faults,
-    previousOn,
+    previousOnCount,
     anyFault,
     issues,
     previousPosition(id: string, normallyClosed: boolean): ContactorPosition {
@@ -182,6 +206,53 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
       return normallyClosed ? "closed" : "open";
     },
   };
+}
+
+/** The shared limit's name for reasons (a number printed: cached per plan chain, see LimitNameCache). */
+export function limitNameOf(gridKW: number, siteKW: number): string {
+  return siteKW < gridKW ? `site limit ${round1(siteKW)} kW` : `grid limit ${round1(gridKW)} kW`;
+}
+
+/**
+ * limitNameOf for the limits of the last call: plans of one chain hand it on (plan-share.ts),
+ * and the limits change rarely, so the name is printed once per change instead of per plan.
+ * A pure function of the two numbers compared (Object.is: -0 and NaN as they are).
+ */
+export class LimitNameCache {
+  private gridKW = NaN;
+  private siteKW = NaN;
+  private text = "";
+  nameFor(gridKW: number, siteKW: number): string {
+    if (!Object.is(gridKW, this.gridKW) || !Object.is(siteKW, this.siteKW)) {
+      this.gridKW = gridKW;
+      this.siteKW = siteKW;
+      this.text = limitNameOf(gridKW, siteKW);
+    }
+    return this.text;
+  }
+}
+
+/** Exactly one observed gun per config gun, in config order. */
+function gunsInConfigOrder(config: CabinetConfig, list: readonly GunObservation[]): boolean {
+  const guns = config.guns;
+  if (list.length !== guns.length) return false;
+  for (let i = 0; i < guns.length; i++) if (list[i].id !== guns[i].id) return false;
+  return true;
+}
+
+/** Exactly one observed module per config module, in config (module index) order. */
+function modulesInConfigOrder(config: CabinetConfig, list: PlanObservation["modules"]): boolean {
+  let at = 0;
+  if (config.topology === "ring") {
+    for (let i = 0; i < config.slots.length; i++) {
+      const modules = config.slots[i].modules;
+      for (let t = 0; t < modules.length; t++, at++) if (at >= list.length || list[at].id !== modules[t].id) return false;
+    }
+  } else if (config.matrix) {
+    const modules = config.matrix.modules;
+    for (; at < modules.length; at++) if (at >= list.length || list[at].id !== modules[at].id) return false;
+  }
+  return at === list.length;
 }
 
 export function round1(x: number): number {

@@ -12,6 +12,8 @@
 import type { CabinetConfig } from "../config/types";
 import type { ContactorPosition, Plan } from "./types";
 import type { RingGeometry } from "./ring";
+import type { LimitNameCache } from "./context";
+import type { ReasonMemo } from "./reason";
 
 export interface PlanShare {
   config: CabinetConfig;
@@ -24,6 +26,32 @@ export interface PlanShare {
   moduleOnSinceMs: Record<string, number>;
   /** The ring geometry this plan was searched on (ring.ts ringPlanSolver); null when not kept. */
   ringGeometry: RingGeometry | null;
+  /**
+   * By module index (ModuleCandidate.index, config order): on in this plan, and since when
+   * (its moduleOnSinceMs entry; 0 when off). The next plan's context reads them instead of
+   * looking ids up in modulesOn and moduleOnSinceMs. Never written after buildPlan.
+   */
+  isOn: readonly boolean[];
+  onSince: readonly number[];
+  /** Modules on (the length of modulesOn). */
+  onCount: number;
+  /** The shared limit's name, handed on from plan to plan (context.ts). */
+  limitName: LimitNameCache;
+  /** Reason texts, handed on from plan to plan (reason.ts). */
+  reasons: ReasonMemo;
+  /** buildPlan's working lists, handed on from plan to plan. */
+  scratch: PlanScratch;
+}
+
+/**
+ * Lists buildPlan fills during one call and then compares with the previous plan's: kept
+ * and refilled from plan to plan instead of allocated each time. Nothing outside that one
+ * call ever holds them (a plan or share keeps a copy, or the previous plan's own list).
+ */
+export class PlanScratch {
+  readonly positions: ContactorPosition[] = [];
+  readonly modulesOn: string[] = [];
+  readonly onSinceMs: number[] = [];
 }
 
 const PLAN_SHARE = Symbol("plan share");

@@ -14,12 +14,13 @@
 import type { CabinetConfig } from "../config/types";
 import type { ContactorPosition, GunPlan, Plan, PlanObservation } from "./types";
 import type { Allocation, GunAllocation } from "./allocation";
-import { buildContext, round1, type PlanContext } from "./context";
+import { LimitNameCache, buildContext, type PlanContext } from "./context";
 import { EPSILON_KW } from "./limits";
 import { moduleCountFor, selectModules, type ModuleCandidate } from "./modules";
 import { ringPlanSolver, sameSlots, type RingGeometry } from "./ring";
 import { matrixPlan } from "./matrix";
-import { attachShare, previousShare, sameArray, sameTimes } from "./plan-share";
+import { ReasonMemo, reasonFor } from "./reason";
+import { PlanScratch, attachShare, previousShare, sameArray, sameTimes } from "./plan-share";
 
 export function plan(config: CabinetConfig, observed: PlanObservation, previousPlan: Plan | null): Plan {
   const ctx = buildContext(config, observed, previousPlan);
@@ -35,19 +36,22 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
     const solver = ring.solver;
     geometry = ring.geometry;
     allocation = solver.search(null);
-    // Charging guns and the island they are charging on now (indexed loops: this runs
-    // every plan, and callbacks cost a call per gun in XS).
-    const charging = new Map<number, readonly number[]>();
+    // Charging guns and the island they are charging on now, by config gun index (indexed
+    // loops: this runs every plan, and callbacks cost a call per gun in XS). The Map the
+    // search takes is built only when it runs again.
+    const charging: (readonly number[] | undefined)[] = new Array(config.guns.length);
+    let anyCharging = false;
     for (let i = 0; i < ctx.active.length; i++) {
       const g = ctx.active[i];
       const before = previousGun[g.gunIndex];
       if (g.observation.charging && before && before.islandSlots.length > 0 && before.setpointKW > 0) {
-        charging.set(g.config.id, before.islandSlots);
+        charging[g.gunIndex] = before.islandSlots;
+        anyCharging = true;
       }
     }
-    let moved = movedGuns(allocation, charging);
-    if (moved.length > 0 || displaced(allocation, charging)) {
-      const stay = solver.search(charging);
+    let moved = anyCharging ? movedGuns(allocation, charging) : [];
+    if (moved.length > 0 || (anyCharging && displaced(allocation, charging))) {
+      const stay = solver.search(chargingMap(ctx, charging));
       if (allocation.totalKW - stay.totalKW <= config.policy.repartitionMinGainKW + EPSILON_KW) {
         allocation = stay;
         moved = movedGuns(stay, charging);
@@ -65,12 +69,11 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
  * Ids of the charging guns that go on with another island (one that loses its island
  * altogether just stops: its budget is 0 and the sequencer ramps it down), in allocation order.
  */
-function movedGuns(a: Allocation, charging: Map<number, readonly number[]>): number[] {
+function movedGuns(a: Allocation, charging: readonly (readonly number[] | undefined)[]): number[] {
   const out: number[] = [];
-  if (charging.size === 0) return out;
   for (let i = 0; i < a.guns.length; i++) {
     const g = a.guns[i];
-    const was = charging.get(g.active.config.id);
+    const was = charging[g.active.gunIndex];
     if (was !== undefined && g.islandSlots.length > 0 && !sameSlots(g.islandSlots, was)) out.push(g.active.config.id);
   }
   return out;
@@ -80,12 +83,23 @@ function movedGuns(a: Allocation, charging: Map<number, readonly number[]>): num
  * A charging gun whose welded partner takes their shared island stops: that, too, must
  * gain more than the re-partition threshold.
  */
-function displaced(a: Allocation, charging: Map<number, readonly number[]>): boolean {
+function displaced(a: Allocation, charging: readonly (readonly number[] | undefined)[]): boolean {
   for (let i = 0; i < a.guns.length; i++) {
     const g = a.guns[i];
-    if (g.weldedPartner !== undefined && charging.has(g.active.config.id)) return true;
+    if (g.weldedPartner !== undefined && charging[g.active.gunIndex] !== undefined) return true;
   }
   return false;
+}
+
+/** The charging guns' islands as the search takes them: gun id -> island, in ctx.active order. */
+function chargingMap(ctx: PlanContext, charging: readonly (readonly number[] | undefined)[]): Map<number, readonly number[]> {
+  const out = new Map<number, readonly number[]>();
+  for (let i = 0; i < ctx.active.length; i++) {
+    const g = ctx.active[i];
+    const island = charging[g.gunIndex];
+    if (island !== undefined) out.set(g.config.id, island);
+  }
+  return out;
 }
 
 /**
@@ -119,6 +133,9 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   // By module index (ModuleCandidate.index, config order): since when each module is on
   // (-1 = off) and which gun it serves (matrix links).
   const moduleCount = ctx.moduleCount;
+  // The chain's memo of reason texts (reason.ts), handed on with the share like the records.
+  const before = previousShare(previous, config);
+  const reasons = before !== null ? before.reasons : new ReasonMemo();
   const isOn: boolean[] = new Array(moduleCount).fill(false);
   const onSince: number[] = new Array(moduleCount).fill(0);
   const moduleGun: number[] = new Array(moduleCount).fill(-1);
@@ -129,15 +146,17 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   for (let gunIndex = 0; gunIndex < config.guns.length; gunIndex++) {
     const gunConfig = config.guns[gunIndex];
     const alloc = byGunIndex[gunIndex];
+    const before = previousGun[gunIndex];
     if (!alloc) {
-      guns.push({
+      // An idle gun's plan is all zeros: the previous plan's, when it was that too (plans are
+      // values nobody writes, so one object may serve both).
+      guns.push(before !== undefined && isIdleGunPlan(before, gunConfig.id) ? before : {
         id: gunConfig.id, clampedRequestKW: 0, budgetKW: 0, setpointKW: 0, modules: [], islandSlots: [],
         voltageSetpointV: 0, currentLimitA: 0, reason: null,
       });
       continue;
     }
     const gun = alloc.active;
-    const before = previousGun[gunIndex];
     const budgetKW = alloc.budgetKW;
     const selected = chooseModules(ctx, alloc, before?.modules ?? []);
     let modulesKW = 0;
@@ -148,7 +167,9 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
       const m = selected[i];
       if (!isOn[m.index]) onCount++;
       isOn[m.index] = true;
-      onSince[m.index] = m.wasOn ? (previous?.moduleOnSinceMs[m.id] ?? nowMs) : nowMs;
+      // A candidate that was on carries its previous on-since time (buildContext: the
+      // previous plan's moduleOnSinceMs entry, or nowMs without one).
+      onSince[m.index] = m.wasOn ? m.onSinceMs : nowMs;
       moduleGun[m.index] = gunConfig.id;
     }
     const obs = gun.observation;
@@ -168,19 +189,24 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
       islandSlots: alloc.islandSlots,
       voltageSetpointV,
       currentLimitA,
-      reason: reasonFor(ctx, alloc, setpointKW),
+      reason: reasonFor(ctx, alloc, setpointKW, reasons),
     });
   }
 
-  // Positions in record order: ring, each slot's MNs then its MC; matrix, every link; then the GCs.
-  const positions: ContactorPosition[] = [];
+  // Positions in record order: ring, each slot's MNs then its MC; matrix, every link; then the
+  // GCs. Written into the chain's scratch list (PlanScratch), kept only when they changed.
+  const scratch = before !== null ? before.scratch : new PlanScratch();
+  const positions = scratch.positions;
+  let p = 0;
   if (config.topology === "ring") {
     const idle = ctx.active.length === 0;
+    const bySlotId = allocation.requiredBySlotId;
     let moduleIndex = 0;
     for (let i = 0; i < config.slots.length; i++) {
       const slot = config.slots[i];
-      for (let t = 0; t < slot.modules.length; t++) positions.push(isOn[moduleIndex++] ? "closed" : "open");
-      positions.push(allocation.requiredPositions.get(slot.mc) ?? (idle ? policy.idleRingMc : ctx.previousPosition(slot.mc, true)));
+      for (let t = 0; t < slot.modules.length; t++) positions[p++] = isOn[moduleIndex++] ? "closed" : "open";
+      const required = bySlotId !== undefined ? bySlotId[slot.id] : allocation.requiredPositions.get(slot.mc);
+      positions[p++] = required ?? (idle ? policy.idleRingMc : ctx.previousPosition(slot.mc, true));
     }
   } else {
     const usableById = new Map<string, ModuleCandidate>();
@@ -192,19 +218,22 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
       // Only usable modules are ever selected: an unusable one serves no gun.
       const c = usableById.get(row.moduleId);
       const servedGun = c === undefined ? -1 : moduleGun[c.index];
-      for (const link of row.links) positions.push(servedGun === link.gunId ? "closed" : "open");
+      for (const link of row.links) positions[p++] = servedGun === link.gunId ? "closed" : "open";
     }
   }
   // guns[] follows config.guns: GC closed only for a gun with power.
-  for (let i = 0; i < config.guns.length; i++) positions.push(guns[i].setpointKW > 0 ? "closed" : "open");
-  const before = previousShare(previous, config);
-  const contactors = !ctx.anyFault && before !== null && before.positions !== null && sameArray(positions, before.positions)
-    ? before.contactors
-    : contactorRecord(config, positions, ctx.faults);
+  for (let i = 0; i < config.guns.length; i++) positions[p++] = guns[i].setpointKW > 0 ? "closed" : "open";
+  positions.length = p;
+  const samePositions = !ctx.anyFault && before !== null && before.positions !== null && sameArray(positions, before.positions);
+  const contactors = samePositions ? before!.contactors : contactorRecord(config, positions, ctx.faults);
+  // What the share keeps to compare with (never the scratch list itself).
+  const keptPositions = ctx.anyFault ? null : samePositions ? before!.positions : positions.slice();
 
-  // In module index order: the order the context numbered them (config order).
-  let modulesOn: string[] = [];
-  const onSinceList: number[] = [];
+  // In module index order: the order the context numbered them (config order). Into the
+  // scratch lists too; new lists only when they differ from the previous plan's.
+  const onIds = scratch.modulesOn;
+  const onTimes = scratch.onSinceMs;
+  let on = 0;
   if (onCount > 0) {
     let moduleIndex = 0;
     if (config.topology === "ring") {
@@ -212,24 +241,31 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
         const modules = config.slots[i].modules;
         for (let t = 0; t < modules.length; t++, moduleIndex++) {
           if (!isOn[moduleIndex]) continue;
-          modulesOn.push(modules[t].id);
-          onSinceList.push(onSince[moduleIndex]);
+          onIds[on] = modules[t].id;
+          onTimes[on++] = onSince[moduleIndex];
         }
       }
     } else if (config.matrix) {
       const modules = config.matrix.modules;
       for (; moduleIndex < modules.length; moduleIndex++) {
         if (!isOn[moduleIndex]) continue;
-        modulesOn.push(modules[moduleIndex].id);
-        onSinceList.push(onSince[moduleIndex]);
+        onIds[on] = modules[moduleIndex].id;
+        onTimes[on++] = onSince[moduleIndex];
       }
     }
   }
+  onIds.length = on;
+  onTimes.length = on;
+  let modulesOn: string[];
+  let onSinceList: number[];
   let moduleOnSinceMs: Record<string, number>;
-  if (before !== null && sameArray(modulesOn, before.modulesOn) && sameTimes(onSinceList, before.onSinceMs)) {
+  if (before !== null && sameArray(onIds, before.modulesOn) && sameTimes(onTimes, before.onSinceMs)) {
     modulesOn = before.modulesOn;
+    onSinceList = before.onSinceMs;
     moduleOnSinceMs = before.moduleOnSinceMs;
   } else {
+    modulesOn = onIds.slice();
+    onSinceList = onTimes.slice();
     moduleOnSinceMs = {};
     for (let i = 0; i < modulesOn.length; i++) moduleOnSinceMs[modulesOn[i]] = onSinceList[i];
   }
@@ -245,9 +281,19 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   };
   if (ctx.issues.length > 0) result.issues = ctx.issues;
   attachShare(result, {
-    config, positions: ctx.anyFault ? null : positions, contactors, modulesOn, onSinceMs: onSinceList, moduleOnSinceMs, ringGeometry,
+    config, positions: keptPositions, contactors, modulesOn, onSinceMs: onSinceList, moduleOnSinceMs, ringGeometry,
+    isOn, onSince, onCount, limitName: before !== null ? before.limitName : new LimitNameCache(), reasons, scratch,
   });
   return result;
+}
+
+/** The plan of a gun without allocation, exactly (what buildPlan writes for one; +0, not -0). */
+function isIdleGunPlan(g: GunPlan, id: number): boolean {
+  if (g.id !== id || g.modules.length !== 0 || g.islandSlots.length !== 0 || g.reason !== null) return false;
+  if (g.clampedRequestKW !== 0 || g.budgetKW !== 0 || g.setpointKW !== 0 || g.voltageSetpointV !== 0 || g.currentLimitA !== 0) return false;
+  // All five are ±0: 1 / +0 is +Infinity, 1 / -0 is -Infinity, and a sum with both is NaN.
+  // So the sum is > 0 exactly when none is -0 (no call per field: calls cost in XS).
+  return 1 / g.clampedRequestKW + 1 / g.budgetKW + 1 / g.setpointKW + 1 / g.voltageSetpointV + 1 / g.currentLimitA > 0;
 }
 
 /** The contactor record from positions in record order (see buildPlan), then what faults make physically true. */
@@ -311,43 +357,4 @@ function chooseModules(ctx: PlanContext, alloc: GunAllocation, previousModules: 
   }
   // Ring candidates come in preference order (ring.ts ensureDetail).
   return selectModules(alloc.candidates, count, budgetKW, true);
-}
-
-/** A short reason for every active gun that gets less than it asked for. */
-function reasonFor(ctx: PlanContext, alloc: GunAllocation, setpointKW: number): string | null {
-  const gun = alloc.active;
-  const requestKW = gun.observation.requestKW;
-  if (setpointKW >= requestKW - 1e-3) return null;
-  // Parts joined with "; " as they come (this runs for every limited gun every cycle: no array, no join).
-  let text = "";
-  if (gun.clampedKW < requestKW - EPSILON_KW) {
-    const limitKW = gun.observation.externalLimitKW;
-    if (limitKW !== null && limitKW <= gun.ratingKW && limitKW < requestKW) text = `external limit ${round1(limitKW)} kW`;
-    else text = `gun rating ${round1(gun.ratingKW)} kW`;
-  }
-  if (alloc.deadReason) {
-    if (alloc.deadReason !== "nothing requested" || text === "") text = joinPart(text, alloc.deadReason);
-  } else if (alloc.capKW < gun.clampedKW - EPSILON_KW) {
-    const policyMax = ctx.config.policy.maxModulesPerGun;
-    const where = ctx.config.topology === "ring" ? (ctx.config.policy.multiSlotIslands ? "in its island" : "in its slot") : "free";
-    if (alloc.assigned === null && alloc.candidates.length >= policyMax) text = joinPart(text, `policy max ${policyMax} modules`);
-    else if (alloc.assigned !== null && alloc.maxCount >= policyMax) text = joinPart(text, `policy max ${policyMax} modules`);
-    else {
-      const count = alloc.assigned === null ? alloc.candidates.length : alloc.assigned.length;
-      text = joinPart(text, `${count} usable module${count === 1 ? "" : "s"} ${where}`);
-    }
-    let derated = false;
-    for (let i = 0; i < alloc.candidates.length && !derated; i++) if (alloc.candidates[i].powerKW < ctx.config.modulePowerKW - EPSILON_KW) derated = true;
-    if (derated) text = joinPart(text, "modules derated by temperature");
-  }
-  if (alloc.budgetKW < alloc.capKW - EPSILON_KW) {
-    text = joinPart(text, ctx.sharedLimitKW <= ctx.usableTotalKW ? `shared ${ctx.sharedLimitName}` : "shared module capacity");
-  }
-  if (text === "" && setpointKW < alloc.budgetKW - EPSILON_KW) text = "modules cannot carry the budget";
-  return text !== "" ? text : "limited";
-}
-
-/** Reason parts are never empty strings: "" means no part yet. */
-function joinPart(text: string, part: string): string {
-  return text === "" ? part : text + "; " + part;
 }

@@ -374,6 +374,47 @@ export function ringSolver(ctx: PlanContext, layout: RingLayout): RingSolver {
   };
 }
 
+/**
+ * The Map of MC id -> required position of the chosen islands: inner MCs closed (every MC
+ * of the closed ring), boundaries open, island by island. Built only when asked (tests,
+ * tools): plan() reads the same positions by slot id.
+ */
+function requiredPositionsOf(layout: RingLayout, options: readonly RingOption[]): Map<string, ContactorPosition> {
+  const n = layout.size;
+  const out = new Map<string, ContactorPosition>();
+  for (let j = 0; j < options.length; j++) {
+    const o = options[j];
+    if (o.dead) continue;
+    for (let t = 0; t < o.span; t++) {
+      const at = o.start + t < n ? o.start + t : o.start + t - n;
+      if (o.openMcs.length === 0 || t < o.span - 1) out.set(layout.mcAt[at], "closed");
+    }
+    for (let t = 0; t < o.openMcs.length; t++) out.set(layout.mcAt[o.openMcs[t]], "open");
+  }
+  return out;
+}
+
+/**
+ * A ring search's allocation. requiredPositions is a getter on the class (not on each
+ * object: an accessor in an object literal makes every result a slow object in V8), built
+ * on first read from the chosen islands.
+ */
+class RingSearchResult implements RingAllocation {
+  private required: Map<string, ContactorPosition> | null = null;
+  constructor(
+    public guns: GunAllocation[],
+    public totalKW: number,
+    public objective: RingObjective,
+    public requiredBySlotId: (ContactorPosition | undefined)[],
+    private readonly layout: RingLayout,
+    private readonly chosen: readonly RingOption[],
+  ) {}
+  get requiredPositions(): Map<string, ContactorPosition> {
+    if (this.required === null) this.required = requiredPositionsOf(this.layout, this.chosen);
+    return this.required;
+  }
+}
+
 /** One possible island of a gun, without its modules: a function of the geometry only. */
 interface IslandShell {
   l: number;
@@ -787,7 +828,7 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     cableCounts[j] = gun.cableCount;
     gcWasClosed[j] = ctx.previousPosition(gun.config.gc, false) === "closed";
   }
-  const previousOnCount = ctx.previousOn.size;
+  const previousOnCount = ctx.previousOnCount;
   const fits = (a: RingOption, b: RingOption, gap: number) => a.r + b.l <= gap;
   const bonus = (a: RingOption, b: RingOption, gap: number) => (!a.dead && !b.dead && a.r + b.l === gap ? a.rightBoundaryChange : 0);
 
@@ -872,7 +913,9 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
   }
   const activeCount = ctx.active.length;
   const guns: GunAllocation[] = new Array(activeCount);
-  const requiredPositions = new Map<string, ContactorPosition>();
+  // The islands' MC positions by slot id, for plan(); the Map view (requiredPositionsOf)
+  // is built only when asked.
+  const requiredBySlotId: (ContactorPosition | undefined)[] = [];
   let totalKW = 0;
   if (result) {
     const res = result;
@@ -892,10 +935,10 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
         const at = o.start + t < n ? o.start + t : o.start + t - n;
         slots[t] = layout.slotIdAt[at];
         // Inner MCs closed: every MC of the closed ring, otherwise all but the last slot's.
-        if (o.openMcs.length === 0 || t < o.span - 1) requiredPositions.set(layout.mcAt[at], "closed");
+        if (o.openMcs.length === 0 || t < o.span - 1) requiredBySlotId[layout.slotIdAt[at]] = "closed";
       }
       g.islandSlots = slots;
-      for (let t = 0; t < o.openMcs.length; t++) requiredPositions.set(layout.mcAt[o.openMcs[t]], "open");
+      for (let t = 0; t < o.openMcs.length; t++) requiredBySlotId[layout.slotIdAt[o.openMcs[t]]] = "open";
     }
   }
   // Active guns the search did not place (none without a result): nothing for them.
@@ -904,7 +947,7 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     guns[i] = { active: ctx.active[i], capKW: 0, budgetKW: 0, candidates: [], powersDesc: [], maxCount: 0, moduleCount: 0, assigned: null, islandSlots: [], deadReason: null };
   }
   const objective = result ? result.objective : { totalKW: 0, fairness: [], modules: 0, contactorChanges: previousOnCount };
-  return { guns, totalKW, requiredPositions, objective };
+  return new RingSearchResult(guns, totalKW, objective, requiredBySlotId, layout, result !== null ? result.options : []);
   }
 
   /**

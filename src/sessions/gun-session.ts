@@ -23,6 +23,16 @@ import type {
 const ALLOCATING: readonly GunState[] = ["READY", "ISLAND_READY", "CHARGING"];
 const MAX_TRANSITIONS_PER_STEP = 12;
 
+/** No pause reason: returned, never stored (a stored list always has a reason in it). */
+const NO_PAUSE: readonly EvsePauseReason[] = Object.freeze([]);
+
+/** Same reasons in the same order (what comparing their join() told, without the strings). */
+function sameReasons(a: readonly EvsePauseReason[], b: readonly EvsePauseReason[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** What a gun session needs from its manager. */
 export interface GunSessionEnv {
   hooks: SessionHooks;
@@ -72,7 +82,7 @@ export class GunSession {
   private transactionActive = false;
   private chargingStartedOnce = false;
   private energyStartWh: number | null = null;
-  private pauseReasons: EvsePauseReason[] = [];
+  private pauseReasons: readonly EvsePauseReason[] = [];
   private activeLastCycle = false;
   private gcClosed = false;
   private faultSeverity: FaultSeverity | null = null;
@@ -134,6 +144,13 @@ export class GunSession {
       authorized: this.authorization !== null,
       session: this.session ? { ...this.session } : null,
     };
+  }
+
+  /** The planner's part of view() (SessionManager.observation), without copying the rest: the same values. */
+  observation(): { active: boolean; charging: boolean; requestKW: number; evVoltageV: number } {
+    const ev = this.ev;
+    const active = this.isActive();
+    return { active, charging: this.gcClosed, requestKW: active && ev ? evRequestKW(ev) : 0, evVoltageV: ev ? evVoltageOf(ev) : 0 };
   }
 
   private isActive(): boolean {
@@ -234,7 +251,7 @@ export class GunSession {
     if (this.state === "PAUSED_EVSE") {
       const reasons = this.evsePauseReasons(input);
       if (reasons.length === 0) return this.enterPrepareCharging();
-      if (reasons.join() !== this.pauseReasons.join()) {
+      if (!sameReasons(reasons, this.pauseReasons)) {
         this.pauseReasons = reasons;
         this.emit("ChargingPausedEVSE", { pauseReasons: [...reasons] });
       }
@@ -274,13 +291,16 @@ export class GunSession {
     }
   }
 
-  private evsePauseReasons(input: GunInput): EvsePauseReason[] {
+  /** The EVSE's pause reasons now; NO_PAUSE (shared, never stored) when there are none, as most cycles. */
+  private evsePauseReasons(input: GunInput): readonly EvsePauseReason[] {
+    // Only a plan made while this gun was active can say "no power for it".
+    const granted = input.grantedKW;
+    const noPower = this.activeLastCycle && granted !== null && !(granted > 0) && evRequestKW(input.ev) > 0;
+    if (!this.evsePauseCommanded && !input.limitExpired && !noPower) return NO_PAUSE;
     const reasons: EvsePauseReason[] = [];
     if (this.evsePauseCommanded) reasons.push("commanded");
     if (input.limitExpired) reasons.push("limitExpired");
-    // Only a plan made while this gun was active can say "no power for it".
-    const granted = input.grantedKW;
-    if (this.activeLastCycle && granted !== null && !(granted > 0) && evRequestKW(input.ev) > 0) reasons.push("noPower");
+    if (noPower) reasons.push("noPower");
     return reasons;
   }
 

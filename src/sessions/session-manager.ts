@@ -30,6 +30,8 @@ function isNonEmptyString(value: unknown): value is string {
  */
 export class SessionManager {
   private readonly guns = new Map<number, GunSession>();
+  /** The sessions in gunIds order (the order of `guns`): update() and observationAt() go by position. */
+  private readonly ordered: GunSession[] = [];
   private readonly listeners: SessionListener[] = [];
   private readonly log: Log | undefined;
   private readonly preAuthorizationTimeoutMs: number;
@@ -49,6 +51,7 @@ export class SessionManager {
       warn: (message) => this.write("warn", message),
     };
     for (const id of options.gunIds) this.guns.set(id, new GunSession(id, env));
+    for (const gun of this.guns.values()) this.ordered.push(gun);
   }
 
   static fromConfig(config: CabinetConfig, options: Omit<SessionManagerOptions, "gunIds"> = {}): SessionManager {
@@ -71,6 +74,12 @@ export class SessionManager {
    */
   update(nowMs: number, inputs: readonly GunInput[]): SessionEvent[] {
     this.lastNowMs = nowMs;
+    if (this.inGunOrder(inputs)) {
+      // One input per gun in gun order (the controller's every cycle): no Map to build.
+      const ordered = this.ordered;
+      for (let i = 0; i < ordered.length; i++) this.stepGun(ordered[i], nowMs, inputs[i]);
+      return this.publish();
+    }
     const byGun = new Map<number, GunInput>();
     for (const input of inputs) {
       if (!this.guns.has(input?.gunId)) {
@@ -85,14 +94,29 @@ export class SessionManager {
         this.write("error", `sessions: no input for gun ${gunId} this cycle; state kept (${gun.state})`);
         continue;
       }
-      try {
-        gun.step(nowMs, input);
-      } catch (error) {
-        // Malformed input (e.g. a missing ev object) must not stop the other guns.
-        this.write("error", `sessions: gun ${gunId} step failed: ${describe(error)}; state kept (${gun.state})`);
-      }
+      this.stepGun(gun, nowMs, input);
     }
     return this.publish();
+  }
+
+  /** Exactly one input per gun, in gun order: what the Map path would pair up anyway. */
+  private inGunOrder(inputs: readonly GunInput[]): boolean {
+    const ordered = this.ordered;
+    if (inputs.length !== ordered.length) return false;
+    for (let i = 0; i < ordered.length; i++) {
+      const input = inputs[i];
+      if (input === null || typeof input !== "object" || input.gunId !== ordered[i].gunId) return false;
+    }
+    return true;
+  }
+
+  private stepGun(gun: GunSession, nowMs: number, input: GunInput): void {
+    try {
+      gun.step(nowMs, input);
+    } catch (error) {
+      // Malformed input (e.g. a missing ev object) must not stop the other guns.
+      this.write("error", `sessions: gun ${gun.gunId} step failed: ${describe(error)}; state kept (${gun.state})`);
+    }
   }
 
   view(gunId: number): GunSessionView | null {
@@ -105,9 +129,14 @@ export class SessionManager {
 
   /** active / charging / requestKW / evVoltageV for the planner's GunObservation. */
   observation(gunId: number): SessionObservation {
-    const view = this.view(gunId);
-    if (!view) return { active: false, charging: false, requestKW: 0, evVoltageV: 0 };
-    return { active: view.active, charging: view.charging, requestKW: view.requestKW, evVoltageV: view.evVoltageV };
+    const gun = this.guns.get(gunId);
+    return gun ? gun.observation() : { active: false, charging: false, requestKW: 0, evVoltageV: 0 };
+  }
+
+  /** observation(gunId) for the gun at `position` in gunIds order, when it is that gun (the controller's case). */
+  observationAt(position: number, gunId: number): SessionObservation {
+    const gun = this.ordered[position];
+    return gun !== undefined && gun.gunId === gunId ? gun.observation() : this.observation(gunId);
   }
 
   // ---- commands (OCPP, MQTT, local HMI) --------------------------------------------------

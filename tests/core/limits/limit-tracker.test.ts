@@ -103,3 +103,19 @@ describe("limit freshness", () => {
     assert.equal(gunLimitOf(limits.evaluate(3000), 12).limitKW, 0);
   });
 });
+
+describe("limit tracker: the state of a gun without limits", () => {
+  it("is one frozen value per gun, handed out while the gun has no source, and left as soon as it has one", () => {
+    const limits = new LimitTracker({ gunIds: [1, 2], limitValidityMs: 1000, defaultGridLimitKW: 300, defaultSiteExternalLimitKW: null });
+    const none = gunLimitOf(limits.evaluate(0), 1);
+    assert.deepStrictEqual({ ...none, expiredSources: [...none.expiredSources] }, { gunId: 1, limitKW: null, expired: false, expiredSources: [], nextExpiryMs: null });
+    assert.ok(Object.isFrozen(none) && Object.isFrozen(none.expiredSources));
+    assert.equal(gunLimitOf(limits.evaluate(100), 1), none);
+    limits.setGunLimit(1, "ems", 40, 100);
+    assert.equal(gunLimitOf(limits.evaluate(200), 1).limitKW, 40);
+    assert.equal(gunLimitOf(limits.evaluate(1200), 1).expired, true);
+    limits.clearGunLimit(1, "ems");
+    assert.equal(gunLimitOf(limits.evaluate(1300), 1), none);
+    assert.equal(gunLimitOf(limits.evaluate(1300), 2).gunId, 2);
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * GunPlan.reason: a short reason for every active gun that gets less than it asked for.
+ *
+ * Most cycles a limited gun is limited by its rating or an external limit, and the text
+ * then prints that value; printing a number is the costly part of the text, and the value
+ * (rounded to 0.1 kW) rarely changes from one cycle to the next. ReasonMemo keeps, per gun,
+ * the last value printed and its text, and is handed on from plan to plan with the plan
+ * share: a kept text is the text of the value compared, so the reason is the same string.
+ */
+import type { GunAllocation } from "./allocation";
+import type { PlanContext } from "./context";
+import { EPSILON_KW } from "./limits";
+
+/** Per config gun index: the last rounded value printed and its text. Only the planner writes it. */
+export class ReasonMemo {
+  readonly ratingKW: number[] = [];
+  readonly ratingText: string[] = [];
+  readonly externalKW: number[] = [];
+  readonly externalText: string[] = [];
+}
+
+/** The reason of an active gun (null when it gets what it asked for). `memo`: the chain's, or null. */
+export function reasonFor(ctx: PlanContext, alloc: GunAllocation, setpointKW: number, memo: ReasonMemo | null): string | null {
+  const gun = alloc.active;
+  const requestKW = gun.observation.requestKW;
+  if (setpointKW >= requestKW - 1e-3) return null;
+  // Parts joined with "; " as they come (this runs for every limited gun every cycle: no array, no join).
+  let text = "";
+  if (gun.clampedKW < requestKW - EPSILON_KW) {
+    const limitKW = gun.observation.externalLimitKW;
+    const at = gun.gunIndex;
+    // Memo reads inline (no call per gun: calls cost in XS). === on the rounded values:
+    // NaN never matches (printed again), and -0 prints as 0 does.
+    if (limitKW !== null && limitKW <= gun.ratingKW && limitKW < requestKW) {
+      const valueKW = round1(limitKW);
+      if (memo !== null && memo.externalKW[at] === valueKW) text = memo.externalText[at];
+      else {
+        text = `external limit ${valueKW} kW`;
+        if (memo !== null) {
+          memo.externalKW[at] = valueKW;
+          memo.externalText[at] = text;
+        }
+      }
+    } else {
+      const valueKW = round1(gun.ratingKW);
+      if (memo !== null && memo.ratingKW[at] === valueKW) text = memo.ratingText[at];
+      else {
+        text = `gun rating ${valueKW} kW`;
+        if (memo !== null) {
+          memo.ratingKW[at] = valueKW;
+          memo.ratingText[at] = text;
+        }
+      }
+    }
+  }
+  if (alloc.deadReason) {
+    if (alloc.deadReason !== "nothing requested" || text === "") text = joinPart(text, alloc.deadReason);
+  } else if (alloc.capKW < gun.clampedKW - EPSILON_KW) {
+    const policyMax = ctx.config.policy.maxModulesPerGun;
+    const where = ctx.config.topology === "ring" ? (ctx.config.policy.multiSlotIslands ? "in its island" : "in its slot") : "free";
+    if (alloc.assigned === null && alloc.candidates.length >= policyMax) text = joinPart(text, `policy max ${policyMax} modules`);
+    else if (alloc.assigned !== null && alloc.maxCount >= policyMax) text = joinPart(text, `policy max ${policyMax} modules`);
+    else {
+      const count = alloc.assigned === null ? alloc.candidates.length : alloc.assigned.length;
+      text = joinPart(text, `${count} usable module${count === 1 ? "" : "s"} ${where}`);
+    }
+    let derated = false;
+    for (let i = 0; i < alloc.candidates.length && !derated; i++) if (alloc.candidates[i].powerKW < ctx.config.modulePowerKW - EPSILON_KW) derated = true;
+    if (derated) text = joinPart(text, "modules derated by temperature");
+  }
+  if (alloc.budgetKW < alloc.capKW - EPSILON_KW) {
+    text = joinPart(text, ctx.sharedLimitKW <= ctx.usableTotalKW ? `shared ${ctx.sharedLimitName}` : "shared module capacity");
+  }
+  if (text === "" && setpointKW < alloc.budgetKW - EPSILON_KW) text = "modules cannot carry the budget";
+  return text !== "" ? text : "limited";
+}
+
+/** Reason parts are never empty strings: "" means no part yet. */
+function joinPart(text: string, part: string): string {
+  return text === "" ? part : text + "; " + part;
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
