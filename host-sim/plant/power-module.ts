@@ -168,7 +168,11 @@ export class PowerModuleModel {
     let idleWh = -1;
     if (this.running) {
       if (outW > 0) {
-        this.inputPowerW = outW / this.efficiencyAt(outW) + this.standbyLossW;
+        // efficiencyAt(outW), with the curve's usual case inline (the load moves little between steps).
+        const load = outW / this.ratedPowerW;
+        const curve = this.efficiency;
+        const efficiency = load > curve.segLoX && load <= curve.segHiX ? curve.interpolateInSegment(load) : curve.at(load);
+        this.inputPowerW = outW / efficiency + this.standbyLossW;
       } else {
         this.inputPowerW = this.noLoadLossW;
         idleWh = this.stepNoLoadWh;
