@@ -148,6 +148,11 @@ export class CabinetPlant {
   /** Node voltages (true), and as a sensor would see them (over-voltage faults applied). */
   readonly nodeVoltageV: Float64Array;
   readonly measuredNodeVoltageV: Float64Array;
+  /** Every write of a node voltage (solveRegion, settleQuiet) writes both arrays, so they stay equal without
+   *  a copy of every node each step. An over-voltage fault raises measured values of a fed region, which
+   *  the next solve rewrites anyway (a fed region is never quiet); this flag copies everything back even so,
+   *  so that the equality does not rest on that argument. */
+  private measuredOverridden = false;
   /** Signed current through each edge for the last step: read through edgeCurrent(e). */
   private readonly edgeFlowA: Float64Array;
   private readonly flowScratch: Float64Array;
@@ -462,7 +467,10 @@ export class CabinetPlant {
       this.activeRegions = this.regions.map((_, i) => i);
     }
     this.solveActiveRegions(dtMs);
-    this.measuredNodeVoltageV.set(this.nodeVoltageV);
+    if (this.measuredOverridden) {
+      this.measuredOverridden = false;
+      this.measuredNodeVoltageV.set(this.nodeVoltageV);
+    }
     if (dtMs !== this.decayDtMs) {
       // First-order decay factors for this step size (exact for any dt), cached: steps rarely change size.
       this.decayDtMs = dtMs;
@@ -604,6 +612,7 @@ export class CabinetPlant {
     const evMax = g.ev ? g.ev.maxVoltageV : this.index.gunById.get(g.id)!.maxVoltageV;
     const faultV = evMax * this.params.faults.overVoltageFactor;
     for (const k of r.nodes) this.measuredNodeVoltageV[k] = Math.max(this.measuredNodeVoltageV[k], faultV);
+    this.measuredOverridden = true;
   }
 
   /** Solves one region; false when it is quiet (0 V, nothing feeding or connected). */
@@ -697,11 +706,13 @@ export class CabinetPlant {
     }
     const prevV = this.prevNodeVoltageV;
     const nodePerFarad = this.nodeDischargePerFarad;
+    const measured = this.measuredNodeVoltageV;
     for (let j = 0; j < nodes.length; j++) {
       const k = nodes[j];
       prevV[k] = V0[k];
       nodePerFarad[k] = perFarad;
       V0[k] = v;
+      measured[k] = v;
     }
     const moduleNodes = r.moduleNodes;
     for (let j = 0; j < models.length; j++) this.nodeSourceA[moduleNodes[j]] = models[j].outputCurrentA;
@@ -725,6 +736,7 @@ export class CabinetPlant {
     const nodes = r.nodes;
     for (let j = 0; j < nodes.length; j++) {
       this.nodeVoltageV[nodes[j]] = 0;
+      this.measuredNodeVoltageV[nodes[j]] = 0;
       this.injection[nodes[j]] = 0;
     }
     r.uniform = true;

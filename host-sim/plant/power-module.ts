@@ -191,7 +191,9 @@ export class PowerModuleModel {
       // Exact first-order step: stable for any dt.
       this.tempC = steadyC + (this.tempC - steadyC) * thermalDecay;
     }
-    this.outputEnergyWh += (outW * dtS) / 3600;
+    // Adding the quotient of a zero output is adding 0, which leaves the sum as it is (it starts at +0
+    // and so is never -0): an idle module skips the division.
+    if (outW !== 0) this.outputEnergyWh += (outW * dtS) / 3600;
     this.inputEnergyWh += idleWh >= 0 ? idleWh : (this.inputPowerW * dtS) / 3600;
   }
 

@@ -4,7 +4,7 @@ import { EvModel } from "../../host-sim/plant/ev";
 import { defaultPlantParams } from "../../host-sim/plant/params";
 import { PowerModuleModel } from "../../host-sim/plant/power-module";
 import { defaultModuleRating } from "../../src/config";
-import { chargeOnSlot, EV400, quietSim, ring } from "./helpers";
+import { chargeOnSlot, EV400, EV800, quietSim, ring } from "./helpers";
 
 /** Every solver list of every region agrees with the region's own index lists (they are derived from them). */
 function assertRegionListsCurrent(plant: CabinetPlant): void {
@@ -178,6 +178,48 @@ describe("host-sim plant caches", () => {
     sim.runner.runFor(1000);
     assert.equal(g.meterEnergyWh, meterOpen, "no current: the meter stands");
     assert.ok(g.connectorTempC < tempBefore, `the connector still cools: ${tempBefore} -> ${g.connectorTempC}`);
+  });
+
+  it("measured node voltages equal the true ones without a copy each step, and again after an over-voltage fault is cleared", () => {
+    const sim = quietSim(ring(), {}, 8);
+    const { plant } = sim;
+    const same = (what: string) => assert.deepEqual(Array.from(plant.measuredNodeVoltageV), Array.from(plant.nodeVoltageV), what);
+    plant.plug(9, EV800);
+    for (let i = 0; i < 400; i++) {
+      sim.runner.step();
+      same(`plugging, step ${i}`);
+    }
+    chargeOnSlot(sim, 2, 40, EV400);
+    for (let i = 0; i < 300; i++) {
+      sim.runner.step();
+      same(`charging, step ${i}`);
+    }
+    const g = plant.gun(2);
+    const busNode = g.busNode;
+    const handle = plant.injectFault("overVoltage", 2);
+    sim.runner.step();
+    assert.ok(plant.measuredNodeVoltageV[busNode] > plant.nodeVoltageV[busNode] + 100, `fault seen: ${plant.measuredNodeVoltageV[busNode]} V`);
+    plant.clearFault(handle);
+    sim.runner.step();
+    same("fault cleared");
+    // Everything off: the charged regions discharge and go quiet at 0 V.
+    plant.unplug(2);
+    sim.hal.contactors.releaseAll();
+    for (const m of [0, 1]) sim.hal.modules.command(`M2_${m}`, { enabled: false, voltageV: 0, currentLimitA: 0 });
+    for (let i = 0; i < 3000; i++) {
+      sim.runner.step();
+      if (i % 10 === 0) same(`discharging, step ${i}`);
+    }
+    assert.ok(plant.nodeVoltageV[busNode] < 60, `discharged: ${plant.nodeVoltageV[busNode]} V`);
+    // The lone EV-side node of gun 9 held its pack's voltage; unplugged, it discharges and its region goes quiet.
+    const evNode = plant.gun(9).evNode;
+    assert.ok(plant.nodeVoltageV[evNode] > 500, `gun 9 inlet at the pack voltage: ${plant.nodeVoltageV[evNode]} V`);
+    plant.unplug(9);
+    for (let i = 0; i < 5000 && plant.nodeVoltageV[evNode] > 0; i++) {
+      sim.runner.step();
+      same(`gun 9 discharging, step ${i}`);
+    }
+    assert.equal(plant.nodeVoltageV[evNode], 0, "gun 9 inlet settled at 0 V");
   });
 
   it("an EV's per-step hours are formed again when the step size changes", () => {
