@@ -19,6 +19,14 @@ export class Curve {
   private readonly monotone: boolean;
   /** Segment of the last interpolated call (1..n-1), or 0 when none. */
   private segment = 0;
+  // That segment's operands, as plain fields, so that a hot caller can interpolate inline (see
+  // inSegment / interpolateInSegment): xs[s-1], xs[s], ys[s-1], rise[s], run[s]. With no segment
+  // yet segLoX is +Infinity, so no x is "in" it.
+  segLoX = Infinity;
+  segHiX = -Infinity;
+  segY0 = 0;
+  segRise = 0;
+  segRun = 1;
 
   constructor(points: readonly { x: number; y: number }[]) {
     const n = points.length;
@@ -48,10 +56,28 @@ export class Curve {
     if (s > 0 && x <= xs[s] && x > xs[s - 1]) return this.ys[s - 1] + (this.rise[s] * (x - xs[s - 1])) / this.run[s];
     for (let i = 1; i < xs.length; i++) {
       if (x <= xs[i]) {
-        if (this.monotone) this.segment = i;
+        if (this.monotone) this.remember(i);
         return this.ys[i - 1] + (this.rise[i] * (x - xs[i - 1])) / this.run[i];
       }
     }
     return this.ys[xs.length - 1];
+  }
+
+  /**
+   * at(x) for an x inside the remembered segment, without the call: callers whose own code is too
+   * large for V8 to inline at() test `x > c.segLoX && x <= c.segHiX` and then form the value here or
+   * with the same expression inline. The same operands as at(), so the same double.
+   */
+  interpolateInSegment(x: number): number {
+    return this.segY0 + (this.segRise * (x - this.segLoX)) / this.segRun;
+  }
+
+  private remember(i: number): void {
+    this.segment = i;
+    this.segLoX = this.xs[i - 1];
+    this.segHiX = this.xs[i];
+    this.segY0 = this.ys[i - 1];
+    this.segRise = this.rise[i];
+    this.segRun = this.run[i];
   }
 }

@@ -47,7 +47,6 @@ export class EvModel {
   readonly targetVoltageV: number;
   /** A number from the start (see PowerModuleModel.tempC): updated every step while charging. */
   socPct = 0;
-  ready = false;
   stopRequested = false;
   paused = false;
   requestCurrentA = 0;
@@ -104,24 +103,55 @@ export class EvModel {
    * number returned from a call V8 does not inline is boxed (garbage every step per EV).
    */
   refreshOpenCircuitVoltage(): void {
-    if (this.ocvSocPct !== this.socPct) {
-      this.ocvSocPct = this.socPct;
-      this.ocvV = this.cellsInSeries * this.ocv.at(this.socPct);
-    }
+    const soc = this.socPct;
+    if (this.ocvSocPct === soc) return;
+    this.ocvSocPct = soc;
+    // The SOC moves a little every step: nearly always inside the segment of the last call.
+    const ocv = this.ocv;
+    this.ocvV = this.cellsInSeries * (soc > ocv.segLoX && soc <= ocv.segHiX ? ocv.interpolateInSegment(soc) : ocv.at(soc));
   }
 
   terminalVoltageV(): number {
     return this.openCircuitVoltageV() + this.batteryCurrentA * this.packResistanceOhm;
   }
 
-  /** EV contactors closed ("afterPrecharge" mode; always true once ready in "atReady" mode). */
-  contactorsClosed = false;
   private inletMatchedSinceMs: number | null = null;
   private contactorsOpenedForGood = false;
+  private readyNow = false;
+  private contactorsClosedNow = false;
+  /**
+   * ready && (connectsAtReady || contactorsClosed), kept as a field: the solver reads it three
+   * times per EV per step. Both inputs are written only through their setters, which form it again.
+   */
+  private connectedNow = false;
+
+  /** Handshake done. */
+  get ready(): boolean {
+    return this.readyNow;
+  }
+
+  set ready(value: boolean) {
+    this.readyNow = value;
+    this.refreshConnected();
+  }
+
+  /** EV contactors closed ("afterPrecharge" mode; always true once ready in "atReady" mode). */
+  get contactorsClosed(): boolean {
+    return this.contactorsClosedNow;
+  }
+
+  set contactorsClosed(value: boolean) {
+    this.contactorsClosedNow = value;
+    this.refreshConnected();
+  }
 
   /** The pack is connected to the gun (EV contactors closed). */
   get connected(): boolean {
-    return this.ready && (this.connectsAtReady || this.contactorsClosed);
+    return this.connectedNow;
+  }
+
+  private refreshConnected(): void {
+    this.connectedNow = this.readyNow && (this.connectsAtReady || this.contactorsClosedNow);
   }
 
   /** "afterPrecharge" mode: the EV closes its contactors on a matched inlet, opens them after a stop. */

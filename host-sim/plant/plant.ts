@@ -107,6 +107,18 @@ function isFullParams(p: PlantParams | PlantParamsOverrides): p is PlantParams {
   return keys.every((k) => p[k] !== undefined && Object.keys(p[k]!).length > 0) && (p as PlantParams).module.efficiencyCurve !== undefined;
 }
 
+const NODE_ROLE_MODULE = 1;
+const NODE_ROLE_GUN = 2;
+
+/**
+ * Net current into a node whose voltage went from v0 to v in one implicit step: minus the capacitor's
+ * charging current, the bleeder and its share of the discharge circuit (sources are added by the caller).
+ * One expression for the solver and for ensureFlows, so both form the same double.
+ */
+function nodeInjectionA(capacitanceF: number, v0: number, v: number, dtS: number, bleedS: number, dischargePerFarad: number): number {
+  return -(capacitanceF * (v - v0)) / dtS - bleedS * v - v * dischargePerFarad * capacitanceF;
+}
+
 /**
  * The physical cabinet: contactors, modules, bus regions, guns and EVs, advanced
  * in fixed steps by the caller. Free of Node APIs. The electrical picture is
@@ -136,6 +148,11 @@ export class CabinetPlant {
   /** Node voltages (true), and as a sensor would see them (over-voltage faults applied). */
   readonly nodeVoltageV: Float64Array;
   readonly measuredNodeVoltageV: Float64Array;
+  /** Every write of a node voltage (solveRegion, settleQuiet) writes both arrays, so they stay equal without
+   *  a copy of every node each step. An over-voltage fault raises measured values of a fed region, which
+   *  the next solve rewrites anyway (a fed region is never quiet); this flag copies everything back even so,
+   *  so that the equality does not rest on that argument. */
+  private measuredOverridden = false;
   /** Signed current through each edge for the last step: read through edgeCurrent(e). */
   private readonly edgeFlowA: Float64Array;
   private readonly flowScratch: Float64Array;
@@ -174,9 +191,22 @@ export class CabinetPlant {
   private connectorDecay = 1;
   private readonly adjacency: number[][] = [];
   private readonly parentEdge: Int32Array;
+  /** Net current into each node in the last step. Formed by the solver only for gun (EV-side) nodes,
+   *  which finishGuns reads every step; the other nodes' are formed on demand in ensureFlows from
+   *  the three arrays below (the same expression with the same operands: the same doubles). */
   private readonly injection: Float64Array;
+  /** Node voltage before the last solve of its region. */
+  private readonly prevNodeVoltageV: Float64Array;
+  /** Discharge conductance per farad of the node's region in the last solve (0 unless discharging). */
+  private readonly nodeDischargePerFarad: Float64Array;
+  /** Module output current pushed into a module node in the last solve (0 on other nodes). */
+  private readonly nodeSourceA: Float64Array;
+  /** 1 for module nodes (their injection adds the module current), 2 for gun nodes (formed eagerly). */
+  private readonly nodeRole: Uint8Array;
   private readonly bleedS: number;
   private readonly batteryCurrentA: Float64Array;
+  /** The GC of each gun (plant.guns order): one load instead of three in finishGuns. */
+  private readonly gunContactors: ContactorModel[];
 
   constructor(config: CabinetConfig, options: PlantOptions) {
     this.config = config;
@@ -246,7 +276,12 @@ export class CabinetPlant {
     this.regionOfNode = new Int32Array(n);
     this.parentEdge = new Int32Array(n);
     this.injection = new Float64Array(n);
+    this.prevNodeVoltageV = new Float64Array(n);
+    this.nodeDischargePerFarad = new Float64Array(n);
+    this.nodeSourceA = new Float64Array(n);
+    this.nodeRole = Uint8Array.from(this.nodes, (x) => (x.kind === "module" ? NODE_ROLE_MODULE : x.kind === "gun" ? NODE_ROLE_GUN : 0));
     this.batteryCurrentA = new Float64Array(this.guns.length);
+    this.gunContactors = this.guns.map((g) => this.edges[g.gcEdge].contactor);
     this.edgeFlowA = new Float64Array(this.edges.length);
     this.flowScratch = new Float64Array(n);
     this.nodeCapacitanceF = new Float64Array(this.nodes.map((x) => x.capacitanceF));
@@ -432,7 +467,10 @@ export class CabinetPlant {
       this.activeRegions = this.regions.map((_, i) => i);
     }
     this.solveActiveRegions(dtMs);
-    this.measuredNodeVoltageV.set(this.nodeVoltageV);
+    if (this.measuredOverridden) {
+      this.measuredOverridden = false;
+      this.measuredNodeVoltageV.set(this.nodeVoltageV);
+    }
     if (dtMs !== this.decayDtMs) {
       // First-order decay factors for this step size (exact for any dt), cached: steps rarely change size.
       this.decayDtMs = dtMs;
@@ -530,15 +568,24 @@ export class CabinetPlant {
     const evP = this.params.ev;
     const trip = this.config.safety.connectorTripTempC;
     const guns = this.guns;
+    const gunContactors = this.gunContactors;
     for (let gi = 0; gi < guns.length; gi++) {
       const g = guns[gi];
-      const gcClosed = this.edges[g.gcEdge].contactor.mainClosed;
-      const v = this.nodeVoltageV[g.evNode];
-      // The EV node is a leaf hanging off its GC: the GC carries everything the EV side takes.
-      g.currentA = gcClosed && this.regionOfNode[g.evNode] === this.regionOfNode[g.busNode] ? -this.injection[g.evNode] : 0;
-      g.meterEnergyWh += (g.currentA * v * dtMs) / 3_600_000;
-      if (g.ev?.connected) g.ev.absorb(this.batteryCurrentA[gi], v, dtMs, now);
-      if (g.ev && g.ev.superviseContactors(v, now)) this.bump();
+      const ev = g.ev;
+      const gcClosed = gunContactors[gi].mainClosed;
+      if (ev === null && !gcClosed) {
+        // Nothing on the gun and its GC open: no current, so the meter would add exactly 0.
+        g.currentA = 0;
+      } else {
+        const v = this.nodeVoltageV[g.evNode];
+        // The EV node is a leaf hanging off its GC: the GC carries everything the EV side takes.
+        g.currentA = gcClosed && this.regionOfNode[g.evNode] === this.regionOfNode[g.busNode] ? -this.injection[g.evNode] : 0;
+        g.meterEnergyWh += (g.currentA * v * dtMs) / 3_600_000;
+        if (ev !== null) {
+          if (ev.connected) ev.absorb(this.batteryCurrentA[gi], v, dtMs, now);
+          if (ev.superviseContactors(v, now)) this.bump();
+        }
+      }
       if (g.connectorFaults > 0) {
         g.connectorTempC = Math.min(trip + 15, g.connectorTempC + evP.connectorFaultRiseCPerS * dtS);
       } else {
@@ -565,6 +612,7 @@ export class CabinetPlant {
     const evMax = g.ev ? g.ev.maxVoltageV : this.index.gunById.get(g.id)!.maxVoltageV;
     const faultV = evMax * this.params.faults.overVoltageFactor;
     for (const k of r.nodes) this.measuredNodeVoltageV[k] = Math.max(this.measuredNodeVoltageV[k], faultV);
+    this.measuredOverridden = true;
   }
 
   /** Solves one region; false when it is quiet (0 V, nothing feeding or connected). */
@@ -614,11 +662,7 @@ export class CabinetPlant {
       battGV += ev.ocvV / ev.packResistanceOhm;
     }
     if (running === 0 && batteries === 0 && !(r.uniform ? vAvg > 1e-3 : this.anyCharge(nodes))) {
-      for (let j = 0; j < nodes.length; j++) {
-        V0[nodes[j]] = 0;
-        this.injection[nodes[j]] = 0;
-      }
-      r.uniform = true;
+      this.settleQuiet(r);
       return false;
     }
     // Conductance to ground: bleeders, and the discharge circuit when nothing feeds the region
@@ -629,16 +673,10 @@ export class CabinetPlant {
     // overCurrent fault: regulation lost, the gun draws factor x its cable rating from the running modules.
     let forced = false;
     if (this.overCurrentFaultCount > 0 && running > 0) {
-      for (let j = 0; j < evGuns.length; j++) {
-        const g = evGunModels[j];
-        if (g.overCurrentFaults > 0 && this.edges[g.gcEdge].contactor.mainClosed) {
-          const faultA = this.params.faults.overCurrentFactor * g.cableMaxCurrentA;
-          if (faultA > sumI) {
-            for (const m of models) if (m.running) m.outputCurrentA = faultA / running;
-            sumI = faultA;
-          }
-          forced = true;
-        }
+      const faultSumI = this.forceOverCurrent(r, running, sumI);
+      if (faultSumI >= 0) {
+        sumI = faultSumI;
+        forced = true;
       }
     }
     // The same quotients as written out in full each time (same operands, same doubles), formed once.
@@ -657,19 +695,27 @@ export class CabinetPlant {
       v = need > 0 ? maxRef : (charge + battGV) / a;
     }
     if (v < 0) v = 0;
-    // Node injections (sources minus sinks minus capacitor charging), kept for the lazy tree flows.
+    // Node injections (sources minus sinks minus capacitor charging): formed here only for the EV-side
+    // nodes (finishGuns reads them every step); what the others need is kept for ensureFlows.
     // Discharge is spread by capacitance: every node discharges its own charge, no current crosses a contactor.
     const inj = this.injection;
     const perFarad = dischargeS === 0 ? 0 : dischargeS / sumC; // 0 / sumC is 0: no division needed
-    const bleedA = this.bleedS * v;
-    const dischargeAPerF = v * perFarad;
+    for (let j = 0; j < evGuns.length; j++) {
+      const k = evGunModels[j].evNode;
+      inj[k] = nodeInjectionA(cap[k], V0[k], v, dtS, this.bleedS, perFarad);
+    }
+    const prevV = this.prevNodeVoltageV;
+    const nodePerFarad = this.nodeDischargePerFarad;
+    const measured = this.measuredNodeVoltageV;
     for (let j = 0; j < nodes.length; j++) {
       const k = nodes[j];
-      inj[k] = -(cap[k] * (v - V0[k])) / dtS - bleedA - dischargeAPerF * cap[k];
+      prevV[k] = V0[k];
+      nodePerFarad[k] = perFarad;
       V0[k] = v;
+      measured[k] = v;
     }
     const moduleNodes = r.moduleNodes;
-    for (let j = 0; j < models.length; j++) inj[moduleNodes[j]] += models[j].outputCurrentA;
+    for (let j = 0; j < models.length; j++) this.nodeSourceA[moduleNodes[j]] = models[j].outputCurrentA;
     for (let j = 0; j < evGuns.length; j++) {
       const g = evGunModels[j];
       const ev = g.ev;
@@ -681,6 +727,49 @@ export class CabinetPlant {
     }
     r.uniform = true;
     return true;
+  }
+
+  // Rare paths of solveRegion, kept out of it: a smaller solveRegion leaves V8 room to inline its hot calls.
+
+  /** A region with nothing in it settles at 0 V. */
+  private settleQuiet(r: PlantRegion): void {
+    const nodes = r.nodes;
+    for (let j = 0; j < nodes.length; j++) {
+      this.nodeVoltageV[nodes[j]] = 0;
+      this.measuredNodeVoltageV[nodes[j]] = 0;
+      this.injection[nodes[j]] = 0;
+    }
+    r.uniform = true;
+  }
+
+  /**
+   * overCurrent fault: regulation lost, a faulted gun with its GC closed draws factor x its cable rating
+   * from the running modules. The region's source current afterwards, or -1 when no such gun is in it.
+   */
+  private forceOverCurrent(r: PlantRegion, running: number, sumI: number): number {
+    let forced = false;
+    const models = r.moduleModels;
+    const evGunModels = r.evGunModels;
+    for (let j = 0; j < evGunModels.length; j++) {
+      const g = evGunModels[j];
+      if (g.overCurrentFaults > 0 && this.edges[g.gcEdge].contactor.mainClosed) {
+        const faultA = this.params.faults.overCurrentFactor * g.cableMaxCurrentA;
+        if (faultA > sumI) {
+          for (const m of models) if (m.running) m.outputCurrentA = faultA / running;
+          sumI = faultA;
+        }
+        forced = true;
+      }
+    }
+    return forced ? sumI : -1;
+  }
+
+  /** Injection of a node of an active region in the last step (see injection). */
+  private lastInjectionA(k: number): number {
+    const role = this.nodeRole[k];
+    if (role === NODE_ROLE_GUN) return this.injection[k];
+    const inj = nodeInjectionA(this.nodeCapacitanceF[k], this.prevNodeVoltageV[k], this.nodeVoltageV[k], this.solveDtS, this.bleedS, this.nodeDischargePerFarad[k]);
+    return role === NODE_ROLE_MODULE ? inj + this.nodeSourceA[k] : inj;
   }
 
   private anyCharge(nodes: number[]): boolean {
@@ -701,7 +790,7 @@ export class CabinetPlant {
     const acc = this.flowScratch;
     for (const ri of this.activeRegions) {
       const r = this.regions[ri];
-      for (const k of r.nodes) acc[k] = this.injection[k];
+      for (const k of r.nodes) acc[k] = this.lastInjectionA(k);
       for (let j = r.order.length - 1; j > 0; j--) {
         const k = r.order[j];
         const e = this.parentEdge[k];

@@ -168,7 +168,11 @@ export class PowerModuleModel {
     let idleWh = -1;
     if (this.running) {
       if (outW > 0) {
-        this.inputPowerW = outW / this.efficiencyAt(outW) + this.standbyLossW;
+        // efficiencyAt(outW), with the curve's usual case inline (the load moves little between steps).
+        const load = outW / this.ratedPowerW;
+        const curve = this.efficiency;
+        const efficiency = load > curve.segLoX && load <= curve.segHiX ? curve.interpolateInSegment(load) : curve.at(load);
+        this.inputPowerW = outW / efficiency + this.standbyLossW;
       } else {
         this.inputPowerW = this.noLoadLossW;
         idleWh = this.stepNoLoadWh;
@@ -187,7 +191,9 @@ export class PowerModuleModel {
       // Exact first-order step: stable for any dt.
       this.tempC = steadyC + (this.tempC - steadyC) * thermalDecay;
     }
-    this.outputEnergyWh += (outW * dtS) / 3600;
+    // Adding the quotient of a zero output is adding 0, which leaves the sum as it is (it starts at +0
+    // and so is never -0): an idle module skips the division.
+    if (outW !== 0) this.outputEnergyWh += (outW * dtS) / 3600;
     this.inputEnergyWh += idleWh >= 0 ? idleWh : (this.inputPowerW * dtS) / 3600;
   }
 

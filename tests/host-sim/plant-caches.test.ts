@@ -4,7 +4,7 @@ import { EvModel } from "../../host-sim/plant/ev";
 import { defaultPlantParams } from "../../host-sim/plant/params";
 import { PowerModuleModel } from "../../host-sim/plant/power-module";
 import { defaultModuleRating } from "../../src/config";
-import { chargeOnSlot, EV400, quietSim, ring } from "./helpers";
+import { chargeOnSlot, EV400, EV800, quietSim, ring } from "./helpers";
 
 /** Every solver list of every region agrees with the region's own index lists (they are derived from them). */
 function assertRegionListsCurrent(plant: CabinetPlant): void {
@@ -94,6 +94,132 @@ describe("host-sim plant caches", () => {
       noLoad.finish(0, dtMs, 25, 1);
       assert.equal(noLoad.inputEnergyWh, noLoadBefore + (params.noLoadLossW * (dtMs / 1000)) / 3600, `no-load energy for ${dtMs} ms`);
     }
+  });
+
+  it("an EV's cached `connected` follows every write of ready and contactorsClosed", () => {
+    const params = { ...defaultPlantParams().ev, contactorMode: "afterPrecharge" as const };
+    const ev = new EvModel({ ...EV400 }, 0, params);
+    assert.equal(ev.connected, false, "plugged, no handshake yet");
+    ev.prepare(params.handshakeMs);
+    assert.equal(ev.ready, true);
+    assert.equal(ev.connected, false, "ready, EV contactors still open");
+    ev.contactorsClosed = true;
+    assert.equal(ev.connected, true, "EV contactors closed");
+    ev.ready = false;
+    assert.equal(ev.connected, false, "not ready");
+    ev.ready = true;
+    assert.equal(ev.connected, true, "ready again");
+    ev.requestStop();
+    ev.absorb(0, 400, 10, params.handshakeMs + 10);
+    assert.equal(ev.superviseContactors(400, params.handshakeMs + 20), true, "stopped and no current: the EV opens its contactors");
+    assert.equal(ev.contactorsClosed, false);
+    assert.equal(ev.connected, false, "opened after the stop");
+    const atReady = new EvModel({ ...EV400 }, 0, defaultPlantParams().ev);
+    atReady.prepare(defaultPlantParams().ev.handshakeMs);
+    assert.equal(atReady.connected, true, "atReady mode: connected at the end of the handshake");
+  });
+
+  it("contactor currents formed on demand equal the node balance of the last step (charging and discharging)", () => {
+    const sim = quietSim(ring(), {}, 3);
+    chargeOnSlot(sim, 5, 40, EV400);
+    sim.runner.runFor(2000);
+    const { plant } = sim;
+    const dtS = sim.runner.stepMs / 1000;
+    const bleedS = 1 / plant.params.bus.bleedResistanceOhm;
+    const mi = plant.moduleIndexById.get("M5_0")!;
+    const k = plant.moduleNode[mi];
+    const e = plant.edgeIndexByContactor.get("MN_5_0")!;
+    const capF = plant.nodes[k].capacitanceF;
+    /** The module node is a leaf: its MN carries the node's whole injection (module current in, capacitor, bleeder, discharge out). */
+    const expected = (v0: number, perFarad: number) => {
+      const v = plant.nodeVoltageV[k];
+      return -(capF * (v - v0)) / dtS - bleedS * v - v * perFarad * capF + plant.modules[mi].outputCurrentA;
+    };
+    for (let i = 0; i < 5; i++) {
+      const v0 = plant.nodeVoltageV[k];
+      sim.runner.step();
+      assert.ok(plant.modules[mi].outputCurrentA > 30, `charging: ${plant.modules[mi].outputCurrentA} A`);
+      // A flow formed from a stale voltage (the one before the step before) would differ here: the bus moves every step.
+      assert.equal(Math.abs(plant.edgeCurrent(e)), Math.abs(expected(v0, 0)), `step ${i}`);
+    }
+    // Everything off, contactors as they are: the region discharges through the discharge circuit.
+    sim.plant.unplug(5);
+    for (const m of [0, 1]) sim.hal.modules.command(`M5_${m}`, { enabled: false, voltageV: 0, currentLimitA: 0 });
+    sim.runner.runFor(20);
+    const r = plant.regions[plant.regionOfNode[k]];
+    const perFarad = 1 / plant.params.bus.dischargeResistanceOhm / r.capacitanceF;
+    for (let i = 0; i < 5; i++) {
+      const v0 = plant.nodeVoltageV[k];
+      sim.runner.step();
+      assert.ok(v0 > 1, `still charged: ${v0} V`);
+      assert.equal(plant.modules[mi].running, false);
+      assert.equal(Math.abs(plant.edgeCurrent(e)), Math.abs(expected(v0, perFarad)), `discharging step ${i}`);
+    }
+  });
+
+  it("a gun with no EV carries current only while its GC is closed (the empty-gun shortcut needs an open GC)", () => {
+    const sim = quietSim(ring(), {}, 4);
+    chargeOnSlot(sim, 7, 40, EV400);
+    sim.runner.runFor(1000);
+    const { plant } = sim;
+    const g = plant.gun(7);
+    assert.ok(g.currentA > 30, `charging: ${g.currentA} A`);
+    plant.unplug(7);
+    sim.runner.step();
+    // GC still closed, no EV: the cable capacitance and the bleeder still take current through the GC.
+    assert.notEqual(g.currentA, 0, "GC closed: the EV-side node's injection flows through it");
+    const meter = g.meterEnergyWh;
+    sim.hal.contactors.command("GC_7", false);
+    sim.runner.runFor(200);
+    assert.equal(g.currentA, 0, "GC open, no EV");
+    const meterOpen = g.meterEnergyWh;
+    assert.notEqual(meterOpen, meter, "the meter moved while the GC was closed");
+    const tempBefore = g.connectorTempC;
+    sim.runner.runFor(1000);
+    assert.equal(g.meterEnergyWh, meterOpen, "no current: the meter stands");
+    assert.ok(g.connectorTempC < tempBefore, `the connector still cools: ${tempBefore} -> ${g.connectorTempC}`);
+  });
+
+  it("measured node voltages equal the true ones without a copy each step, and again after an over-voltage fault is cleared", () => {
+    const sim = quietSim(ring(), {}, 8);
+    const { plant } = sim;
+    const same = (what: string) => assert.deepEqual(Array.from(plant.measuredNodeVoltageV), Array.from(plant.nodeVoltageV), what);
+    plant.plug(9, EV800);
+    for (let i = 0; i < 400; i++) {
+      sim.runner.step();
+      same(`plugging, step ${i}`);
+    }
+    chargeOnSlot(sim, 2, 40, EV400);
+    for (let i = 0; i < 300; i++) {
+      sim.runner.step();
+      same(`charging, step ${i}`);
+    }
+    const g = plant.gun(2);
+    const busNode = g.busNode;
+    const handle = plant.injectFault("overVoltage", 2);
+    sim.runner.step();
+    assert.ok(plant.measuredNodeVoltageV[busNode] > plant.nodeVoltageV[busNode] + 100, `fault seen: ${plant.measuredNodeVoltageV[busNode]} V`);
+    plant.clearFault(handle);
+    sim.runner.step();
+    same("fault cleared");
+    // Everything off: the charged regions discharge and go quiet at 0 V.
+    plant.unplug(2);
+    sim.hal.contactors.releaseAll();
+    for (const m of [0, 1]) sim.hal.modules.command(`M2_${m}`, { enabled: false, voltageV: 0, currentLimitA: 0 });
+    for (let i = 0; i < 3000; i++) {
+      sim.runner.step();
+      if (i % 10 === 0) same(`discharging, step ${i}`);
+    }
+    assert.ok(plant.nodeVoltageV[busNode] < 60, `discharged: ${plant.nodeVoltageV[busNode]} V`);
+    // The lone EV-side node of gun 9 held its pack's voltage; unplugged, it discharges and its region goes quiet.
+    const evNode = plant.gun(9).evNode;
+    assert.ok(plant.nodeVoltageV[evNode] > 500, `gun 9 inlet at the pack voltage: ${plant.nodeVoltageV[evNode]} V`);
+    plant.unplug(9);
+    for (let i = 0; i < 5000 && plant.nodeVoltageV[evNode] > 0; i++) {
+      sim.runner.step();
+      same(`gun 9 discharging, step ${i}`);
+    }
+    assert.equal(plant.nodeVoltageV[evNode], 0, "gun 9 inlet settled at 0 V");
   });
 
   it("an EV's per-step hours are formed again when the step size changes", () => {

@@ -32,10 +32,36 @@ describe("host-sim plant curve (remembered segment)", () => {
     sameNumber(curve.at(15.5), interpolate(ocv, 15.5), "back again");
   });
 
+  it("the remembered segment's fields give exactly at(x) for every x inside them (callers interpolate inline)", () => {
+    const fresh = (x: number) => new Curve(ocv).at(x);
+    const check = (curve: Curve, xs: number[]): number => {
+      let inline = 0;
+      for (const x of xs) {
+        // A stale field (segment moved, fields not) would give another line's y here.
+        if (x > curve.segLoX && x <= curve.segHiX) {
+          sameNumber(curve.interpolateInSegment(x), fresh(x), `inline x=${x}`);
+          inline++;
+        }
+        sameNumber(curve.at(x), interpolate(ocv, x), `x=${x}`);
+      }
+      return inline;
+    };
+    assert.equal(new Curve(ocv).segLoX, Infinity, "no segment before the first call: nothing is inside it");
+    // A slow walk up and down through every segment, as an SOC moves, then random jumps with short walks.
+    const walk: number[] = [];
+    for (let x = -1; x <= 101; x += 0.37) walk.push(x);
+    for (let x = 101; x >= -1; x -= 0.53) walk.push(x);
+    assert.ok(check(new Curve(ocv), walk) > 300, "the walk stays inside segments most of the time");
+    fc.assert(fc.property(fc.array(fc.tuple(fc.double({ min: -5, max: 105, noNaN: true }), fc.double({ min: -2, max: 2, noNaN: true })), { minLength: 1, maxLength: 30 }), (jumps) => {
+      check(new Curve(ocv), jumps.flatMap(([x, dx]) => [x, x + dx / 4, x + dx / 2, x + dx]));
+    }));
+  });
+
   it("keeps first-match semantics on curves with repeated or falling x (no remembered segment there)", () => {
     const odd = [{ x: 0, y: 1 }, { x: 10, y: 2 }, { x: 10, y: 5 }, { x: 5, y: 7 }, { x: 20, y: 3 }];
     const curve = new Curve(odd);
     for (const x of [7, 12, 3, 10, 15, 7, 25, -1, 10]) sameNumber(curve.at(x), interpolate(odd, x), `x=${x}`);
+    assert.equal(curve.segLoX, Infinity, "no segment to interpolate in inline");
   });
 
   it("a single-point curve is a constant", () => {
