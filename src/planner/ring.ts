@@ -1067,60 +1067,86 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     return best;
   }
 
+  /**
+   * Phase 2's per-gun lists of allowed options, flat: gun j's entries are at
+   * flatBase[j] .. flatBase[j] + allowedLen[j] - 1 (option, module count, cost). Sized once
+   * per solver from allOptions (a search's lists are never longer) on first use and
+   * refilled by each cheapestAssignment call: no list per gun per call.
+   */
+  let flatBase: number[] | null = null;
+  let flatOption: RingOption[] = [];
+  let flatCost: number[] = [];
+  let flatCount: number[] = [];
+  let allowedLen: number[] = [];
+  const ensureFlat = (): number[] => {
+    if (flatBase !== null) return flatBase;
+    const base = new Array<number>(k);
+    let total = 0;
+    for (let j = 0; j < k; j++) {
+      base[j] = total;
+      total += allOptions[j].length;
+    }
+    flatOption = new Array<RingOption>(total);
+    flatCost = new Array<number>(total);
+    flatCount = new Array<number>(total);
+    allowedLen = new Array<number>(k);
+    flatBase = base;
+    return base;
+  };
+
   /** Phase 2: fewest modules, then fewest changes, among assignments whose caps cover b. */
   function cheapestAssignment(b: number[]): { options: RingOption[]; modules: number; changes: number; counts: number[] } | null {
-    // Hot path (XS): indexed loops, no closures per option, state arrays sized once.
+    // Hot path (XS): indexed loops, no closures per option, flat state arrays sized once.
     const SCALE = 1_000_000; // modules first, then changes (both small integers)
-    const allowed: RingOption[][] = new Array(k);
-    const costOf: number[][] = new Array(k);
-    const countOf: number[][] = new Array(k);
+    const base = ensureFlat();
     for (let j = 0; j < k; j++) {
       const list = options[j];
       const bj = b[j];
-      const keep: RingOption[] = [];
-      const cost: number[] = [];
-      const counts: number[] = [];
+      const at = base[j];
+      let len = 0;
       const byThreshold = thresholdCount(bj, limit, policy, config.modulePowerKW);
       for (let i = 0; i < list.length; i++) {
         const o = list[i];
         if (o.capKW < bj - 1e-7) continue;
         const count = countWith(j, o, bj, byThreshold);
-        keep.push(o);
-        counts.push(count);
-        cost.push(count * SCALE + changesFor(j, o, count, bj));
+        flatOption[at + len] = o;
+        flatCount[at + len] = count;
+        flatCost[at + len] = count * SCALE + changesFor(j, o, count, bj);
+        len++;
       }
-      if (keep.length === 0) return null;
-      allowed[j] = keep;
-      costOf[j] = cost;
-      countOf[j] = counts;
+      if (len === 0) return null;
+      allowedLen[j] = len;
     }
     if (k === 1) {
       let at = 0;
-      const cost = costOf[0];
-      for (let i = 1; i < cost.length; i++) if (cost[i] < cost[at]) at = i;
-      return finish([allowed[0][at]], [countOf[0][at]], cost[at]);
+      for (let i = 1; i < allowedLen[0]; i++) if (flatCost[i] < flatCost[at]) at = i;
+      return finish([flatOption[at]], [flatCount[at]], flatCost[at]);
     }
     // One allowed island per gun (single-slot islands, the default): the chain below would
     // carry a single state per gun, so its answer is that assignment when every pair of
     // neighbours around the ring fits (the closing pair included), and none otherwise.
     let single = true;
-    for (let j = 0; j < k && single; j++) if (allowed[j].length !== 1) single = false;
+    for (let j = 0; j < k && single; j++) if (allowedLen[j] !== 1) single = false;
     if (single) {
-      const pick = new Array<RingOption>(k);
-      const counts = new Array<number>(k);
       let cost = 0;
       for (let j = 0; j < k; j++) {
-        pick[j] = allowed[j][0];
-        counts[j] = countOf[j][0];
-        cost += costOf[j][0];
+        const a = flatOption[base[j]];
+        const b = flatOption[base[j + 1 < k ? j + 1 : 0]];
+        const reach = a.r + b.l;
+        if (reach > gaps[j]) return null;
+      }
+      const pick = new Array<RingOption>(k);
+      const counts = new Array<number>(k);
+      for (let j = 0; j < k; j++) {
+        pick[j] = flatOption[base[j]];
+        counts[j] = flatCount[base[j]];
+        cost += flatCost[base[j]];
       }
       for (let j = 0; j < k; j++) {
         const a = pick[j];
         const b = pick[j + 1 < k ? j + 1 : 0];
-        const reach = a.r + b.l;
-        if (reach > gaps[j]) return null;
         // A boundary MC shared with the next island is counted once.
-        if (!a.dead && !b.dead && reach === gaps[j]) cost -= a.rightBoundaryChange;
+        if (!a.dead && !b.dead && a.r + b.l === gaps[j]) cost -= a.rightBoundaryChange;
       }
       return finish(pick, counts, cost);
     }
@@ -1135,7 +1161,7 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     let bestCounts: number[] | null = null;
     // State of a gun in the chain: its right extent r (0..gap) or "dead" (index gap + 1).
     // stateCost[t][s]: cheapest chain up to seq[t] ending in state s; stateOption: its option
-    // index in allowed[seq[t]]; stateFrom: the previous gun's state.
+    // index among gun seq[t]'s allowed ones (flat lists); stateFrom: the previous gun's state.
     const stateCost: number[][] = new Array(k);
     const stateOption: number[][] = new Array(k);
     const stateFrom: number[][] = new Array(k);
@@ -1145,10 +1171,10 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
       stateOption[t] = new Array<number>(width);
       stateFrom[t] = new Array<number>(width);
     }
-    const anchorList = allowed[anchor];
-    const anchorCost = costOf[anchor];
+    const anchorAt = base[anchor];
+    const anchorLen = allowedLen[anchor];
     let anchorHasDead = false;
-    for (let i = 0; i < anchorList.length; i++) if (anchorList[i].dead) anchorHasDead = true;
+    for (let i = 0; i < anchorLen; i++) if (flatOption[anchorAt + i].dead) anchorHasDead = true;
     const maxLA = gaps[mod(anchor - 1, k)];
     for (let lA = 0; lA <= maxLA; lA++) {
       for (let d = 0; d < 2; d++) {
@@ -1160,12 +1186,12 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
         initOpt.fill(-1);
         stateFrom[0].fill(-1);
         let any = false;
-        for (let i = 0; i < anchorList.length; i++) {
-          const o = anchorList[i];
+        for (let i = 0; i < anchorLen; i++) {
+          const o = flatOption[anchorAt + i];
           if (o.dead !== deadA || (!o.dead && o.l !== lA)) continue;
           const key = o.dead ? gaps[anchor] + 1 : o.r;
-          if (anchorCost[i] < init[key]) {
-            init[key] = anchorCost[i];
+          if (flatCost[anchorAt + i] < init[key]) {
+            init[key] = flatCost[anchorAt + i];
             initOpt[key] = i;
             any = true;
           }
@@ -1178,25 +1204,25 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
           const prevGap = gaps[prev];
           const prevCost = stateCost[t - 1];
           const prevOpt = stateOption[t - 1];
-          const prevList = allowed[prev];
+          const prevAt = base[prev];
           const cost = stateCost[t];
           const opt = stateOption[t];
           const from = stateFrom[t];
           cost.fill(Infinity);
           opt.fill(-1);
           from.fill(-1);
-          const list = allowed[j];
-          const own = costOf[j];
+          const at = base[j];
+          const len = allowedLen[j];
           const last = t === k - 1;
-          for (let i = 0; i < list.length; i++) {
-            const o = list[i];
+          for (let i = 0; i < len; i++) {
+            const o = flatOption[at + i];
             if (last && o.r + anchorL > closingGap) continue;
             let bestIn = Infinity;
             let bestS = -1;
             for (let st = 0; st < prevCost.length; st++) {
               const pc = prevCost[st];
               if (pc === Infinity) continue;
-              const po = prevList[prevOpt[st]];
+              const po = flatOption[prevAt + prevOpt[st]];
               const reach = po.r + o.l;
               if (reach > prevGap) continue;
               // A boundary MC shared with the previous island is counted once.
@@ -1207,7 +1233,7 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
               }
             }
             if (bestS < 0) continue;
-            let v = bestIn + own[i];
+            let v = bestIn + flatCost[at + i];
             if (last && !o.dead && !deadA && o.r + lA === closingGap) v -= o.rightBoundaryChange;
             const key = o.dead ? gaps[j] + 1 : o.r;
             if (v < cost[key]) {
@@ -1226,8 +1252,8 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
         const counts = new Array<number>(k);
         let st = end;
         for (let t = k - 1; t >= 0; t--) {
-          pick[seq[t]] = allowed[seq[t]][stateOption[t][st]];
-          counts[seq[t]] = countOf[seq[t]][stateOption[t][st]];
+          pick[seq[t]] = flatOption[base[seq[t]] + stateOption[t][st]];
+          counts[seq[t]] = flatCount[base[seq[t]] + stateOption[t][st]];
           st = stateFrom[t][st];
         }
         bestPick = pick;
