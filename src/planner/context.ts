@@ -7,7 +7,7 @@ import type { CabinetConfig, GunConfig } from "../config/types";
 import type { ContactorFault, ContactorPosition, GunObservation, Plan, PlanObservation } from "./types";
 import { deratingFactor, gunRatingKW } from "./limits";
 import type { ModuleCandidate } from "./modules";
-import { previousShare } from "./plan-share";
+import { previousShare, type ContextPool } from "./plan-share";
 
 export interface ActiveGun {
   /** Index in config.guns. */
@@ -63,7 +63,13 @@ function finiteOr(value: unknown, fallback: number, list: string, at: number | s
   return fallback;
 }
 
-export function buildContext(config: CabinetConfig, observed: PlanObservation, previous: Plan | null): PlanContext {
+/**
+ * @param pool the plan chain's working objects (plan-share.ts ContextPool), refilled here
+ *   instead of new ActiveGun / ModuleCandidate objects each plan; null: all new (tests,
+ *   tools). Only plan() passes one: the context and what the search builds from it live
+ *   for that one call, and no plan or share keeps a reference to a pooled object.
+ */
+export function buildContext(config: CabinetConfig, observed: PlanObservation, previous: Plan | null, pool: ContextPool | null = null): PlanContext {
   const issues: string[] = [];
   const faults = observed.contactorFaults ?? {};
   let anyFault = false;
@@ -90,7 +96,8 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     observedGuns = new Map<number, number>();
     for (let at = 0; at < gunList.length; at++) observedGuns.set(gunList[at].id, at);
   }
-  const active: ActiveGun[] = [];
+  const active: ActiveGun[] = pool !== null ? pool.active : [];
+  active.length = 0;
   for (let gunIndex = 0; gunIndex < config.guns.length; gunIndex++) {
     const gun = config.guns[gunIndex];
     const at = observedGuns === null ? gunIndex : observedGuns.get(gun.id);
@@ -110,20 +117,46 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     const clampedKW = Math.max(0, Math.min(requestKW, ratingKW, limitKW));
     const gcFault = anyFault ? faults[gun.gc] : undefined;
     const blockedBy = gcFault === "stuckOpen" || gcFault === "feedbackFault" ? `${gun.gc} ${gcFault}` : null;
-    active.push({
-      gunIndex,
-      config: gun,
-      // The fields of GunObservation, spelled out: a spread of the observation costs more.
-      observation: {
-        id: obs.id, active: obs.active, charging: obs.charging, requestKW, evVoltageV, measuredVoltageV: obs.measuredVoltageV,
-        priority, externalLimitKW: limitKW === Infinity ? null : limitKW,
-      },
-      ratingKW,
-      clampedKW,
-      weight: 1 + priority,
-      cableCount: Math.max(1, Math.ceil(ratingKW / config.modulePowerKW - 1e-9)),
-      blockedBy,
-    });
+    const externalLimitKW = limitKW === Infinity ? null : limitKW;
+    const cableCount = Math.max(1, Math.ceil(ratingKW / config.modulePowerKW - 1e-9));
+    const pooled = pool !== null ? pool.activeByGun[gunIndex] : undefined;
+    if (pooled === undefined) {
+      const entry: ActiveGun = {
+        gunIndex,
+        config: gun,
+        // The fields of GunObservation, spelled out: a spread of the observation costs more.
+        observation: {
+          id: obs.id, active: obs.active, charging: obs.charging, requestKW, evVoltageV, measuredVoltageV: obs.measuredVoltageV,
+          priority, externalLimitKW,
+        },
+        ratingKW,
+        clampedKW,
+        weight: 1 + priority,
+        cableCount,
+        blockedBy,
+      };
+      if (pool !== null) pool.activeByGun[gunIndex] = entry;
+      active.push(entry);
+    } else {
+      // The same fields as the literal above, written into this gun's pooled entry.
+      pooled.gunIndex = gunIndex;
+      pooled.config = gun;
+      const o = pooled.observation;
+      o.id = obs.id;
+      o.active = obs.active;
+      o.charging = obs.charging;
+      o.requestKW = requestKW;
+      o.evVoltageV = evVoltageV;
+      o.measuredVoltageV = obs.measuredVoltageV;
+      o.priority = priority;
+      o.externalLimitKW = externalLimitKW;
+      pooled.ratingKW = ratingKW;
+      pooled.clampedKW = clampedKW;
+      pooled.weight = 1 + priority;
+      pooled.cableCount = cableCount;
+      pooled.blockedBy = blockedBy;
+      active.push(pooled);
+    }
   }
 
   const moduleList = observed.modules ?? [];
@@ -133,7 +166,8 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
   const onShare = share !== null && previous !== null && previous.modulesOn === share.modulesOn && previous.moduleOnSinceMs === share.moduleOnSinceMs ? share : null;
   const previousOn = onShare !== null ? null : new Set<string>(previous ? previous.modulesOn : []);
   const previousOnCount = onShare !== null ? onShare.onCount : previousOn!.size;
-  const usableAt: (ModuleCandidate | undefined)[] = [];
+  // Pooled: every module index below moduleCount is written (a candidate or undefined).
+  const usableAt: (ModuleCandidate | undefined)[] = pool !== null ? pool.usableAt : [];
   let usableTotalKW = 0;
   let index = 0;
   const rating = config.moduleRating;
@@ -147,6 +181,7 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
   /** contactor: the module's own switch (ring MN), whose fault makes it unusable. */
   const consider = (id: string, contactor: string | null) => {
     const at = index++;
+    usableAt[at] = undefined;
     const obs = moduleObs === null ? moduleList[at] : moduleObs.get(id);
     let tempC = 25;
     let hours = 0;
@@ -171,8 +206,22 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
       wasOn = previousOn!.has(id);
       since = previous && wasOn ? previous.moduleOnSinceMs[id] ?? nowMs : -1;
     }
-    const candidate: ModuleCandidate = { id, index: at, powerKW, tempC, operatingHours: hours, wasOn, onSinceMs: since };
-    usableAt[at] = candidate;
+    const pooled = pool !== null ? pool.candidateAt[at] : undefined;
+    if (pooled === undefined) {
+      const candidate: ModuleCandidate = { id, index: at, powerKW, tempC, operatingHours: hours, wasOn, onSinceMs: since };
+      if (pool !== null) pool.candidateAt[at] = candidate;
+      usableAt[at] = candidate;
+    } else {
+      // The same fields as the literal above, into this module's pooled candidate.
+      pooled.id = id;
+      pooled.index = at;
+      pooled.powerKW = powerKW;
+      pooled.tempC = tempC;
+      pooled.operatingHours = hours;
+      pooled.wasOn = wasOn;
+      pooled.onSinceMs = since;
+      usableAt[at] = pooled;
+    }
     usableTotalKW += powerKW;
   };
   if (config.topology === "ring") {
@@ -184,6 +233,7 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     for (let i = 0; i < config.matrix.modules.length; i++) consider(config.matrix.modules[i].id, null);
   }
 
+  usableAt.length = index;
   const previousContactors = previous ? previous.contactors : null;
   return {
     config,

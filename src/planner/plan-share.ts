@@ -14,6 +14,8 @@ import type { ContactorPosition, Plan } from "./types";
 import type { RingGeometry } from "./ring";
 import type { LimitNameCache } from "./context";
 import type { ReasonMemo } from "./reason";
+import type { ActiveGun } from "./context";
+import type { ModuleCandidate } from "./modules";
 
 export interface PlanShare {
   config: CabinetConfig;
@@ -52,6 +54,27 @@ export class PlanScratch {
   readonly positions: ContactorPosition[] = [];
   readonly modulesOn: string[] = [];
   readonly onSinceMs: number[] = [];
+  /** By module index: on, since when, which gun it serves (buildPlan). */
+  readonly isOn: boolean[] = [];
+  readonly onSince: number[] = [];
+  readonly moduleGun: number[] = [];
+  /** buildContext's working objects (see ContextPool). */
+  readonly context = new ContextPool();
+}
+
+/**
+ * The objects buildContext fills for one plan: ctx.active and ctx.usableAt, and the
+ * ActiveGun / ModuleCandidate entries in them, by config gun index and module index. Every
+ * field is written each plan. They serve the search and buildPlan of that one plan() call;
+ * nothing a plan or share keeps refers to them (GunPlan copies values and ids), so the next
+ * plan of the chain (or another plan from the same previous plan: calls never overlap) may
+ * write them again.
+ */
+export class ContextPool {
+  readonly active: ActiveGun[] = [];
+  readonly activeByGun: (ActiveGun | undefined)[] = [];
+  readonly usableAt: (ModuleCandidate | undefined)[] = [];
+  readonly candidateAt: (ModuleCandidate | undefined)[] = [];
 }
 
 const PLAN_SHARE = Symbol("plan share");

@@ -23,7 +23,10 @@ import { ReasonMemo, reasonFor } from "./reason";
 import { PlanScratch, attachShare, previousShare, sameArray, sameTimes } from "./plan-share";
 
 export function plan(config: CabinetConfig, observed: PlanObservation, previousPlan: Plan | null): Plan {
-  const ctx = buildContext(config, observed, previousPlan);
+  // The chain's working lists and objects (plan-share.ts), handed on from plan to plan.
+  const chainShare = previousShare(previousPlan, config);
+  const scratch = chainShare !== null ? chainShare.scratch : new PlanScratch();
+  const ctx = buildContext(config, observed, previousPlan, scratch.context);
   const previousGun = previousGuns(config, previousPlan);
   let allocation: Allocation;
   const repartition: number[] = [];
@@ -31,8 +34,7 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
 
   if (config.topology === "ring") {
     // The islands' geometry is reused from the previous plan when all its inputs are the same.
-    const share = previousShare(previousPlan, config);
-    const ring = ringPlanSolver(ctx, share !== null ? share.ringGeometry : null);
+    const ring = ringPlanSolver(ctx, chainShare !== null ? chainShare.ringGeometry : null);
     const solver = ring.solver;
     geometry = ring.geometry;
     allocation = solver.search(null);
@@ -62,7 +64,7 @@ export function plan(config: CabinetConfig, observed: PlanObservation, previousP
     allocation = matrixPlan(ctx);
   }
   if (repartition.length > 1) repartition.sort((a, b) => a - b);
-  return buildPlan(ctx, allocation, repartition, previousGun, geometry);
+  return buildPlan(ctx, allocation, repartition, previousGun, geometry, scratch);
 }
 
 /**
@@ -122,7 +124,7 @@ function previousGuns(config: CabinetConfig, previousPlan: Plan | null): (GunPla
   return out;
 }
 
-function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number[], previousGun: (GunPlan | undefined)[], ringGeometry: RingGeometry | null): Plan {
+function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number[], previousGun: (GunPlan | undefined)[], ringGeometry: RingGeometry | null, scratch: PlanScratch): Plan {
   const { config, previous, nowMs } = ctx;
   const policy = config.policy;
   // Runs every plan (XS): indexed loops, no closures per gun or module.
@@ -136,9 +138,19 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   // The chain's memo of reason texts (reason.ts), handed on with the share like the records.
   const before = previousShare(previous, config);
   const reasons = before !== null ? before.reasons : new ReasonMemo();
-  const isOn: boolean[] = new Array(moduleCount).fill(false);
-  const onSince: number[] = new Array(moduleCount).fill(0);
-  const moduleGun: number[] = new Array(moduleCount).fill(-1);
+  // Working lists of the chain (PlanScratch), cleared here; the share keeps copies (or the
+  // previous plan's lists when equal), never these.
+  const isOn = scratch.isOn;
+  const onSince = scratch.onSince;
+  const moduleGun = scratch.moduleGun;
+  isOn.length = moduleCount;
+  onSince.length = moduleCount;
+  moduleGun.length = moduleCount;
+  for (let i = 0; i < moduleCount; i++) {
+    isOn[i] = false;
+    onSince[i] = 0;
+    moduleGun[i] = -1;
+  }
   let onCount = 0;
   const guns: GunPlan[] = [];
   let totalKW = 0;
@@ -195,7 +207,6 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
 
   // Positions in record order: ring, each slot's MNs then its MC; matrix, every link; then the
   // GCs. Written into the chain's scratch list (PlanScratch), kept only when they changed.
-  const scratch = before !== null ? before.scratch : new PlanScratch();
   const positions = scratch.positions;
   let p = 0;
   if (config.topology === "ring") {
@@ -259,15 +270,24 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   let modulesOn: string[];
   let onSinceList: number[];
   let moduleOnSinceMs: Record<string, number>;
+  // By module index, for the share (see PlanShare.isOn): a function of the modules on and
+  // their times in index order (on: true and its time; off: false and 0), so the previous
+  // plan's lists when those are the same.
+  let keptIsOn: readonly boolean[];
+  let keptOnSince: readonly number[];
   if (before !== null && sameArray(onIds, before.modulesOn) && sameTimes(onTimes, before.onSinceMs)) {
     modulesOn = before.modulesOn;
     onSinceList = before.onSinceMs;
     moduleOnSinceMs = before.moduleOnSinceMs;
+    keptIsOn = before.isOn;
+    keptOnSince = before.onSince;
   } else {
     modulesOn = onIds.slice();
     onSinceList = onTimes.slice();
     moduleOnSinceMs = {};
     for (let i = 0; i < modulesOn.length; i++) moduleOnSinceMs[modulesOn[i]] = onSinceList[i];
+    keptIsOn = isOn.slice();
+    keptOnSince = onSince.slice();
   }
   const result: Plan = {
     nowMs,
@@ -282,7 +302,7 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   if (ctx.issues.length > 0) result.issues = ctx.issues;
   attachShare(result, {
     config, positions: keptPositions, contactors, modulesOn, onSinceMs: onSinceList, moduleOnSinceMs, ringGeometry,
-    isOn, onSince, onCount, limitName: before !== null ? before.limitName : new LimitNameCache(), reasons, scratch,
+    isOn: keptIsOn, onSince: keptOnSince, onCount, limitName: before !== null ? before.limitName : new LimitNameCache(), reasons, scratch,
   });
   return result;
 }

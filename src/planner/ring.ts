@@ -630,13 +630,16 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     // (insertTop, which uses them, is for multi-slot islands).
     for (let j = 0; j < k; j++) {
       const i = order[j];
-      const here: ModuleCandidate[] = [];
       const first = layout.firstModuleAt[i];
       const count = layout.modulesAt[i].length;
+      // Sized to the slot (a list grown by push starts with room for 16).
+      const here = new Array<ModuleCandidate>(count);
+      let usable = 0;
       for (let t = 0; t < count; t++) {
         const c = ctx.usableAt[first + t];
-        if (c !== undefined) here.push(c);
+        if (c !== undefined) here[usable++] = c;
       }
+      here.length = usable;
       let strong = here;
       if (here.length === 2) {
         // Two modules (most cabinets): one comparison each way, no sort, no copy when the
@@ -744,11 +747,13 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     return o;
   };
 
-  const allOptions: RingOption[][] = [];
+  const allOptions = new Array<RingOption[]>(k);
+  /** A gun without islands (never written: a dead gun gets a list of its own). */
+  const noOptions: RingOption[] = [];
   for (let j = 0; j < k; j++) {
     const p = order[j];
     const gun = ctx.active[layout.activeAt[p]];
-    const list: RingOption[] = [];
+    let list: RingOption[] = noOptions;
     let why = geometry.blockedWhy[j];
     if (why === null) {
       if (sharedKW <= EPSILON_KW) why = `${ctx.sharedLimitName}`;
@@ -757,10 +762,13 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     if (why === null) {
       const shells = geometry.shells[j];
       if (!multiSlot) {
-        // Every island of a single-slot policy holds its gun's slot only.
+        // Every island of a single-slot policy holds its gun's slot only: one option per
+        // shell, in a list of that size.
         const reach = slotReach(p);
-        for (let t = 0; t < shells.length; t++) list.push(makeOption(shells[t], gun.clampedKW, reach));
+        list = new Array<RingOption>(shells.length);
+        for (let t = 0; t < shells.length; t++) list[t] = makeOption(shells[t], gun.clampedKW, reach);
       } else {
+        list = [];
         // Islands come by growing left extent, then growing right extent (ringGeometry):
         // the module summary grows with them. A summary depends only on the set of slots
         // (insertTop keeps the best `limit` by a strict rank), not on the order added.
@@ -802,7 +810,7 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
         if (!anyCap) why = "no usable module reachable";
       }
     }
-    allOptions.push(why !== null ? [deadOption(why)] : list);
+    allOptions[j] = why !== null ? [deadOption(why)] : list;
   }
   let options = allOptions;
   /** Restricts the kept guns to their island when it is still one of their options. */
