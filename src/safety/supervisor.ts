@@ -62,8 +62,11 @@ interface GunWatch {
   tripV: number;
   /** The over-current trip (the gun's maximum current times the config's factor; both fixed for the supervisor's life). */
   readonly overCurrentLimitA: number;
-  /** This tick's EV status (for the unplug clear rule). */
-  ev: EvStatus | null;
+  /**
+   * Whether this tick's EV status says plugged (for the unplug clear rule): 1 plugged,
+   * 0 unplugged, -1 no status. A flag, not the status: the EV link may refill that record.
+   */
+  evPlugged: number;
 }
 
 /** What the supervisor keeps per module (`index.modules` order). */
@@ -121,7 +124,7 @@ export class SafetySupervisor {
    */
   private readonly mnConfirmedClosed: Uint8Array;
   private mnFlagsVersion = NaN;
-  private readonly unplugged = (gunId: number): boolean => this.watchByGun.get(gunId)?.ev?.plugged === false;
+  private readonly unplugged = (gunId: number): boolean => this.watchByGun.get(gunId)?.evPlugged === 0;
 
   constructor(options: SupervisorOptions) {
     this.seq = options.sequencer;
@@ -141,7 +144,7 @@ export class SafetySupervisor {
     for (const g of this.config.guns) {
       const watch: GunWatch = {
         gunId: g.id, gun: this.seq.index.gunById.get(g.id) ?? g, location: `gun ${g.id}`, slotPos: this.seq.slotPositionOf(g.slotId),
-        overVoltageSinceMs: NaN, evOverVoltageSinceMs: NaN, implausibleSinceMs: NaN, tripForEvMaxV: NaN, tripV: 0, ev: null,
+        overVoltageSinceMs: NaN, evOverVoltageSinceMs: NaN, implausibleSinceMs: NaN, tripForEvMaxV: NaN, tripV: 0, evPlugged: -1,
         overCurrentLimitA: (this.seq.index.gunById.get(g.id) ?? g).maxCurrentA * this.config.safety.overCurrentFactor,
       };
       this.gunWatches.push(watch);
@@ -266,7 +269,7 @@ export class SafetySupervisor {
     const location = w.location;
     const m: GunMeasurement | null = readings.guns[pos];
     const ev: EvStatus | null = readings.ev[pos];
-    w.ev = ev;
+    w.evPlugged = ev === null ? -1 : ev.plugged === false ? 0 : 1;
     if (ev === null) {
       this.detected({ kind: "evLinkLost", severity: "medium", scope: { guns: [gunId] }, location, cause: "EV communication controller unreadable",
         clear: { rule: "causeGoneFor", ms: 2000 } });
