@@ -326,6 +326,8 @@ export class ContactorSequencer {
   private readonly evSnapshots: (EvStatus | null)[];
   /** The module bus's `readingsVersion` at the last read of every module without a failure (NaN: read again; see `readModuleReplies`). */
   private modulesReadVersion = NaN;
+  /** Bumped on every pass that writes `readings.modules` (see `moduleTableVersion`). */
+  private moduleTableWrites = 0;
   /** One view for every §5 check: its functions read the live state. */
   private readonly view: SafetyView;
   private targetsMemo: TargetsMemo | null = null;
@@ -595,6 +597,15 @@ export class ContactorSequencer {
   slotBusVoltageV(slotId: number): number {
     const i = this.slotPosition.get(slotId);
     return i === undefined ? NaN : this.readings.slotBusV[i];
+  }
+
+  /**
+   * Changes whenever `tickReadings.modules` is written (the module replies are read again),
+   * and only then: `readModuleReplies` is its one writer, and the replies it stores are never
+   * changed once read. Same counter = same table, the same reply objects with the same values.
+   */
+  get moduleTableVersion(): number {
+    return this.moduleTableWrites;
   }
 
   /** Every reading of this tick by position (read-only; see `TickReadings`): the supervisor's checks index it directly. */
@@ -877,6 +888,7 @@ export class ContactorSequencer {
     const moduleIds = this.moduleIds;
     const moduleCount = moduleIds.length;
     let failed = false;
+    this.moduleTableWrites += 1;
     for (let i = 0; i < moduleCount; ) {
       try {
         for (; i < moduleCount; i++) into[i] = this.moduleBus.read(moduleIds[i]);
