@@ -426,39 +426,53 @@ export class SafetySupervisor {
     const ring = this.ring;
     const islands = this.seq.energizedIslands; // this tick's list, as a reaction below may release islands
     const current = this.islandsByGun;
+    const watches = this.gunWatches;
+    const slotBusV = readings.slotBusV;
     const moduleReadings = readings.modules;
     const islandOverCurrentA = s.islandOverCurrentA;
     const implausibleDeltaV = s.implausibleVoltageDeltaV;
+    // Locals: this runs every fast tick, and on XS every `this.` is a property lookup.
+    const sumsOf = this.islandSumsOf;
+    const sumsTable = this.islandSumsTable;
+    const sumsFlags = this.islandSumsFlags;
+    const islandSumA = this.islandSumA;
+    const islandMinV = this.islandMinV;
+    const islandMaxV = this.islandMaxV;
+    const comparedCount = this.islandComparedCount;
     let mnClosed = this.mnFlags();
+    let flagsVersion = this.mnFlagsVersion;
+    // Only a reaction (a new fault below) can command contactors or read the module replies
+    // again within this loop: both keys are read again after one.
+    let table = this.seq.moduleTableVersion;
     let reactionsSeen = this.reactions;
     for (let j = 0; j < islands.length; j++) {
       const island: EnergizedIsland = islands[j];
-      const w = this.gunWatches[island.gunPos];
+      const gunPos = island.gunPos;
+      const w = watches[gunPos];
       // An island released by a reaction earlier in this loop has no modules left to judge.
-      const modulePos = current[island.gunPos] === island ? island.modulePos : NO_MODULE_POSITIONS;
-      const busV = ring && w.slotPos >= 0 ? readings.slotBusV[w.slotPos] : NaN;
-      const busKnown = Number.isFinite(busV);
-      // A reaction to an island before this one may have commanded contactors.
+      const modulePos = current[gunPos] === island ? island.modulePos : NO_MODULE_POSITIONS;
+      const busV = ring && w.slotPos >= 0 ? slotBusV[w.slotPos] : NaN;
       if (this.reactions !== reactionsSeen) {
         mnClosed = this.mnFlags();
+        flagsVersion = this.mnFlagsVersion;
+        table = this.seq.moduleTableVersion;
         reactionsSeen = this.reactions;
       }
-      const gunPos = island.gunPos;
-      // Read per island: a reaction above may have read the module replies again.
-      const table = this.seq.moduleTableVersion;
-      if (modulePos.length === 0) this.islandSumsOf[gunPos] = undefined;
-      else if (this.islandSumsOf[gunPos] !== island || this.islandSumsTable[gunPos] !== table || this.islandSumsFlags[gunPos] !== this.mnFlagsVersion) {
-        this.sumIsland(gunPos, modulePos, moduleReadings, mnClosed);
-        this.islandSumsOf[gunPos] = island;
-        this.islandSumsTable[gunPos] = table;
-        this.islandSumsFlags[gunPos] = this.mnFlagsVersion;
-      }
-      const cached = modulePos.length > 0;
-      const sumA = cached ? this.islandSumA[gunPos] : 0;
+      let sumA = 0;
       let worstDeltaV = 0;
-      // Only running modules on the bus (MN confirmed closed) are compared with it.
-      if (cached && busKnown && this.islandComparedCount[gunPos] > 0) {
-        worstDeltaV = Math.max(0, Math.abs(busV - this.islandMinV[gunPos]), Math.abs(busV - this.islandMaxV[gunPos]));
+      if (modulePos.length === 0) sumsOf[gunPos] = undefined;
+      else {
+        if (sumsOf[gunPos] !== island || sumsTable[gunPos] !== table || sumsFlags[gunPos] !== flagsVersion) {
+          this.sumIsland(gunPos, modulePos, moduleReadings, mnClosed);
+          sumsOf[gunPos] = island;
+          sumsTable[gunPos] = table;
+          sumsFlags[gunPos] = flagsVersion;
+        }
+        sumA = islandSumA[gunPos];
+        // Only running modules on the bus (MN confirmed closed) are compared with it, every tick.
+        if (comparedCount[gunPos] > 0 && Number.isFinite(busV)) {
+          worstDeltaV = Math.max(0, Math.abs(busV - islandMinV[gunPos]), Math.abs(busV - islandMaxV[gunPos]));
+        }
       }
       // The common case in one test: neither condition present and no fault latched (nothing to mark gone).
       if (!this.latched && !(sumA > islandOverCurrentA) && !(worstDeltaV > implausibleDeltaV)) {
