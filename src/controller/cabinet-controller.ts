@@ -21,11 +21,13 @@ import type { GunObservation, ModuleObservation, Plan, PlanObservation } from ".
 import { createSafetyCore, type SafetyCore } from "../safety/core";
 import type { Blocks, Fault } from "../safety/faults";
 import { LimitTracker, gunLimitOf, type GunLimitState, type LimitSnapshot } from "../limits/limit-tracker";
-import { SessionManager } from "../sessions/session-manager";
+import { SessionManager, newSessionBrief, type SessionBrief, type SessionObservation } from "../sessions/session-manager";
 import type { GunInput, PowerPathReport, SessionEvent, SessionHooks, SessionListener } from "../sessions/types";
 import { standardTasks } from "../scheduler/standard-tasks";
 import type { TaskSpec } from "../scheduler/types";
-import type { CabinetSnapshot, ContactorView, FaultView, GunView, ModuleView } from "./snapshot";
+import type { CabinetSnapshot, ContactorView, EventView, FaultView, GunView, ModuleView } from "./snapshot";
+import type { CabinetEvent, EventLog } from "../events/event-log";
+import type { ContactorFault } from "../planner/types";
 
 export interface ControllerOptions {
   config: CabinetConfig;
@@ -40,6 +42,11 @@ export interface ControllerOptions {
   planner?: PlanFunction;
 }
 
+/**
+ * The observation is the planner's to read: it is never written after the call (tests may
+ * keep it). Entries that did not change since the previous cycle are the previous cycle's
+ * (unchanged) objects, so a planner must not write into it either.
+ */
 export type PlanFunction = (config: CabinetConfig, observed: PlanObservation, previousPlan: Plan | null) => Plan;
 
 export interface CommandResult {
@@ -51,6 +58,9 @@ export interface CommandResult {
 const STANDING_LIMIT_MS = 365 * 24 * 3600 * 1000;
 
 const NO_FAULTS: readonly Fault[] = Object.freeze([]);
+
+/** No contactor verdict (the usual cycle): handed to every observation, never written. */
+const NO_CONTACTOR_FAULTS: Record<string, ContactorFault> = Object.freeze({}) as Record<string, ContactorFault>;
 
 const OFFLINE_READING: ModuleReading = { online: false, running: false, voltageV: 0, currentA: 0, tempC: 25, alarms: [], lastSeenMs: 0 };
 
@@ -91,6 +101,33 @@ export class CabinetController {
   private controlErrors = 0;
   private lastControlError: string | null = null;
   private cachedSnapshot: CabinetSnapshot | null = null;
+  /**
+   * The last observation entry made for each gun / module position. An entry is handed to
+   * the planner and never written again; the next cycle hands out the same object only when
+   * every field would be equal (structural sharing, no object per unchanged gun or module).
+   */
+  private readonly lastGunObservation: (GunObservation | undefined)[] = [];
+  private readonly lastModuleObservation: (ModuleObservation | undefined)[] = [];
+  /** The controller's own scratch for the sessions' part of an observation (never handed out). */
+  private readonly sessionScratch: SessionObservation = { active: false, charging: false, requestKW: 0, evVoltageV: 0 };
+  /** The controller's own scratch for the snapshot's session part (never handed out). */
+  private readonly briefScratch: SessionBrief = newSessionBrief();
+  /** The snapshot's slots: config only, built once and frozen (every snapshot shares them). */
+  private snapshotSlots: CabinetSnapshot["slots"] | null = null;
+  /**
+   * Event views of the last snapshot, by event seq (seqs are never reused and an event
+   * record is never rewritten, so a view is a pure function of its seq in this log).
+   */
+  private eventViewLog: EventLog | null = null;
+  private eventViewFirstSeq = 0;
+  private eventViews: readonly EventView[] = [];
+  /** The seq of each of those views (the controller's own array, refilled). */
+  private readonly eventViewSeqs: number[] = [];
+  /** The last snapshot's module and contactor views by position (shared while unchanged). */
+  private readonly lastModuleViews: (ModuleView | undefined)[] = [];
+  private readonly lastContactorViews: (ContactorView | undefined)[] = [];
+  /** Scratch: each module's gun while a snapshot is built (never handed out). */
+  private readonly snapshotModuleOwner = new Map<string, number>();
   private closed = false;
 
   constructor(options: ControllerOptions) {
@@ -154,16 +191,27 @@ export class CabinetController {
       const guns = this.config.guns;
       const evs = this.evs;
       const meters = this.meters;
-      for (let i = 0; i < guns.length; i++) {
-        const gun = guns[i];
-        evs[i] = fresh ? seq.evReading(gun.id) : safeRead(() => this.hal.ev.status(gun.id));
-        meters[i] = fresh ? seq.gunReading(gun.id) : safeRead(() => this.hal.sensors.gun(gun.id));
-      }
       const modules = this.index.modules;
       const readings = this.readings;
-      for (let i = 0; i < modules.length; i++) {
-        const m = modules[i];
-        readings[i] = (fresh ? seq.moduleReading(m.id) : safeRead(() => this.hal.modules.read(m.id))) ?? OFFLINE_READING;
+      // The sequencer's tick readings are by the same positions (it is built on this config
+      // and this index): copied by position, no id lookups.
+      const tick = fresh ? seq.tickReadings : null;
+      if (tick !== null && tick.guns.length === guns.length && tick.ev.length === guns.length && tick.modules.length === modules.length) {
+        for (let i = 0; i < guns.length; i++) {
+          evs[i] = tick.ev[i];
+          meters[i] = tick.guns[i];
+        }
+        for (let i = 0; i < modules.length; i++) readings[i] = tick.modules[i] ?? OFFLINE_READING;
+      } else {
+        for (let i = 0; i < guns.length; i++) {
+          const gun = guns[i];
+          evs[i] = fresh ? seq.evReading(gun.id) : safeRead(() => this.hal.ev.status(gun.id));
+          meters[i] = fresh ? seq.gunReading(gun.id) : safeRead(() => this.hal.sensors.gun(gun.id));
+        }
+        for (let i = 0; i < modules.length; i++) {
+          const m = modules[i];
+          readings[i] = (fresh ? seq.moduleReading(m.id) : safeRead(() => this.hal.modules.read(m.id))) ?? OFFLINE_READING;
+        }
       }
       this.accumulateHours(readings, dtMs);
       // limits in force now (stale ones expire to zero or fall back to defaults)
@@ -209,27 +257,25 @@ export class CabinetController {
     this.cachedSnapshot = this.buildSnapshot();
   }
 
-  /** The planner's view of the cabinet this cycle (meters by config gun position, readings by module index). */
+  /**
+   * The planner's view of the cabinet this cycle (meters by config gun position, readings by
+   * module index). New arrays each cycle; an entry equal in every field to the previous
+   * cycle's is that same (never written) object.
+   */
   private observe(nowMs: number, limits: LimitSnapshot, readings: readonly ModuleReading[], meters: readonly (GunMeasurement | null)[]): PlanObservation {
     const blocks = this.safety.faults.blocks();
     // Nothing blocked (most cycles): no Set lookups per gun and module.
     const free = blocks.none === true;
     const configGuns = this.config.guns;
     const guns: GunObservation[] = new Array(configGuns.length);
+    const session = this.sessionScratch;
     for (let i = 0; i < configGuns.length; i++) {
       const gun = configGuns[i];
-      const session = this.sessions.observationAt(i, gun.id);
+      this.sessions.observeInto(i, gun.id, session);
       const blocked = !free && (blocks.global || blocks.guns.has(gun.id));
-      guns[i] = {
-        id: gun.id,
-        active: session.active && !blocked,
-        charging: session.charging,
-        requestKW: session.requestKW,
-        evVoltageV: session.evVoltageV,
-        measuredVoltageV: meters[i]?.voltageV ?? 0,
-        priority: this.priorityAt[i],
-        externalLimitKW: gunLimitAt(limits, i, gun.id).limitKW,
-      };
+      guns[i] = this.gunObservationAt(
+        i, gun.id, session.active && !blocked, session, meters[i]?.voltageV ?? 0, this.priorityAt[i], gunLimitAt(limits, i, gun.id).limitKW,
+      );
     }
     const indexModules = this.index.modules;
     const modules: ModuleObservation[] = new Array(indexModules.length);
@@ -237,21 +283,46 @@ export class CabinetController {
       const m = indexModules[i];
       const r = readings[i] ?? OFFLINE_READING;
       const blocked = !free && ((m.slotId !== undefined && blocks.slots.has(m.slotId)) || blocks.modules.has(m.id) || blocks.global);
-      modules[i] = {
-        id: m.id,
-        healthy: r.online && r.alarms.length === 0 && !blocked,
-        tempC: Number.isFinite(r.tempC) ? r.tempC : 25,
-        operatingHours: this.moduleHoursAt[i],
-      };
+      modules[i] = this.moduleObservationAt(i, m.id, r.online && r.alarms.length === 0 && !blocked, Number.isFinite(r.tempC) ? r.tempC : 25, this.moduleHoursAt[i]);
     }
+    const health = this.safety.health;
     return {
       nowMs,
       guns,
       modules,
-      contactorFaults: this.safety.health.faults(),
+      // faults() walks every contactor: only when one has a verdict.
+      contactorFaults: health.hasFaults() ? health.faults() : NO_CONTACTOR_FAULTS,
       gridLimitKW: limits.gridLimitKW,
       siteExternalLimitKW: limits.siteExternalLimitKW,
     };
+  }
+
+  /** The previous cycle's entry of gun `i` when every field is the same, else a new one (kept for the next cycle). */
+  private gunObservationAt(
+    i: number, id: number, active: boolean, session: SessionObservation, measuredVoltageV: number, priority: number, externalLimitKW: number | null,
+  ): GunObservation {
+    const last = this.lastGunObservation[i];
+    if (
+      last !== undefined && last.id === id && last.active === active && last.charging === session.charging &&
+      sameNumber(last.requestKW, session.requestKW) && sameNumber(last.evVoltageV, session.evVoltageV) &&
+      sameNumber(last.measuredVoltageV, measuredVoltageV) && sameNumber(last.priority, priority) && (last.externalLimitKW === null ? externalLimitKW === null : externalLimitKW !== null && sameNumber(last.externalLimitKW, externalLimitKW))
+    ) {
+      return last;
+    }
+    const made: GunObservation = {
+      id, active, charging: session.charging, requestKW: session.requestKW, evVoltageV: session.evVoltageV, measuredVoltageV, priority, externalLimitKW,
+    };
+    this.lastGunObservation[i] = made;
+    return made;
+  }
+
+  /** The previous cycle's entry of module `i` when every field is the same, else a new one (kept for the next cycle). */
+  private moduleObservationAt(i: number, id: string, healthy: boolean, tempC: number, operatingHours: number): ModuleObservation {
+    const last = this.lastModuleObservation[i];
+    if (last !== undefined && last.id === id && last.healthy === healthy && sameNumber(last.tempC, tempC) && sameNumber(last.operatingHours, operatingHours)) return last;
+    const made: ModuleObservation = { id, healthy, tempC, operatingHours };
+    this.lastModuleObservation[i] = made;
+    return made;
   }
 
   /** What the power path of a gun has reached, for its session state machine. */
@@ -360,71 +431,79 @@ export class CabinetController {
     return this.cachedSnapshot;
   }
 
-  /** A snapshot of this instant (the dashboard uses it at 4–5 Hz). */
+  /**
+   * A snapshot of this instant (the dashboard uses it at 4–5 Hz). Every part is read anew
+   * (the same sensor reads in the same order each time); a handed-out snapshot is never
+   * written afterwards. Parts equal to the previous snapshot's (config slots, unchanged
+   * module and contactor views, views of the same events) are shared with it.
+   */
   buildSnapshot(): CabinetSnapshot {
     const nowMs = this.hal.clock.nowMs();
     const planned = this.latestPlan;
     const seq = this.safety.sequencer;
-    const moduleOwner = new Map<string, number>();
-    const guns: GunView[] = this.config.guns.map((gun, position) => {
-      const view = this.sessions.view(gun.id);
+    const moduleOwner = this.snapshotModuleOwner;
+    moduleOwner.clear();
+    const configGuns = this.config.guns;
+    const brief = this.briefScratch;
+    const guns: GunView[] = new Array(configGuns.length);
+    let totalPowerKW = 0;
+    for (let position = 0; position < configGuns.length; position++) {
+      const gun = configGuns[position];
+      this.sessions.briefInto(position, gun.id, brief);
       const status = seq.gunStatus(gun.id);
-      const meter = safeRead(() => this.hal.sensors.gun(gun.id));
-      const ev = safeRead(() => this.hal.ev.status(gun.id));
-      const planGun = planned?.guns.find((g) => g.id === gun.id);
-      for (const m of status.modules) moduleOwner.set(m, gun.id);
+      const meter = this.readGunMeter(gun.id);
+      const ev = this.readEvStatus(gun.id);
+      const planGun = planned === null ? undefined : planGunAt(planned, position, gun.id);
+      const statusModules = status.modules;
+      for (let k = 0; k < statusModules.length; k++) moduleOwner.set(statusModules[k], gun.id);
       const voltageV = meter?.voltageV ?? 0;
       const currentA = meter?.currentA ?? 0;
-      return {
+      const powerKW = (voltageV * currentA) / 1000;
+      totalPowerKW += powerKW;
+      guns[position] = {
         id: gun.id,
         slotId: gun.slotId ?? null,
         gc: gun.gc,
-        state: view?.state ?? "IDLE",
+        state: brief.state,
         phase: status.phase,
         plugged: ev?.plugged ?? false,
         socPct: ev?.socPct ?? null,
         voltageV,
         currentA,
-        powerKW: (voltageV * currentA) / 1000,
-        requestKW: view?.requestKW ?? 0,
+        powerKW,
+        requestKW: brief.requestKW,
         budgetKW: planGun?.budgetKW ?? 0,
         currentLimitA: status.currentLimitA,
-        modules: status.modules,
+        modules: statusModules,
         islandSlots: status.islandSlots,
-        energyKWh: (view?.session?.energyWh ?? 0) / 1000,
+        energyKWh: brief.energyWh / 1000,
         reason: ev?.plugged ? (planGun?.reason ?? status.reason ?? null) : null,
         priority: this.priorityAt[position],
       };
-    });
+    }
     const blocks = this.safety.faults.blocks();
-    const modules: ModuleView[] = this.index.modules.map((m) => {
-      const r = safeRead(() => this.hal.modules.read(m.id)) ?? OFFLINE_READING;
+    const indexModules = this.index.modules;
+    const modules: ModuleView[] = new Array(indexModules.length);
+    for (let i = 0; i < indexModules.length; i++) {
+      const m = indexModules[i];
+      const r = this.readModule(m.id) ?? OFFLINE_READING;
       const failed = r.alarms.length > 0 || blocks.modules.has(m.id);
-      return {
-        id: m.id,
-        slotId: m.slotId ?? null,
-        state: !r.online ? "offline" : failed ? "failed" : r.running ? "on" : "off",
-        tempC: r.tempC,
-        powerKW: (r.voltageV * r.currentA) / 1000,
-        gunId: moduleOwner.get(m.id) ?? null,
-      };
-    });
-    const contactorFaults = this.safety.health.faults();
-    const contactors: ContactorView[] = this.index.contactors.map((c) => {
-      const counters = this.safety.health.counters(c.id);
-      const aux = safeRead(() => this.hal.contactors.aux(c.id));
-      return {
-        id: c.id,
-        kind: c.kind,
-        gunId: c.gunId ?? null,
-        moduleId: c.moduleId ?? null,
-        commanded: this.hal.contactors.commanded(c.id) ? "closed" : "open",
-        aux: aux?.closed ? "closed" : "open",
-        fault: contactorFaults[c.id] ?? null,
-        operations: counters.operations,
-        breaksUnderLoad: counters.breaksUnderLoad,
-      };
-    });
+      modules[i] = this.moduleViewAt(
+        i, m.id, m.slotId ?? null, !r.online ? "offline" : failed ? "failed" : r.running ? "on" : "off", r.tempC, (r.voltageV * r.currentA) / 1000, moduleOwner.get(m.id) ?? null,
+      );
+    }
+    const health = this.safety.health;
+    const contactorFaults = health.hasFaults() ? health.faults() : NO_CONTACTOR_FAULTS;
+    const indexContactors = this.index.contactors;
+    const contactors: ContactorView[] = new Array(indexContactors.length);
+    for (let i = 0; i < indexContactors.length; i++) {
+      const c = indexContactors[i];
+      const counters = health.counters(c.id);
+      const aux = this.readAux(c.id);
+      contactors[i] = this.contactorViewAt(
+        i, c, this.hal.contactors.commanded(c.id) ? "closed" : "open", aux?.closed ? "closed" : "open", contactorFaults[c.id] ?? null, counters.operations, counters.breaksUnderLoad,
+      );
+    }
     const faults: FaultView[] = this.safety.faults.list().map((f) => ({
       id: String(f.id),
       kind: f.kind,
@@ -435,8 +514,7 @@ export class CabinetController {
       atMs: f.raisedAtMs,
       active: true,
     }));
-    const events = this.safety.events.recent(60).map((e) => ({ atMs: e.atMs, kind: e.kind, text: `${e.source}: ${e.message}` }));
-    const totalPowerKW = guns.reduce((sum, g) => sum + g.powerKW, 0);
+    const events = this.eventViewsOf(this.safety.events, 60);
     return {
       timeMs: nowMs,
       chargerId: this.config.chargerId,
@@ -444,14 +522,115 @@ export class CabinetController {
       gridLimitKW: this.latestLimits?.gridLimitKW ?? this.config.siteLimits.gridPowerLimitKW,
       capacityKW: planned?.capacityKW ?? 0,
       totalPowerKW,
-      gridPowerKW: safeRead(() => this.hal.sensors.gridPowerKW()) ?? 0,
-      slots: this.config.slots.map((s) => ({ id: s.id, gunId: s.gunId, mc: s.mc, cw: s.cw, modules: s.modules.map((m) => m.id) })),
+      gridPowerKW: this.readGridPowerKW() ?? 0,
+      slots: this.slotViews(),
       guns,
       modules,
       contactors,
       faults,
       events,
     };
+  }
+
+  /** The previous snapshot's view of module `i` when every field is the same (it is never written), else a new one. */
+  private moduleViewAt(i: number, id: string, slotId: number | null, state: ModuleView["state"], tempC: number, powerKW: number, gunId: number | null): ModuleView {
+    const last = this.lastModuleViews[i];
+    if (last !== undefined && last.id === id && last.slotId === slotId && last.state === state && sameNumber(last.tempC, tempC) && sameNumber(last.powerKW, powerKW) && last.gunId === gunId) {
+      return last;
+    }
+    const made: ModuleView = { id, slotId, state, tempC, powerKW, gunId };
+    this.lastModuleViews[i] = made;
+    return made;
+  }
+
+  /** The previous snapshot's view of contactor `i` when every field is the same (it is never written), else a new one. */
+  private contactorViewAt(
+    i: number, c: CabinetIndex["contactors"][number], commanded: ContactorView["commanded"], aux: ContactorView["aux"], fault: ContactorView["fault"],
+    operations: number, breaksUnderLoad: number,
+  ): ContactorView {
+    const last = this.lastContactorViews[i];
+    if (
+      last !== undefined && last.id === c.id && last.commanded === commanded && last.aux === aux && last.fault === fault &&
+      sameNumber(last.operations, operations) && sameNumber(last.breaksUnderLoad, breaksUnderLoad)
+    ) {
+      return last;
+    }
+    const made: ContactorView = {
+      id: c.id, kind: c.kind, gunId: c.gunId ?? null, moduleId: c.moduleId ?? null, commanded, aux, fault, operations, breaksUnderLoad,
+    };
+    this.lastContactorViews[i] = made;
+    return made;
+  }
+
+  /** The newest `count` events as views; a view made by the previous snapshot for the same seq is reused. */
+  private eventViewsOf(log: EventLog, count: number): EventView[] {
+    const recent = log.recent(count);
+    const previous = this.eventViewLog === log ? this.eventViews : NO_EVENT_VIEWS;
+    const firstSeq = this.eventViewFirstSeq;
+    const views: EventView[] = new Array(recent.length);
+    for (let i = 0; i < recent.length; i++) {
+      const e = recent[i];
+      const at = e.seq - firstSeq;
+      const kept = at >= 0 && at < previous.length ? previous[at] : undefined;
+      views[i] = kept !== undefined && this.eventViewSeqs[at] === e.seq ? kept : eventViewOf(e);
+    }
+    this.eventViewLog = log;
+    this.eventViews = views;
+    const seqs = this.eventViewSeqs;
+    seqs.length = recent.length;
+    for (let i = 0; i < recent.length; i++) seqs[i] = recent[i].seq;
+    this.eventViewFirstSeq = recent.length > 0 ? recent[0].seq : 0;
+    return views;
+  }
+
+  /** Config slots: built at the first snapshot and frozen, shared by every snapshot. */
+  private slotViews(): CabinetSnapshot["slots"] {
+    if (this.snapshotSlots === null) {
+      this.snapshotSlots = Object.freeze(this.config.slots.map((s) => Object.freeze({ id: s.id, gunId: s.gunId, mc: s.mc, cw: s.cw, modules: Object.freeze(s.modules.map((m) => m.id)) as string[] }))) as CabinetSnapshot["slots"];
+    }
+    return this.snapshotSlots;
+  }
+
+  // The snapshot's reads: what safeRead(() => ...) did, without a closure per read.
+
+  private readGunMeter(gunId: number): GunMeasurement | null {
+    try {
+      return this.hal.sensors.gun(gunId);
+    } catch {
+      return null;
+    }
+  }
+
+  private readEvStatus(gunId: number): EvStatus | null {
+    try {
+      return this.hal.ev.status(gunId);
+    } catch {
+      return null;
+    }
+  }
+
+  private readModule(moduleId: string): ModuleReading | null {
+    try {
+      return this.hal.modules.read(moduleId);
+    } catch {
+      return null;
+    }
+  }
+
+  private readAux(contactorId: string): { closed: boolean } | null {
+    try {
+      return this.hal.contactors.aux(contactorId);
+    } catch {
+      return null;
+    }
+  }
+
+  private readGridPowerKW(): number | null {
+    try {
+      return this.hal.sensors.gridPowerKW();
+    } catch {
+      return null;
+    }
   }
 
   /** Everything off (modules off, GC/MN/MX open); later ticks do nothing. */
@@ -469,10 +648,28 @@ function plannedBudgetKW(plan: Plan, gunIndex: number, gunId: number): number {
   return plan.guns.find((g) => g.id === gunId)?.budgetKW ?? 0;
 }
 
+/** The plan's record of a gun; plans list guns in config order, so its position is tried first. */
+function planGunAt(plan: Plan, gunIndex: number, gunId: number): Plan["guns"][number] | undefined {
+  const at = plan.guns[gunIndex];
+  if (at !== undefined && at.id === gunId) return at;
+  return plan.guns.find((g) => g.id === gunId);
+}
+
+const NO_EVENT_VIEWS: readonly EventView[] = Object.freeze([]);
+
+function eventViewOf(e: CabinetEvent): EventView {
+  return { atMs: e.atMs, kind: e.kind, text: `${e.source}: ${e.message}` };
+}
+
 /** gunLimitOf, trying the gun's config position first (the tracker lists guns in config order). */
 function gunLimitAt(limits: LimitSnapshot, gunIndex: number, gunId: number): GunLimitState {
   const at = limits.guns[gunIndex];
   return at !== undefined && at.gunId === gunId ? at : gunLimitOf(limits, gunId);
+}
+
+/** The same number, as Object.is tells (NaN is NaN; 0 and -0 differ): what may be shared. */
+function sameNumber(a: number, b: number): boolean {
+  return a === b ? a !== 0 || 1 / a === 1 / b : a !== a && b !== b;
 }
 
 function safeRead<T>(read: () => T): T | null {

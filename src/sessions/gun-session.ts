@@ -153,6 +153,21 @@ export class GunSession {
     return { active, charging: this.gcClosed, requestKW: active && ev ? evRequestKW(ev) : 0, evVoltageV: ev ? evVoltageOf(ev) : 0 };
   }
 
+  /** observation() written into `out` (no allocation per cycle): the same values. */
+  observeInto(out: { active: boolean; charging: boolean; requestKW: number; evVoltageV: number }): void {
+    const ev = this.ev;
+    const active = this.isActive();
+    out.active = active;
+    out.charging = this.gcClosed;
+    out.requestKW = active && ev ? evRequestKW(ev) : 0;
+    out.evVoltageV = ev ? evVoltageOf(ev) : 0;
+  }
+
+  /** view().session?.energyWh ?? 0 without copying the view (the telemetry snapshot's energy). */
+  get sessionEnergyWh(): number {
+    return this.session?.energyWh ?? 0;
+  }
+
   private isActive(): boolean {
     if (ALLOCATING.includes(this.state)) return true;
     // Waiting for power only: stay a candidate, or power would never be granted again.

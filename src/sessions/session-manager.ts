@@ -6,6 +6,7 @@ import type {
   CommandResult,
   GunInput,
   GunSessionView,
+  GunState,
   SessionEvent,
   SessionListener,
   SessionManagerOptions,
@@ -13,6 +14,20 @@ import type {
 
 /** The part of a GunObservation the sessions own; the main loop adds the rest. */
 export type SessionObservation = Pick<GunObservation, "active" | "charging" | "requestKW" | "evVoltageV">;
+
+/** The telemetry snapshot's part of a gun's session (SessionManager.briefInto). */
+export interface SessionBrief {
+  state: GunState;
+  requestKW: number;
+  energyWh: number;
+  /** Scratch for the observation the brief is taken from. */
+  observation: SessionObservation;
+}
+
+/** A fresh brief record to refill (SessionManager.briefInto). */
+export function newSessionBrief(): SessionBrief {
+  return { state: "IDLE", requestKW: 0, energyWh: 0, observation: { active: false, charging: false, requestKW: 0, evVoltageV: 0 } };
+}
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -137,6 +152,43 @@ export class SessionManager {
   observationAt(position: number, gunId: number): SessionObservation {
     const gun = this.ordered[position];
     return gun !== undefined && gun.gunId === gunId ? gun.observation() : this.observation(gunId);
+  }
+
+  /**
+   * observationAt(position, gunId) written into `out` (the caller's own record, refilled
+   * each cycle): no object per gun per cycle. An unknown gun is observed idle.
+   */
+  observeInto(position: number, gunId: number, out: SessionObservation): void {
+    const at = this.ordered[position];
+    const gun = at !== undefined && at.gunId === gunId ? at : this.guns.get(gunId);
+    if (gun !== undefined) {
+      gun.observeInto(out);
+      return;
+    }
+    out.active = false;
+    out.charging = false;
+    out.requestKW = 0;
+    out.evVoltageV = 0;
+  }
+
+  /**
+   * What the telemetry snapshot shows of a gun's session, written into `out` without
+   * building a view: view(gunId)'s state (IDLE for an unknown gun), requestKW and
+   * session energy (0 without a session).
+   */
+  briefInto(position: number, gunId: number, out: SessionBrief): void {
+    const at = this.ordered[position];
+    const gun = at !== undefined && at.gunId === gunId ? at : this.guns.get(gunId);
+    if (gun === undefined) {
+      out.state = "IDLE";
+      out.requestKW = 0;
+      out.energyWh = 0;
+      return;
+    }
+    gun.observeInto(out.observation);
+    out.state = gun.state;
+    out.requestKW = out.observation.requestKW;
+    out.energyWh = gun.sessionEnergyWh;
   }
 
   // ---- commands (OCPP, MQTT, local HMI) --------------------------------------------------
