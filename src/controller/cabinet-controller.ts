@@ -21,7 +21,7 @@ import type { GunObservation, ModuleObservation, Plan, PlanObservation } from ".
 import { createSafetyCore, type SafetyCore } from "../safety/core";
 import type { Blocks, Fault } from "../safety/faults";
 import { LimitTracker, gunLimitOf, type GunLimitState, type LimitSnapshot } from "../limits/limit-tracker";
-import { SessionManager, newSessionBrief, type SessionBrief, type SessionObservation } from "../sessions/session-manager";
+import { SessionManager, newSessionBrief, type SessionBrief } from "../sessions/session-manager";
 import type { GunInput, PowerPathReport, SessionEvent, SessionHooks, SessionListener } from "../sessions/types";
 import { standardTasks } from "../scheduler/standard-tasks";
 import type { TaskSpec } from "../scheduler/types";
@@ -42,11 +42,7 @@ export interface ControllerOptions {
   planner?: PlanFunction;
 }
 
-/**
- * The observation is the planner's to read: it is never written after the call (tests may
- * keep it). Entries that did not change since the previous cycle are the previous cycle's
- * (unchanged) objects, so a planner must not write into it either.
- */
+/** The observation is the planner's to read: it is never written after the call (a planner may keep it). */
 export type PlanFunction = (config: CabinetConfig, observed: PlanObservation, previousPlan: Plan | null) => Plan;
 
 export interface CommandResult {
@@ -101,33 +97,26 @@ export class CabinetController {
   private controlErrors = 0;
   private lastControlError: string | null = null;
   private cachedSnapshot: CabinetSnapshot | null = null;
-  /**
-   * The last observation entry made for each gun / module position. An entry is handed to
-   * the planner and never written again; the next cycle hands out the same object only when
-   * every field would be equal (structural sharing, no object per unchanged gun or module).
-   */
-  private readonly lastGunObservation: (GunObservation | undefined)[] = [];
-  private readonly lastModuleObservation: (ModuleObservation | undefined)[] = [];
-  /** The controller's own scratch for the sessions' part of an observation (never handed out). */
-  private readonly sessionScratch: SessionObservation = { active: false, charging: false, requestKW: 0, evVoltageV: 0 };
   /** The controller's own scratch for the snapshot's session part (never handed out). */
   private readonly briefScratch: SessionBrief = newSessionBrief();
   /** The snapshot's slots: config only, built once and frozen (every snapshot shares them). */
   private snapshotSlots: CabinetSnapshot["slots"] | null = null;
   /**
    * Event views of the last snapshot, by event seq (seqs are never reused and an event
-   * record is never rewritten, so a view is a pure function of its seq in this log).
+   * record is never rewritten, so a view is a pure function of its seq in this log, and
+   * the newest `count` events are a function of the log's last seq).
    */
   private eventViewLog: EventLog | null = null;
   private eventViewFirstSeq = 0;
+  private eventViewLastSeq = 0;
   private eventViews: readonly EventView[] = [];
   /** The seq of each of those views (the controller's own array, refilled). */
   private readonly eventViewSeqs: number[] = [];
   /** The last snapshot's module and contactor views by position (shared while unchanged). */
   private readonly lastModuleViews: (ModuleView | undefined)[] = [];
   private readonly lastContactorViews: (ContactorView | undefined)[] = [];
-  /** Scratch: each module's gun while a snapshot is built (never handed out). */
-  private readonly snapshotModuleOwner = new Map<string, number>();
+  /** Scratch: each module's gun by position while a snapshot is built (never handed out). */
+  private readonly snapshotOwnerAt: (number | null)[];
   private closed = false;
 
   constructor(options: ControllerOptions) {
@@ -157,6 +146,7 @@ export class CabinetController {
     this.evs = new Array<EvStatus | null>(options.config.guns.length).fill(null);
     this.meters = new Array<GunMeasurement | null>(options.config.guns.length).fill(null);
     this.readings = new Array<ModuleReading>(modules.length).fill(OFFLINE_READING);
+    this.snapshotOwnerAt = new Array<number | null>(modules.length).fill(null);
   }
 
   /** The four standard tasks for the scheduler (DESIGN.md §4). */
@@ -205,12 +195,12 @@ export class CabinetController {
       } else {
         for (let i = 0; i < guns.length; i++) {
           const gun = guns[i];
-          evs[i] = fresh ? seq.evReading(gun.id) : safeRead(() => this.hal.ev.status(gun.id));
-          meters[i] = fresh ? seq.gunReading(gun.id) : safeRead(() => this.hal.sensors.gun(gun.id));
+          evs[i] = fresh ? seq.evReading(gun.id) : this.readEvStatus(gun.id);
+          meters[i] = fresh ? seq.gunReading(gun.id) : this.readGunMeter(gun.id);
         }
         for (let i = 0; i < modules.length; i++) {
           const m = modules[i];
-          readings[i] = (fresh ? seq.moduleReading(m.id) : safeRead(() => this.hal.modules.read(m.id))) ?? OFFLINE_READING;
+          readings[i] = (fresh ? seq.moduleReading(m.id) : this.readModule(m.id)) ?? OFFLINE_READING;
         }
       }
       this.accumulateHours(readings, dtMs);
@@ -219,7 +209,7 @@ export class CabinetController {
       this.latestLimits = limits;
       // 3) sessions
       const inputs = this.inputList;
-      inputs.length = 0;
+      let inputCount = 0;
       const faultList = this.safety.faults.size > 0 ? this.safety.faults.list() : NO_FAULTS;
       const blocks = this.safety.faults.blocks();
       const planned = this.latestPlan;
@@ -234,8 +224,10 @@ export class CabinetController {
         input.grantedKW = planned ? plannedBudgetKW(planned, i, gun.id) : null;
         input.limitExpired = gunLimitAt(limits, i, gun.id).expired;
         input.meterEnergyWh = meter?.energyWh;
-        inputs.push(input);
+        inputs[inputCount++] = input;
       }
+      // Shortened only when a gun has no EV status (setting the length is not free).
+      if (inputs.length !== inputCount) inputs.length = inputCount;
       this.sessions.update(nowMs, inputs);
       // 4–8) active guns, budgets, modules, islands and contactor plan
       this.latestPlan = this.planner(this.config, this.observe(nowMs, limits, readings, meters), this.latestPlan);
@@ -259,8 +251,9 @@ export class CabinetController {
 
   /**
    * The planner's view of the cabinet this cycle (meters by config gun position, readings by
-   * module index). New arrays each cycle; an entry equal in every field to the previous
-   * cycle's is that same (never written) object.
+   * module index). New objects each cycle: the planner (and tests) may keep an observation,
+   * which is never written afterwards. (Sharing unchanged entries with the previous cycle was
+   * tried: the comparisons cost more XS computrons than the objects they save, 12 guns charging.)
    */
   private observe(nowMs: number, limits: LimitSnapshot, readings: readonly ModuleReading[], meters: readonly (GunMeasurement | null)[]): PlanObservation {
     const blocks = this.safety.faults.blocks();
@@ -268,14 +261,20 @@ export class CabinetController {
     const free = blocks.none === true;
     const configGuns = this.config.guns;
     const guns: GunObservation[] = new Array(configGuns.length);
-    const session = this.sessionScratch;
     for (let i = 0; i < configGuns.length; i++) {
       const gun = configGuns[i];
-      this.sessions.observeInto(i, gun.id, session);
+      const session = this.sessions.observationAt(i, gun.id);
       const blocked = !free && (blocks.global || blocks.guns.has(gun.id));
-      guns[i] = this.gunObservationAt(
-        i, gun.id, session.active && !blocked, session, meters[i]?.voltageV ?? 0, this.priorityAt[i], gunLimitAt(limits, i, gun.id).limitKW,
-      );
+      guns[i] = {
+        id: gun.id,
+        active: session.active && !blocked,
+        charging: session.charging,
+        requestKW: session.requestKW,
+        evVoltageV: session.evVoltageV,
+        measuredVoltageV: meters[i]?.voltageV ?? 0,
+        priority: this.priorityAt[i],
+        externalLimitKW: gunLimitAt(limits, i, gun.id).limitKW,
+      };
     }
     const indexModules = this.index.modules;
     const modules: ModuleObservation[] = new Array(indexModules.length);
@@ -283,46 +282,23 @@ export class CabinetController {
       const m = indexModules[i];
       const r = readings[i] ?? OFFLINE_READING;
       const blocked = !free && ((m.slotId !== undefined && blocks.slots.has(m.slotId)) || blocks.modules.has(m.id) || blocks.global);
-      modules[i] = this.moduleObservationAt(i, m.id, r.online && r.alarms.length === 0 && !blocked, Number.isFinite(r.tempC) ? r.tempC : 25, this.moduleHoursAt[i]);
+      modules[i] = {
+        id: m.id,
+        healthy: r.online && r.alarms.length === 0 && !blocked,
+        tempC: Number.isFinite(r.tempC) ? r.tempC : 25,
+        operatingHours: this.moduleHoursAt[i],
+      };
     }
     const health = this.safety.health;
     return {
       nowMs,
       guns,
       modules,
-      // faults() walks every contactor: only when one has a verdict.
+      // faults() walks every contactor and makes a record: only when one has a verdict.
       contactorFaults: health.hasFaults() ? health.faults() : NO_CONTACTOR_FAULTS,
       gridLimitKW: limits.gridLimitKW,
       siteExternalLimitKW: limits.siteExternalLimitKW,
     };
-  }
-
-  /** The previous cycle's entry of gun `i` when every field is the same, else a new one (kept for the next cycle). */
-  private gunObservationAt(
-    i: number, id: number, active: boolean, session: SessionObservation, measuredVoltageV: number, priority: number, externalLimitKW: number | null,
-  ): GunObservation {
-    const last = this.lastGunObservation[i];
-    if (
-      last !== undefined && last.id === id && last.active === active && last.charging === session.charging &&
-      sameNumber(last.requestKW, session.requestKW) && sameNumber(last.evVoltageV, session.evVoltageV) &&
-      sameNumber(last.measuredVoltageV, measuredVoltageV) && sameNumber(last.priority, priority) && (last.externalLimitKW === null ? externalLimitKW === null : externalLimitKW !== null && sameNumber(last.externalLimitKW, externalLimitKW))
-    ) {
-      return last;
-    }
-    const made: GunObservation = {
-      id, active, charging: session.charging, requestKW: session.requestKW, evVoltageV: session.evVoltageV, measuredVoltageV, priority, externalLimitKW,
-    };
-    this.lastGunObservation[i] = made;
-    return made;
-  }
-
-  /** The previous cycle's entry of module `i` when every field is the same, else a new one (kept for the next cycle). */
-  private moduleObservationAt(i: number, id: string, healthy: boolean, tempC: number, operatingHours: number): ModuleObservation {
-    const last = this.lastModuleObservation[i];
-    if (last !== undefined && last.id === id && last.healthy === healthy && sameNumber(last.tempC, tempC) && sameNumber(last.operatingHours, operatingHours)) return last;
-    const made: ModuleObservation = { id, healthy, tempC, operatingHours };
-    this.lastModuleObservation[i] = made;
-    return made;
   }
 
   /** What the power path of a gun has reached, for its session state machine. */
@@ -359,7 +335,9 @@ export class CabinetController {
   private accumulateHours(readings: readonly ModuleReading[], dtMs: number): void {
     if (dtMs <= 0) return;
     const hours = this.moduleHoursAt;
-    for (let i = 0; i < hours.length; i++) if (readings[i].running) hours[i] += dtMs / 3_600_000;
+    // The same quotient for every module (computed once, the same double).
+    const stepHours = dtMs / 3_600_000;
+    for (let i = 0; i < hours.length; i++) if (readings[i].running) hours[i] += stepHours;
   }
 
   // ---- commands (operator, scenario, OCPP, MQTT). Each validates and never throws. ----
@@ -441,8 +419,9 @@ export class CabinetController {
     const nowMs = this.hal.clock.nowMs();
     const planned = this.latestPlan;
     const seq = this.safety.sequencer;
-    const moduleOwner = this.snapshotModuleOwner;
-    moduleOwner.clear();
+    const ownerAt = this.snapshotOwnerAt;
+    ownerAt.fill(null);
+    const modulePosition = this.modulePositionById;
     const configGuns = this.config.guns;
     const brief = this.briefScratch;
     const guns: GunView[] = new Array(configGuns.length);
@@ -455,7 +434,10 @@ export class CabinetController {
       const ev = this.readEvStatus(gun.id);
       const planGun = planned === null ? undefined : planGunAt(planned, position, gun.id);
       const statusModules = status.modules;
-      for (let k = 0; k < statusModules.length; k++) moduleOwner.set(statusModules[k], gun.id);
+      for (let k = 0; k < statusModules.length; k++) {
+        const at = modulePosition.get(statusModules[k]);
+        if (at !== undefined) ownerAt[at] = gun.id;
+      }
       const voltageV = meter?.voltageV ?? 0;
       const currentA = meter?.currentA ?? 0;
       const powerKW = (voltageV * currentA) / 1000;
@@ -489,11 +471,12 @@ export class CabinetController {
       const r = this.readModule(m.id) ?? OFFLINE_READING;
       const failed = r.alarms.length > 0 || blocks.modules.has(m.id);
       modules[i] = this.moduleViewAt(
-        i, m.id, m.slotId ?? null, !r.online ? "offline" : failed ? "failed" : r.running ? "on" : "off", r.tempC, (r.voltageV * r.currentA) / 1000, moduleOwner.get(m.id) ?? null,
+        i, m.id, m.slotId ?? null, !r.online ? "offline" : failed ? "failed" : r.running ? "on" : "off", r.tempC, (r.voltageV * r.currentA) / 1000, ownerAt[i],
       );
     }
     const health = this.safety.health;
-    const contactorFaults = health.hasFaults() ? health.faults() : NO_CONTACTOR_FAULTS;
+    // faults() walks every contactor: only when one has a verdict (null: none has).
+    const contactorFaults = health.hasFaults() ? health.faults() : null;
     const indexContactors = this.index.contactors;
     const contactors: ContactorView[] = new Array(indexContactors.length);
     for (let i = 0; i < indexContactors.length; i++) {
@@ -501,7 +484,7 @@ export class CabinetController {
       const counters = health.counters(c.id);
       const aux = this.readAux(c.id);
       contactors[i] = this.contactorViewAt(
-        i, c, this.hal.contactors.commanded(c.id) ? "closed" : "open", aux?.closed ? "closed" : "open", contactorFaults[c.id] ?? null, counters.operations, counters.breaksUnderLoad,
+        i, c, this.hal.contactors.commanded(c.id) ? "closed" : "open", aux?.closed ? "closed" : "open", contactorFaults === null ? null : contactorFaults[c.id] ?? null, counters.operations, counters.breaksUnderLoad,
       );
     }
     const faults: FaultView[] = this.safety.faults.list().map((f) => ({
@@ -535,7 +518,10 @@ export class CabinetController {
   /** The previous snapshot's view of module `i` when every field is the same (it is never written), else a new one. */
   private moduleViewAt(i: number, id: string, slotId: number | null, state: ModuleView["state"], tempC: number, powerKW: number, gunId: number | null): ModuleView {
     const last = this.lastModuleViews[i];
-    if (last !== undefined && last.id === id && last.slotId === slotId && last.state === state && sameNumber(last.tempC, tempC) && sameNumber(last.powerKW, powerKW) && last.gunId === gunId) {
+    if (
+      last !== undefined && last.powerKW === powerKW && last.tempC === tempC && last.state === state && last.gunId === gunId && last.id === id && last.slotId === slotId &&
+      (powerKW !== 0 || 1 / last.powerKW === 1 / powerKW) && (tempC !== 0 || 1 / last.tempC === 1 / tempC)
+    ) {
       return last;
     }
     const made: ModuleView = { id, slotId, state, tempC, powerKW, gunId };
@@ -551,7 +537,8 @@ export class CabinetController {
     const last = this.lastContactorViews[i];
     if (
       last !== undefined && last.id === c.id && last.commanded === commanded && last.aux === aux && last.fault === fault &&
-      sameNumber(last.operations, operations) && sameNumber(last.breaksUnderLoad, breaksUnderLoad)
+      // Counters are whole counts from zero: never -0.
+      last.operations === operations && last.breaksUnderLoad === breaksUnderLoad
     ) {
       return last;
     }
@@ -562,8 +549,13 @@ export class CabinetController {
     return made;
   }
 
-  /** The newest `count` events as views; a view made by the previous snapshot for the same seq is reused. */
+  /**
+   * The newest `count` events as views, frozen. No new event since the previous snapshot:
+   * its list (the same events); else a view made by the previous snapshot for the same
+   * seq is reused.
+   */
   private eventViewsOf(log: EventLog, count: number): EventView[] {
+    if (this.eventViewLog === log && log.lastSeq === this.eventViewLastSeq) return this.eventViews as EventView[];
     const recent = log.recent(count);
     const previous = this.eventViewLog === log ? this.eventViews : NO_EVENT_VIEWS;
     const firstSeq = this.eventViewFirstSeq;
@@ -574,8 +566,10 @@ export class CabinetController {
       const kept = at >= 0 && at < previous.length ? previous[at] : undefined;
       views[i] = kept !== undefined && this.eventViewSeqs[at] === e.seq ? kept : eventViewOf(e);
     }
+    Object.freeze(views);
     this.eventViewLog = log;
     this.eventViews = views;
+    this.eventViewLastSeq = log.lastSeq;
     const seqs = this.eventViewSeqs;
     seqs.length = recent.length;
     for (let i = 0; i < recent.length; i++) seqs[i] = recent[i].seq;
@@ -591,7 +585,7 @@ export class CabinetController {
     return this.snapshotSlots;
   }
 
-  // The snapshot's reads: what safeRead(() => ...) did, without a closure per read.
+  // HAL reads that never throw (null: unreadable): what safeRead(() => ...) does, without a closure per read.
 
   private readGunMeter(gunId: number): GunMeasurement | null {
     try {
@@ -665,11 +659,6 @@ function eventViewOf(e: CabinetEvent): EventView {
 function gunLimitAt(limits: LimitSnapshot, gunIndex: number, gunId: number): GunLimitState {
   const at = limits.guns[gunIndex];
   return at !== undefined && at.gunId === gunId ? at : gunLimitOf(limits, gunId);
-}
-
-/** The same number, as Object.is tells (NaN is NaN; 0 and -0 differ): what may be shared. */
-function sameNumber(a: number, b: number): boolean {
-  return a === b ? a !== 0 || 1 / a === 1 / b : a !== a && b !== b;
 }
 
 function safeRead<T>(read: () => T): T | null {

@@ -29,6 +29,9 @@ export function newSessionBrief(): SessionBrief {
   return { state: "IDLE", requestKW: 0, energyWh: 0, observation: { active: false, charging: false, requestKW: 0, evVoltageV: 0 } };
 }
 
+/** The events of a cycle without any (frozen: shared by every such cycle). */
+const NO_EVENTS: readonly SessionEvent[] = Object.freeze([]);
+
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
@@ -87,7 +90,7 @@ export class SessionManager {
    * then publish the events. Returns the events of this cycle, in order.
    * A gun without an input this cycle keeps its state (and is logged).
    */
-  update(nowMs: number, inputs: readonly GunInput[]): SessionEvent[] {
+  update(nowMs: number, inputs: readonly GunInput[]): readonly SessionEvent[] {
     this.lastNowMs = nowMs;
     if (this.inGunOrder(inputs)) {
       // One input per gun in gun order (the controller's every cycle): no Map to build.
@@ -152,23 +155,6 @@ export class SessionManager {
   observationAt(position: number, gunId: number): SessionObservation {
     const gun = this.ordered[position];
     return gun !== undefined && gun.gunId === gunId ? gun.observation() : this.observation(gunId);
-  }
-
-  /**
-   * observationAt(position, gunId) written into `out` (the caller's own record, refilled
-   * each cycle): no object per gun per cycle. An unknown gun is observed idle.
-   */
-  observeInto(position: number, gunId: number, out: SessionObservation): void {
-    const at = this.ordered[position];
-    const gun = at !== undefined && at.gunId === gunId ? at : this.guns.get(gunId);
-    if (gun !== undefined) {
-      gun.observeInto(out);
-      return;
-    }
-    out.active = false;
-    out.charging = false;
-    out.requestKW = 0;
-    out.evVoltageV = 0;
   }
 
   /**
@@ -310,8 +296,10 @@ export class SessionManager {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  private publish(): SessionEvent[] {
+  private publish(): readonly SessionEvent[] {
     const events = this.queue;
+    // No event (most cycles): the empty queue stays and the shared empty list is returned.
+    if (events.length === 0) return NO_EVENTS;
     this.queue = [];
     for (const event of events) {
       for (const listener of [...this.listeners]) {
