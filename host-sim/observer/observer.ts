@@ -99,12 +99,12 @@ export function defaultObserverParams(plant: CabinetPlant): ObserverParams {
 
 const EMERGENCY_KINDS: ReadonlySet<PlantFaultKind> = new Set(["estop", "door", "imd", "overCurrent", "overVoltage"]);
 
-/** The ramped current envelopes of the guns (invariant 6), by gun position: flat arrays. */
-interface GunEnvelopes {
-  allowedA: Float64Array;
-  holdUntilMs: Float64Array;
+/** The ramped current envelope of one gun (invariant 6). */
+interface GunEnvelope {
+  allowedA: number;
+  holdUntilMs: number;
   /** Last time the envelope was above the request (a ramp-down in progress). */
-  rampingAtMs: Float64Array;
+  rampingAtMs: number;
 }
 
 export class InvariantObserver {
@@ -117,7 +117,7 @@ export class InvariantObserver {
   private readonly open = new Map<string, Violation>();
   private readonly since = new Map<string, number>();
   /** By gun position; seeded with each gun's request at the first check. */
-  private readonly envelopes: GunEnvelopes;
+  private readonly envelopes: GunEnvelope[];
   private envelopesSeeded = false;
   /** Region id per node and whether the region had energized modules, as of the previous check. */
   private prevRegionOfNode: Int32Array;
@@ -137,8 +137,7 @@ export class InvariantObserver {
     this.prevRegionOfNode = new Int32Array(plant.nodes.length);
     this.moduleKeys = plant.modules.map((m) => ({ noEv: `5:noEv:${m.id}`, unhealthy: `5:unhealthy:${m.id}` }));
     this.gunKeys = plant.guns.map((g) => `6:${g.id}`);
-    const gunCount = plant.guns.length;
-    this.envelopes = { allowedA: new Float64Array(gunCount), holdUntilMs: new Float64Array(gunCount), rampingAtMs: new Float64Array(gunCount).fill(-Infinity) };
+    this.envelopes = plant.guns.map(() => ({ allowedA: 0, holdUntilMs: 0, rampingAtMs: -Infinity }));
     this.weldable = plant.edges.map((e, i) => ({ edge: i, key: `9:${e.contactor.id}` }));
     this.snapshotRegions();
   }
@@ -306,26 +305,25 @@ export class InvariantObserver {
     // condition() below only adds or removes the key of the gun being checked, and every later
     // gun has its own key, so for them "pending" can only be true if it was true here.
     const anyPending = this.open.size > 0 || this.since.size > 0;
-    const allowedAt = envelopes.allowedA;
-    const holdUntilAt = envelopes.holdUntilMs;
-    const rampingAt = envelopes.rampingAtMs;
     for (let gi = 0; gi < guns.length; gi++) {
       const g = guns[gi];
       const ev = g.ev;
+      const env = envelopes[gi];
       const request = ev?.connected ? ev.requestCurrentA : 0;
-      let envelopeA = seed ? request : allowedAt[gi];
-      if (seed) holdUntilAt[gi] = now + latencyMs;
-      if (request >= envelopeA) {
-        envelopeA = request;
-        holdUntilAt[gi] = now + latencyMs;
-      } else if (now >= holdUntilAt[gi]) {
-        envelopeA = Math.max(request, envelopeA - (rampDownAPerS * dtMs) / 1000);
+      if (seed) {
+        env.allowedA = request;
+        env.holdUntilMs = now + latencyMs;
       }
-      allowedAt[gi] = envelopeA;
-      const limitA = Math.min(g.cableMaxCurrentA, envelopeA);
-      if (envelopeA > request) rampingAt[gi] = now;
+      if (request >= env.allowedA) {
+        env.allowedA = request;
+        env.holdUntilMs = now + latencyMs;
+      } else if (now >= env.holdUntilMs) {
+        env.allowedA = Math.max(request, env.allowedA - (rampDownAPerS * dtMs) / 1000);
+      }
+      const limitA = Math.min(g.cableMaxCurrentA, env.allowedA);
+      if (env.allowedA > request) env.rampingAtMs = now;
       // The last step of a staircase ramp lands one control period (plus module slew) after the linear one.
-      const ramping = now - rampingAt[gi] <= latencyMs ? rampStepAllowanceA : 0;
+      const ramping = now - env.rampingAtMs <= latencyMs ? rampStepAllowanceA : 0;
       const allowedA = limitA * marginFactor + marginA + ramping;
       const excess = g.overCurrentFaults === 0 && g.currentA > allowedA;
       if (!excess && (!anyPending || !this.open.has(this.gunKeys[gi]) && !this.since.has(this.gunKeys[gi]))) continue;
