@@ -221,8 +221,11 @@ export class CabinetController {
         const input = this.inputAt(i, gun.id, ev);
         input.ev = ev;
         this.fillPowerPathReport(input.power, gun, meter, faultList, blocks);
-        input.grantedKW = planned ? plannedBudgetKW(planned, i, gun.id) : null;
-        input.limitExpired = gunLimitAt(limits, i, gun.id).expired;
+        // plannedBudgetKW and gunLimitAt with their by-position case inline (a call per gun costs in XS).
+        const planGun = planned === null ? undefined : planned.guns[i];
+        input.grantedKW = planned === null ? null : planGun !== undefined && planGun.id === gun.id ? planGun.budgetKW : plannedBudgetKW(planned, i, gun.id);
+        const limit = limits.guns[i];
+        input.limitExpired = (limit !== undefined && limit.gunId === gun.id ? limit : gunLimitAt(limits, i, gun.id)).expired;
         input.meterEnergyWh = meter?.energyWh;
         inputs[inputCount++] = input;
       }
@@ -264,6 +267,8 @@ export class CabinetController {
     for (let i = 0; i < configGuns.length; i++) {
       const gun = configGuns[i];
       const session = this.sessions.observationAt(i, gun.id);
+      // gunLimitAt with its by-position case inline.
+      const limit = limits.guns[i];
       const blocked = !free && (blocks.global || blocks.guns.has(gun.id));
       guns[i] = {
         id: gun.id,
@@ -273,7 +278,7 @@ export class CabinetController {
         evVoltageV: session.evVoltageV,
         measuredVoltageV: meters[i]?.voltageV ?? 0,
         priority: this.priorityAt[i],
-        externalLimitKW: gunLimitAt(limits, i, gun.id).limitKW,
+        externalLimitKW: (limit !== undefined && limit.gunId === gun.id ? limit : gunLimitAt(limits, i, gun.id)).limitKW,
       };
     }
     const indexModules = this.index.modules;
