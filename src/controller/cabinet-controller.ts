@@ -590,7 +590,7 @@ export class CabinetController {
     return this.snapshotSlots;
   }
 
-  // HAL reads that never throw (null: unreadable): what safeRead(() => ...) does, without a closure per read.
+  // HAL reads that never throw (null: unreadable), without a closure per read.
 
   private readGunMeter(gunId: number): GunMeasurement | null {
     try {
@@ -664,14 +664,6 @@ function eventViewOf(e: CabinetEvent): EventView {
 function gunLimitAt(limits: LimitSnapshot, gunIndex: number, gunId: number): GunLimitState {
   const at = limits.guns[gunIndex];
   return at !== undefined && at.gunId === gunId ? at : gunLimitOf(limits, gunId);
-}
-
-function safeRead<T>(read: () => T): T | null {
-  try {
-    return read();
-  } catch {
-    return null;
-  }
 }
 
 export type { SessionEvent };
