@@ -31,6 +31,43 @@ export interface EvLink {
    * every time.
    */
   readStatuses?(gunIds: readonly number[], into: (EvStatus | null)[]): void;
+  /**
+   * Optional register read, preferred over `readStatuses` when present: the same values,
+   * but `into[i]` may be a record the link owns and refills on its next `fillStatuses`
+   * call (like a meter register), so that a 10 ms read allocates nothing. Valid until that
+   * next call only: a caller that keeps a status longer keeps a copy (`copyEvStatus`).
+   * Unreadable guns as in `readStatuses`. Same `gunIds` array every time.
+   */
+  fillStatuses?(gunIds: readonly number[], into: (EvStatus | null)[]): void;
   /** Tell the EV what the charger can deliver now (EVSE present/max current). */
   offer(gunId: number, maxCurrentA: number, presentVoltageV: number): void;
+}
+
+/** A copy of `from` (into `into` when given, else a new record), field by field. */
+export function copyEvStatus(from: EvStatus, into?: EvStatus): EvStatus {
+  if (into === undefined) {
+    return {
+      plugged: from.plugged, ready: from.ready, requestCurrentA: from.requestCurrentA, requestVoltageV: from.requestVoltageV,
+      maxVoltageV: from.maxVoltageV, maxCurrentA: from.maxCurrentA, batteryVoltageV: from.batteryVoltageV, socPct: from.socPct,
+      stopRequested: from.stopRequested, paused: from.paused,
+    };
+  }
+  into.plugged = from.plugged;
+  into.ready = from.ready;
+  into.requestCurrentA = from.requestCurrentA;
+  into.requestVoltageV = from.requestVoltageV;
+  into.maxVoltageV = from.maxVoltageV;
+  into.maxCurrentA = from.maxCurrentA;
+  into.batteryVoltageV = from.batteryVoltageV;
+  into.socPct = from.socPct;
+  into.stopRequested = from.stopRequested;
+  into.paused = from.paused;
+  return into;
+}
+
+/** Every field equal (`Object.is`: a NaN equals a NaN, so an unchanged status compares equal). */
+export function sameEvStatus(a: EvStatus, b: EvStatus): boolean {
+  return a.plugged === b.plugged && a.ready === b.ready && Object.is(a.requestCurrentA, b.requestCurrentA) &&
+    Object.is(a.requestVoltageV, b.requestVoltageV) && Object.is(a.maxVoltageV, b.maxVoltageV) && Object.is(a.maxCurrentA, b.maxCurrentA) &&
+    Object.is(a.batteryVoltageV, b.batteryVoltageV) && Object.is(a.socPct, b.socPct) && a.stopRequested === b.stopRequested && a.paused === b.paused;
 }

@@ -21,11 +21,13 @@ import type { GunObservation, ModuleObservation, Plan, PlanObservation } from ".
 import { createSafetyCore, type SafetyCore } from "../safety/core";
 import type { Blocks, Fault } from "../safety/faults";
 import { LimitTracker, gunLimitOf, type GunLimitState, type LimitSnapshot } from "../limits/limit-tracker";
-import { SessionManager } from "../sessions/session-manager";
+import { SessionManager, newSessionBrief, type SessionBrief } from "../sessions/session-manager";
 import type { GunInput, PowerPathReport, SessionEvent, SessionHooks, SessionListener } from "../sessions/types";
 import { standardTasks } from "../scheduler/standard-tasks";
 import type { TaskSpec } from "../scheduler/types";
-import type { CabinetSnapshot, ContactorView, FaultView, GunView, ModuleView } from "./snapshot";
+import type { CabinetSnapshot, ContactorView, EventView, FaultView, GunView, ModuleView } from "./snapshot";
+import type { CabinetEvent, EventLog } from "../events/event-log";
+import type { ContactorFault } from "../planner/types";
 
 export interface ControllerOptions {
   config: CabinetConfig;
@@ -40,6 +42,7 @@ export interface ControllerOptions {
   planner?: PlanFunction;
 }
 
+/** The observation is the planner's to read: it is never written after the call (a planner may keep it). */
 export type PlanFunction = (config: CabinetConfig, observed: PlanObservation, previousPlan: Plan | null) => Plan;
 
 export interface CommandResult {
@@ -51,6 +54,9 @@ export interface CommandResult {
 const STANDING_LIMIT_MS = 365 * 24 * 3600 * 1000;
 
 const NO_FAULTS: readonly Fault[] = Object.freeze([]);
+
+/** No contactor verdict (the usual cycle): handed to every observation, never written. */
+const NO_CONTACTOR_FAULTS: Record<string, ContactorFault> = Object.freeze({}) as Record<string, ContactorFault>;
 
 const OFFLINE_READING: ModuleReading = { online: false, running: false, voltageV: 0, currentA: 0, tempC: 25, alarms: [], lastSeenMs: 0 };
 
@@ -91,6 +97,26 @@ export class CabinetController {
   private controlErrors = 0;
   private lastControlError: string | null = null;
   private cachedSnapshot: CabinetSnapshot | null = null;
+  /** The controller's own scratch for the snapshot's session part (never handed out). */
+  private readonly briefScratch: SessionBrief = newSessionBrief();
+  /** The snapshot's slots: config only, built once and frozen (every snapshot shares them). */
+  private snapshotSlots: CabinetSnapshot["slots"] | null = null;
+  /**
+   * Event views of the last snapshot, by event seq (seqs are never reused and an event
+   * record is never rewritten, so a view is a pure function of its seq in this log, and
+   * the newest `count` events are a function of the log's last seq).
+   */
+  private eventViewLog: EventLog | null = null;
+  private eventViewFirstSeq = 0;
+  private eventViewLastSeq = 0;
+  private eventViews: readonly EventView[] = [];
+  /** The seq of each of those views (the controller's own array, refilled). */
+  private readonly eventViewSeqs: number[] = [];
+  /** The last snapshot's module and contactor views by position (shared while unchanged). */
+  private readonly lastModuleViews: (ModuleView | undefined)[] = [];
+  private readonly lastContactorViews: (ContactorView | undefined)[] = [];
+  /** Scratch: each module's gun by position while a snapshot is built (never handed out). */
+  private readonly snapshotOwnerAt: (number | null)[];
   private closed = false;
 
   constructor(options: ControllerOptions) {
@@ -120,6 +146,7 @@ export class CabinetController {
     this.evs = new Array<EvStatus | null>(options.config.guns.length).fill(null);
     this.meters = new Array<GunMeasurement | null>(options.config.guns.length).fill(null);
     this.readings = new Array<ModuleReading>(modules.length).fill(OFFLINE_READING);
+    this.snapshotOwnerAt = new Array<number | null>(modules.length).fill(null);
   }
 
   /** The four standard tasks for the scheduler (DESIGN.md §4). */
@@ -154,16 +181,27 @@ export class CabinetController {
       const guns = this.config.guns;
       const evs = this.evs;
       const meters = this.meters;
-      for (let i = 0; i < guns.length; i++) {
-        const gun = guns[i];
-        evs[i] = fresh ? seq.evReading(gun.id) : safeRead(() => this.hal.ev.status(gun.id));
-        meters[i] = fresh ? seq.gunReading(gun.id) : safeRead(() => this.hal.sensors.gun(gun.id));
-      }
       const modules = this.index.modules;
       const readings = this.readings;
-      for (let i = 0; i < modules.length; i++) {
-        const m = modules[i];
-        readings[i] = (fresh ? seq.moduleReading(m.id) : safeRead(() => this.hal.modules.read(m.id))) ?? OFFLINE_READING;
+      // The sequencer's tick readings are by the same positions (it is built on this config
+      // and this index): copied by position, no id lookups.
+      const tick = fresh ? seq.tickReadings : null;
+      if (tick !== null && tick.guns.length === guns.length && tick.ev.length === guns.length && tick.modules.length === modules.length) {
+        for (let i = 0; i < guns.length; i++) {
+          evs[i] = tick.ev[i];
+          meters[i] = tick.guns[i];
+        }
+        for (let i = 0; i < modules.length; i++) readings[i] = tick.modules[i] ?? OFFLINE_READING;
+      } else {
+        for (let i = 0; i < guns.length; i++) {
+          const gun = guns[i];
+          evs[i] = fresh ? seq.evReading(gun.id) : this.readEvStatus(gun.id);
+          meters[i] = fresh ? seq.gunReading(gun.id) : this.readGunMeter(gun.id);
+        }
+        for (let i = 0; i < modules.length; i++) {
+          const m = modules[i];
+          readings[i] = (fresh ? seq.moduleReading(m.id) : this.readModule(m.id)) ?? OFFLINE_READING;
+        }
       }
       this.accumulateHours(readings, dtMs);
       // limits in force now (stale ones expire to zero or fall back to defaults)
@@ -171,7 +209,7 @@ export class CabinetController {
       this.latestLimits = limits;
       // 3) sessions
       const inputs = this.inputList;
-      inputs.length = 0;
+      let inputCount = 0;
       const faultList = this.safety.faults.size > 0 ? this.safety.faults.list() : NO_FAULTS;
       const blocks = this.safety.faults.blocks();
       const planned = this.latestPlan;
@@ -183,11 +221,16 @@ export class CabinetController {
         const input = this.inputAt(i, gun.id, ev);
         input.ev = ev;
         this.fillPowerPathReport(input.power, gun, meter, faultList, blocks);
-        input.grantedKW = planned ? plannedBudgetKW(planned, i, gun.id) : null;
-        input.limitExpired = gunLimitAt(limits, i, gun.id).expired;
+        // plannedBudgetKW and gunLimitAt with their by-position case inline (a call per gun costs in XS).
+        const planGun = planned === null ? undefined : planned.guns[i];
+        input.grantedKW = planned === null ? null : planGun !== undefined && planGun.id === gun.id ? planGun.budgetKW : plannedBudgetKW(planned, i, gun.id);
+        const limit = limits.guns[i];
+        input.limitExpired = (limit !== undefined && limit.gunId === gun.id ? limit : gunLimitAt(limits, i, gun.id)).expired;
         input.meterEnergyWh = meter?.energyWh;
-        inputs.push(input);
+        inputs[inputCount++] = input;
       }
+      // Shortened only when a gun has no EV status (setting the length is not free).
+      if (inputs.length !== inputCount) inputs.length = inputCount;
       this.sessions.update(nowMs, inputs);
       // 4–8) active guns, budgets, modules, islands and contactor plan
       this.latestPlan = this.planner(this.config, this.observe(nowMs, limits, readings, meters), this.latestPlan);
@@ -209,7 +252,12 @@ export class CabinetController {
     this.cachedSnapshot = this.buildSnapshot();
   }
 
-  /** The planner's view of the cabinet this cycle (meters by config gun position, readings by module index). */
+  /**
+   * The planner's view of the cabinet this cycle (meters by config gun position, readings by
+   * module index). New objects each cycle: the planner (and tests) may keep an observation,
+   * which is never written afterwards. (Sharing unchanged entries with the previous cycle was
+   * tried: the comparisons cost more XS computrons than the objects they save, 12 guns charging.)
+   */
   private observe(nowMs: number, limits: LimitSnapshot, readings: readonly ModuleReading[], meters: readonly (GunMeasurement | null)[]): PlanObservation {
     const blocks = this.safety.faults.blocks();
     // Nothing blocked (most cycles): no Set lookups per gun and module.
@@ -219,6 +267,8 @@ export class CabinetController {
     for (let i = 0; i < configGuns.length; i++) {
       const gun = configGuns[i];
       const session = this.sessions.observationAt(i, gun.id);
+      // gunLimitAt with its by-position case inline.
+      const limit = limits.guns[i];
       const blocked = !free && (blocks.global || blocks.guns.has(gun.id));
       guns[i] = {
         id: gun.id,
@@ -228,7 +278,7 @@ export class CabinetController {
         evVoltageV: session.evVoltageV,
         measuredVoltageV: meters[i]?.voltageV ?? 0,
         priority: this.priorityAt[i],
-        externalLimitKW: gunLimitAt(limits, i, gun.id).limitKW,
+        externalLimitKW: (limit !== undefined && limit.gunId === gun.id ? limit : gunLimitAt(limits, i, gun.id)).limitKW,
       };
     }
     const indexModules = this.index.modules;
@@ -244,11 +294,13 @@ export class CabinetController {
         operatingHours: this.moduleHoursAt[i],
       };
     }
+    const health = this.safety.health;
     return {
       nowMs,
       guns,
       modules,
-      contactorFaults: this.safety.health.faults(),
+      // faults() walks every contactor and makes a record: only when one has a verdict.
+      contactorFaults: health.hasFaults() ? health.faults() : NO_CONTACTOR_FAULTS,
       gridLimitKW: limits.gridLimitKW,
       siteExternalLimitKW: limits.siteExternalLimitKW,
     };
@@ -288,7 +340,9 @@ export class CabinetController {
   private accumulateHours(readings: readonly ModuleReading[], dtMs: number): void {
     if (dtMs <= 0) return;
     const hours = this.moduleHoursAt;
-    for (let i = 0; i < hours.length; i++) if (readings[i].running) hours[i] += dtMs / 3_600_000;
+    // The same quotient for every module (computed once, the same double).
+    const stepHours = dtMs / 3_600_000;
+    for (let i = 0; i < hours.length; i++) if (readings[i].running) hours[i] += stepHours;
   }
 
   // ---- commands (operator, scenario, OCPP, MQTT). Each validates and never throws. ----
@@ -360,71 +414,84 @@ export class CabinetController {
     return this.cachedSnapshot;
   }
 
-  /** A snapshot of this instant (the dashboard uses it at 4–5 Hz). */
+  /**
+   * A snapshot of this instant (the dashboard uses it at 4–5 Hz). Every part is read anew
+   * (the same sensor reads in the same order each time); a handed-out snapshot is never
+   * written afterwards. Parts equal to the previous snapshot's (config slots, unchanged
+   * module and contactor views, views of the same events) are shared with it.
+   */
   buildSnapshot(): CabinetSnapshot {
     const nowMs = this.hal.clock.nowMs();
     const planned = this.latestPlan;
     const seq = this.safety.sequencer;
-    const moduleOwner = new Map<string, number>();
-    const guns: GunView[] = this.config.guns.map((gun, position) => {
-      const view = this.sessions.view(gun.id);
+    const ownerAt = this.snapshotOwnerAt;
+    ownerAt.fill(null);
+    const modulePosition = this.modulePositionById;
+    const configGuns = this.config.guns;
+    const brief = this.briefScratch;
+    const guns: GunView[] = new Array(configGuns.length);
+    let totalPowerKW = 0;
+    for (let position = 0; position < configGuns.length; position++) {
+      const gun = configGuns[position];
+      this.sessions.briefInto(position, gun.id, brief);
       const status = seq.gunStatus(gun.id);
-      const meter = safeRead(() => this.hal.sensors.gun(gun.id));
-      const ev = safeRead(() => this.hal.ev.status(gun.id));
-      const planGun = planned?.guns.find((g) => g.id === gun.id);
-      for (const m of status.modules) moduleOwner.set(m, gun.id);
+      const meter = this.readGunMeter(gun.id);
+      const ev = this.readEvStatus(gun.id);
+      const planGun = planned === null ? undefined : planGunAt(planned, position, gun.id);
+      const statusModules = status.modules;
+      for (let k = 0; k < statusModules.length; k++) {
+        const at = modulePosition.get(statusModules[k]);
+        if (at !== undefined) ownerAt[at] = gun.id;
+      }
       const voltageV = meter?.voltageV ?? 0;
       const currentA = meter?.currentA ?? 0;
-      return {
+      const powerKW = (voltageV * currentA) / 1000;
+      totalPowerKW += powerKW;
+      guns[position] = {
         id: gun.id,
         slotId: gun.slotId ?? null,
         gc: gun.gc,
-        state: view?.state ?? "IDLE",
+        state: brief.state,
         phase: status.phase,
         plugged: ev?.plugged ?? false,
         socPct: ev?.socPct ?? null,
         voltageV,
         currentA,
-        powerKW: (voltageV * currentA) / 1000,
-        requestKW: view?.requestKW ?? 0,
+        powerKW,
+        requestKW: brief.requestKW,
         budgetKW: planGun?.budgetKW ?? 0,
         currentLimitA: status.currentLimitA,
-        modules: status.modules,
+        modules: statusModules,
         islandSlots: status.islandSlots,
-        energyKWh: (view?.session?.energyWh ?? 0) / 1000,
+        energyKWh: brief.energyWh / 1000,
         reason: ev?.plugged ? (planGun?.reason ?? status.reason ?? null) : null,
         priority: this.priorityAt[position],
       };
-    });
+    }
     const blocks = this.safety.faults.blocks();
-    const modules: ModuleView[] = this.index.modules.map((m) => {
-      const r = safeRead(() => this.hal.modules.read(m.id)) ?? OFFLINE_READING;
+    const indexModules = this.index.modules;
+    const modules: ModuleView[] = new Array(indexModules.length);
+    for (let i = 0; i < indexModules.length; i++) {
+      const m = indexModules[i];
+      const r = this.readModule(m.id) ?? OFFLINE_READING;
       const failed = r.alarms.length > 0 || blocks.modules.has(m.id);
-      return {
-        id: m.id,
-        slotId: m.slotId ?? null,
-        state: !r.online ? "offline" : failed ? "failed" : r.running ? "on" : "off",
-        tempC: r.tempC,
-        powerKW: (r.voltageV * r.currentA) / 1000,
-        gunId: moduleOwner.get(m.id) ?? null,
-      };
-    });
-    const contactorFaults = this.safety.health.faults();
-    const contactors: ContactorView[] = this.index.contactors.map((c) => {
-      const counters = this.safety.health.counters(c.id);
-      const aux = safeRead(() => this.hal.contactors.aux(c.id));
-      return {
-        id: c.id,
-        kind: c.kind,
-        gunId: c.gunId ?? null,
-        moduleId: c.moduleId ?? null,
-        commanded: this.hal.contactors.commanded(c.id) ? "closed" : "open",
-        aux: aux?.closed ? "closed" : "open",
-        fault: contactorFaults[c.id] ?? null,
-        operations: counters.operations,
-        breaksUnderLoad: counters.breaksUnderLoad,
-      };
-    });
+      modules[i] = this.moduleViewAt(
+        i, m.id, m.slotId ?? null, !r.online ? "offline" : failed ? "failed" : r.running ? "on" : "off", r.tempC, (r.voltageV * r.currentA) / 1000, ownerAt[i],
+      );
+    }
+    const health = this.safety.health;
+    // faults() walks every contactor: only when one has a verdict (null: none has).
+    const contactorFaults = health.hasFaults() ? health.faults() : null;
+    const indexContactors = this.index.contactors;
+    const contactors: ContactorView[] = new Array(indexContactors.length);
+    for (let i = 0; i < indexContactors.length; i++) {
+      const c = indexContactors[i];
+      const counters = health.counters(c.id);
+      const aux = this.readAux(c.id);
+      contactors[i] = this.contactorViewAt(
+        i, c, this.hal.contactors.commanded(c.id) ? "closed" : "open", aux?.closed ? "closed" : "open", contactorFaults === null ? null : contactorFaults[c.id] ?? null, counters.operations, counters.breaksUnderLoad,
+      );
+    }
     const faults: FaultView[] = this.safety.faults.list().map((f) => ({
       id: String(f.id),
       kind: f.kind,
@@ -435,8 +502,7 @@ export class CabinetController {
       atMs: f.raisedAtMs,
       active: true,
     }));
-    const events = this.safety.events.recent(60).map((e) => ({ atMs: e.atMs, kind: e.kind, text: `${e.source}: ${e.message}` }));
-    const totalPowerKW = guns.reduce((sum, g) => sum + g.powerKW, 0);
+    const events = this.eventViewsOf(this.safety.events, 60);
     return {
       timeMs: nowMs,
       chargerId: this.config.chargerId,
@@ -444,14 +510,126 @@ export class CabinetController {
       gridLimitKW: this.latestLimits?.gridLimitKW ?? this.config.siteLimits.gridPowerLimitKW,
       capacityKW: planned?.capacityKW ?? 0,
       totalPowerKW,
-      gridPowerKW: safeRead(() => this.hal.sensors.gridPowerKW()) ?? 0,
-      slots: this.config.slots.map((s) => ({ id: s.id, gunId: s.gunId, mc: s.mc, cw: s.cw, modules: s.modules.map((m) => m.id) })),
+      gridPowerKW: this.readGridPowerKW() ?? 0,
+      slots: this.slotViews(),
       guns,
       modules,
       contactors,
       faults,
       events,
     };
+  }
+
+  /** The previous snapshot's view of module `i` when every field is the same (it is never written), else a new one. */
+  private moduleViewAt(i: number, id: string, slotId: number | null, state: ModuleView["state"], tempC: number, powerKW: number, gunId: number | null): ModuleView {
+    const last = this.lastModuleViews[i];
+    if (
+      last !== undefined && last.powerKW === powerKW && last.tempC === tempC && last.state === state && last.gunId === gunId && last.id === id && last.slotId === slotId &&
+      (powerKW !== 0 || 1 / last.powerKW === 1 / powerKW) && (tempC !== 0 || 1 / last.tempC === 1 / tempC)
+    ) {
+      return last;
+    }
+    const made: ModuleView = { id, slotId, state, tempC, powerKW, gunId };
+    this.lastModuleViews[i] = made;
+    return made;
+  }
+
+  /** The previous snapshot's view of contactor `i` when every field is the same (it is never written), else a new one. */
+  private contactorViewAt(
+    i: number, c: CabinetIndex["contactors"][number], commanded: ContactorView["commanded"], aux: ContactorView["aux"], fault: ContactorView["fault"],
+    operations: number, breaksUnderLoad: number,
+  ): ContactorView {
+    const last = this.lastContactorViews[i];
+    if (
+      last !== undefined && last.id === c.id && last.commanded === commanded && last.aux === aux && last.fault === fault &&
+      // Counters are whole counts from zero: never -0.
+      last.operations === operations && last.breaksUnderLoad === breaksUnderLoad
+    ) {
+      return last;
+    }
+    const made: ContactorView = {
+      id: c.id, kind: c.kind, gunId: c.gunId ?? null, moduleId: c.moduleId ?? null, commanded, aux, fault, operations, breaksUnderLoad,
+    };
+    this.lastContactorViews[i] = made;
+    return made;
+  }
+
+  /**
+   * The newest `count` events as views, frozen. No new event since the previous snapshot:
+   * its list (the same events); else a view made by the previous snapshot for the same
+   * seq is reused.
+   */
+  private eventViewsOf(log: EventLog, count: number): EventView[] {
+    if (this.eventViewLog === log && log.lastSeq === this.eventViewLastSeq) return this.eventViews as EventView[];
+    const recent = log.recent(count);
+    const previous = this.eventViewLog === log ? this.eventViews : NO_EVENT_VIEWS;
+    const firstSeq = this.eventViewFirstSeq;
+    const views: EventView[] = new Array(recent.length);
+    for (let i = 0; i < recent.length; i++) {
+      const e = recent[i];
+      const at = e.seq - firstSeq;
+      const kept = at >= 0 && at < previous.length ? previous[at] : undefined;
+      views[i] = kept !== undefined && this.eventViewSeqs[at] === e.seq ? kept : eventViewOf(e);
+    }
+    Object.freeze(views);
+    this.eventViewLog = log;
+    this.eventViews = views;
+    this.eventViewLastSeq = log.lastSeq;
+    const seqs = this.eventViewSeqs;
+    seqs.length = recent.length;
+    for (let i = 0; i < recent.length; i++) seqs[i] = recent[i].seq;
+    this.eventViewFirstSeq = recent.length > 0 ? recent[0].seq : 0;
+    return views;
+  }
+
+  /** Config slots: built at the first snapshot and frozen, shared by every snapshot. */
+  private slotViews(): CabinetSnapshot["slots"] {
+    if (this.snapshotSlots === null) {
+      this.snapshotSlots = Object.freeze(this.config.slots.map((s) => Object.freeze({ id: s.id, gunId: s.gunId, mc: s.mc, cw: s.cw, modules: Object.freeze(s.modules.map((m) => m.id)) as string[] }))) as CabinetSnapshot["slots"];
+    }
+    return this.snapshotSlots;
+  }
+
+  // HAL reads that never throw (null: unreadable), without a closure per read.
+
+  private readGunMeter(gunId: number): GunMeasurement | null {
+    try {
+      return this.hal.sensors.gun(gunId);
+    } catch {
+      return null;
+    }
+  }
+
+  private readEvStatus(gunId: number): EvStatus | null {
+    try {
+      return this.hal.ev.status(gunId);
+    } catch {
+      return null;
+    }
+  }
+
+  private readModule(moduleId: string): ModuleReading | null {
+    try {
+      return this.hal.modules.read(moduleId);
+    } catch {
+      return null;
+    }
+  }
+
+  private readAux(contactorId: string): { closed: boolean } | null {
+    try {
+      return this.hal.contactors.aux(contactorId);
+    } catch {
+      return null;
+    }
+  }
+
+  private readGridPowerKW(): number | null {
+    try {
+      return this.hal.sensors.gridPowerKW();
+    } catch {
+      return null;
+    }
   }
 
   /** Everything off (modules off, GC/MN/MX open); later ticks do nothing. */
@@ -469,18 +647,23 @@ function plannedBudgetKW(plan: Plan, gunIndex: number, gunId: number): number {
   return plan.guns.find((g) => g.id === gunId)?.budgetKW ?? 0;
 }
 
+/** The plan's record of a gun; plans list guns in config order, so its position is tried first. */
+function planGunAt(plan: Plan, gunIndex: number, gunId: number): Plan["guns"][number] | undefined {
+  const at = plan.guns[gunIndex];
+  if (at !== undefined && at.id === gunId) return at;
+  return plan.guns.find((g) => g.id === gunId);
+}
+
+const NO_EVENT_VIEWS: readonly EventView[] = Object.freeze([]);
+
+function eventViewOf(e: CabinetEvent): EventView {
+  return { atMs: e.atMs, kind: e.kind, text: `${e.source}: ${e.message}` };
+}
+
 /** gunLimitOf, trying the gun's config position first (the tracker lists guns in config order). */
 function gunLimitAt(limits: LimitSnapshot, gunIndex: number, gunId: number): GunLimitState {
   const at = limits.guns[gunIndex];
   return at !== undefined && at.gunId === gunId ? at : gunLimitOf(limits, gunId);
-}
-
-function safeRead<T>(read: () => T): T | null {
-  try {
-    return read();
-  } catch {
-    return null;
-  }
 }
 
 export type { SessionEvent };

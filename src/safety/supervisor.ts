@@ -62,8 +62,11 @@ interface GunWatch {
   tripV: number;
   /** The over-current trip (the gun's maximum current times the config's factor; both fixed for the supervisor's life). */
   readonly overCurrentLimitA: number;
-  /** This tick's EV status (for the unplug clear rule). */
-  ev: EvStatus | null;
+  /**
+   * Whether this tick's EV status says plugged (for the unplug clear rule): 1 plugged,
+   * 0 unplugged, -1 no status. A flag, not the status: the EV link may refill that record.
+   */
+  evPlugged: number;
 }
 
 /** What the supervisor keeps per module (`index.modules` order). */
@@ -121,7 +124,32 @@ export class SafetySupervisor {
    */
   private readonly mnConfirmedClosed: Uint8Array;
   private mnFlagsVersion = NaN;
-  private readonly unplugged = (gunId: number): boolean => this.watchByGun.get(gunId)?.ev?.plugged === false;
+  /**
+   * `checkModules` without a pass: the sequencer's `moduleTableVersion` at the last pass that
+   * found every module quiet (online, cool, no alarm; NaN: not all quiet), and the oldest
+   * `lastSeenMs` then. Each module's verdict is a pure function of its reply (the table is
+   * unchanged while the version is), the clock and `latched`; the only part that moves with
+   * the clock is comms (`now - lastSeenMs > timeout`), and it holds for every module when it
+   * holds for the oldest one (subtraction is monotonic; a NaN time never times out).
+   */
+  private modulesQuietVersion = NaN;
+  private modulesOldestSeenMs = 0;
+  /**
+   * Per gun position, what `checkIslands` sums over the island's modules, for one island
+   * (`islandSumsOf`), module table (`moduleTableVersion`) and MN flags (`mnFlagsVersion`):
+   * the module current sum, and the lowest and highest voltage of the running modules whose
+   * MN is confirmed closed (their count; a NaN among them: NaN). The worst |bus - module|
+   * difference is then the larger of the two ends' (subtraction is monotonic), the same
+   * double as the module by module maximum.
+   */
+  private readonly islandSumsOf: (EnergizedIsland | undefined)[];
+  private readonly islandSumsTable: Float64Array;
+  private readonly islandSumsFlags: Float64Array;
+  private readonly islandSumA: Float64Array;
+  private readonly islandMinV: Float64Array;
+  private readonly islandMaxV: Float64Array;
+  private readonly islandComparedCount: Int32Array;
+  private readonly unplugged = (gunId: number): boolean => this.watchByGun.get(gunId)?.evPlugged === 0;
 
   constructor(options: SupervisorOptions) {
     this.seq = options.sequencer;
@@ -141,7 +169,7 @@ export class SafetySupervisor {
     for (const g of this.config.guns) {
       const watch: GunWatch = {
         gunId: g.id, gun: this.seq.index.gunById.get(g.id) ?? g, location: `gun ${g.id}`, slotPos: this.seq.slotPositionOf(g.slotId),
-        overVoltageSinceMs: NaN, evOverVoltageSinceMs: NaN, implausibleSinceMs: NaN, tripForEvMaxV: NaN, tripV: 0, ev: null,
+        overVoltageSinceMs: NaN, evOverVoltageSinceMs: NaN, implausibleSinceMs: NaN, tripForEvMaxV: NaN, tripV: 0, evPlugged: -1,
         overCurrentLimitA: (this.seq.index.gunById.get(g.id) ?? g).maxCurrentA * this.config.safety.overCurrentFactor,
       };
       this.gunWatches.push(watch);
@@ -152,6 +180,14 @@ export class SafetySupervisor {
     }
     this.mnPosOfModule = Int32Array.from(this.moduleWatches, (w) => w.mnPos);
     this.mnConfirmedClosed = new Uint8Array(this.moduleWatches.length);
+    const gunCount = this.gunWatches.length;
+    this.islandSumsOf = new Array<EnergizedIsland | undefined>(gunCount).fill(undefined);
+    this.islandSumsTable = new Float64Array(gunCount).fill(NaN);
+    this.islandSumsFlags = new Float64Array(gunCount).fill(NaN);
+    this.islandSumA = new Float64Array(gunCount);
+    this.islandMinV = new Float64Array(gunCount);
+    this.islandMaxV = new Float64Array(gunCount);
+    this.islandComparedCount = new Int32Array(gunCount);
   }
 
   /** Latched faults, oldest first. */
@@ -266,7 +302,7 @@ export class SafetySupervisor {
     const location = w.location;
     const m: GunMeasurement | null = readings.guns[pos];
     const ev: EvStatus | null = readings.ev[pos];
-    w.ev = ev;
+    w.evPlugged = ev === null ? -1 : ev.plugged === false ? 0 : 1;
     if (ev === null) {
       this.detected({ kind: "evLinkLost", severity: "medium", scope: { guns: [gunId] }, location, cause: "EV communication controller unreadable",
         clear: { rule: "causeGoneFor", ms: 2000 } });
@@ -342,14 +378,26 @@ export class SafetySupervisor {
   private checkModules(tickReadings: TickReadings, now: number): void {
     const trip = this.config.moduleRating.tripTempC;
     const commsTimeoutMs = this.config.safety.moduleCommsTimeoutMs;
+    const table = this.seq.moduleTableVersion;
+    // The same replies as at the last all-quiet pass, and the oldest still fresh: all quiet again.
+    if (!this.latched && table === this.modulesQuietVersion && !(now - this.modulesOldestSeenMs > commsTimeoutMs)) return;
     const watches = this.moduleWatches;
     const readings = tickReadings.modules;
+    let allQuiet = !this.latched;
+    let oldestSeenMs = Infinity;
     for (let i = 0; i < watches.length; i++) {
       const r: ModuleReading | null = readings[i];
       // The common case in one test: online, fresh, cool, no alarm, and no fault latched (nothing to mark gone).
-      if (!this.latched && r !== null && r.online && !(now - r.lastSeenMs > commsTimeoutMs) && !(r.tempC >= trip) && !(r.alarms.length > 0)) continue;
+      if (!this.latched && r !== null && r.online && !(now - r.lastSeenMs > commsTimeoutMs) && !(r.tempC >= trip) && !(r.alarms.length > 0)) {
+        if (r.lastSeenMs < oldestSeenMs) oldestSeenMs = r.lastSeenMs;
+        continue;
+      }
+      allQuiet = false;
       this.judgeModule(watches[i], r, now, trip, commsTimeoutMs);
     }
+    // Nothing was judged when all were quiet: no reaction, the table is still the one read above.
+    this.modulesQuietVersion = allQuiet ? table : NaN;
+    this.modulesOldestSeenMs = oldestSeenMs;
   }
 
   /** Comms, temperature and alarms of one module (`r`: its reading, null when unreadable). */
@@ -378,33 +426,53 @@ export class SafetySupervisor {
     const ring = this.ring;
     const islands = this.seq.energizedIslands; // this tick's list, as a reaction below may release islands
     const current = this.islandsByGun;
+    const watches = this.gunWatches;
+    const slotBusV = readings.slotBusV;
     const moduleReadings = readings.modules;
     const islandOverCurrentA = s.islandOverCurrentA;
     const implausibleDeltaV = s.implausibleVoltageDeltaV;
+    // Locals: this runs every fast tick, and on XS every `this.` is a property lookup.
+    const sumsOf = this.islandSumsOf;
+    const sumsTable = this.islandSumsTable;
+    const sumsFlags = this.islandSumsFlags;
+    const islandSumA = this.islandSumA;
+    const islandMinV = this.islandMinV;
+    const islandMaxV = this.islandMaxV;
+    const comparedCount = this.islandComparedCount;
     let mnClosed = this.mnFlags();
+    let flagsVersion = this.mnFlagsVersion;
+    // Only a reaction (a new fault below) can command contactors or read the module replies
+    // again within this loop: both keys are read again after one.
+    let table = this.seq.moduleTableVersion;
     let reactionsSeen = this.reactions;
     for (let j = 0; j < islands.length; j++) {
       const island: EnergizedIsland = islands[j];
-      const w = this.gunWatches[island.gunPos];
+      const gunPos = island.gunPos;
+      const w = watches[gunPos];
       // An island released by a reaction earlier in this loop has no modules left to judge.
-      const modulePos = current[island.gunPos] === island ? island.modulePos : NO_MODULE_POSITIONS;
-      let sumA = 0;
-      let worstDeltaV = 0;
-      const busV = ring && w.slotPos >= 0 ? readings.slotBusV[w.slotPos] : NaN;
-      const busKnown = Number.isFinite(busV);
-      // A reaction to an island before this one may have commanded contactors.
+      const modulePos = current[gunPos] === island ? island.modulePos : NO_MODULE_POSITIONS;
+      const busV = ring && w.slotPos >= 0 ? slotBusV[w.slotPos] : NaN;
       if (this.reactions !== reactionsSeen) {
         mnClosed = this.mnFlags();
+        flagsVersion = this.mnFlagsVersion;
+        table = this.seq.moduleTableVersion;
         reactionsSeen = this.reactions;
       }
-      for (let k = 0; k < modulePos.length; k++) {
-        const pos = modulePos[k];
-        const r: ModuleReading | null = pos < 0 ? null : moduleReadings[pos];
-        if (!r || !r.online) continue;
-        sumA += Math.abs(r.currentA);
-        if (!r.running || !busKnown) continue;
-        // Only a running module on its bus (MN confirmed closed) is compared with it.
-        if (mnClosed[pos] === 1) worstDeltaV = Math.max(worstDeltaV, Math.abs(busV - r.voltageV));
+      let sumA = 0;
+      let worstDeltaV = 0;
+      if (modulePos.length === 0) sumsOf[gunPos] = undefined;
+      else {
+        if (sumsOf[gunPos] !== island || sumsTable[gunPos] !== table || sumsFlags[gunPos] !== flagsVersion) {
+          this.sumIsland(gunPos, modulePos, moduleReadings, mnClosed);
+          sumsOf[gunPos] = island;
+          sumsTable[gunPos] = table;
+          sumsFlags[gunPos] = flagsVersion;
+        }
+        sumA = islandSumA[gunPos];
+        // Only running modules on the bus (MN confirmed closed) are compared with it, every tick.
+        if (comparedCount[gunPos] > 0 && Number.isFinite(busV)) {
+          worstDeltaV = Math.max(0, Math.abs(busV - islandMinV[gunPos]), Math.abs(busV - islandMaxV[gunPos]));
+        }
       }
       // The common case in one test: neither condition present and no fault latched (nothing to mark gone).
       if (!this.latched && !(sumA > islandOverCurrentA) && !(worstDeltaV > implausibleDeltaV)) {
@@ -413,6 +481,39 @@ export class SafetySupervisor {
       }
       this.judgeIsland(island, w, sumA, worstDeltaV, now);
     }
+  }
+
+  /**
+   * The module current sum of an island (online modules, in list order: the same double as
+   * summed in `checkIslands` before), and the lowest and highest voltage of its running
+   * modules whose MN is confirmed closed (a NaN voltage makes both NaN, as it made the
+   * running maximum NaN).
+   */
+  private sumIsland(gunPos: number, modulePos: readonly number[], moduleReadings: readonly (ModuleReading | null)[], mnClosed: Uint8Array): void {
+    let sumA = 0;
+    let minV = Infinity;
+    let maxV = -Infinity;
+    let compared = 0;
+    for (let k = 0; k < modulePos.length; k++) {
+      const pos = modulePos[k];
+      const r: ModuleReading | null = pos < 0 ? null : moduleReadings[pos];
+      if (!r || !r.online) continue;
+      sumA += Math.abs(r.currentA);
+      if (!r.running || mnClosed[pos] !== 1) continue;
+      const v = r.voltageV;
+      compared++;
+      if (Number.isNaN(v) || Number.isNaN(minV)) {
+        minV = NaN;
+        maxV = NaN;
+        continue;
+      }
+      if (v < minV) minV = v;
+      if (v > maxV) maxV = v;
+    }
+    this.islandSumA[gunPos] = sumA;
+    this.islandMinV[gunPos] = minV;
+    this.islandMaxV[gunPos] = maxV;
+    this.islandComparedCount[gunPos] = compared;
   }
 
   /** Island over-current and plausibility of one island, from its module current sum and worst bus-module difference. */

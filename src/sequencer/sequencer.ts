@@ -15,7 +15,7 @@
  */
 import type { Clock } from "../../hal/clock";
 import type { ContactorBank } from "../../hal/contactors";
-import type { EvLink, EvStatus } from "../../hal/ev-link";
+import { copyEvStatus, sameEvStatus, type EvLink, type EvStatus } from "../../hal/ev-link";
 import type { Log } from "../../hal/log";
 import type { ModuleBus, ModuleCommand, ModuleReading } from "../../hal/power-modules";
 import type { GunMeasurement, Sensors } from "../../hal/sensors";
@@ -81,10 +81,11 @@ export interface EnergizedIsland {
  * buses: `config.slots`), written in place every fast tick. null: unreadable or not read
  * yet; NaN bus voltage: unknown or not a number.
  *
- * A gun measurement is valid for its tick only: a HAL's `readGuns` may refill the same
- * record on the next read, so whoever keeps one past the tick copies it (today no one does:
- * the supervisor, the sequencer and the control tick take the numbers at once). EV statuses
- * and module replies are never changed once read: charging sessions keep EV statuses.
+ * A gun measurement and an EV status are valid for their tick only: a HAL's `readGuns` /
+ * `fillStatuses` may refill the same record on the next read, so whoever keeps one past the
+ * tick copies it (the supervisor, the sequencer and the control tick take the values at once;
+ * the charging sessions keep EV statuses, and get them through `evReading`, which hands out
+ * a copy they may keep). Module replies are never changed once read.
  */
 export interface TickReadings {
   readonly guns: readonly (GunMeasurement | null)[];
@@ -315,8 +316,18 @@ export class ContactorSequencer {
   private planGunsList: readonly GunPlan[] | null = null;
   private planGunsLength = -1;
   private readonly readings: Readings;
+  /**
+   * True while `readings.ev` may hold records the EV link refills (`fillStatuses`): then
+   * `evReading` hands out a copy. Per gun position, the last copy handed out (null: none):
+   * handed out again while the status is field by field the same, so a keeper sees a new
+   * object only when the status changed.
+   */
+  private evTableIsRegister = false;
+  private readonly evSnapshots: (EvStatus | null)[];
   /** The module bus's `readingsVersion` at the last read of every module without a failure (NaN: read again; see `readModuleReplies`). */
   private modulesReadVersion = NaN;
+  /** Bumped on every pass that writes `readings.modules` (see `moduleTableVersion`). */
+  private moduleTableWrites = 0;
   /** One view for every §5 check: its functions read the live state. */
   private readonly view: SafetyView;
   private targetsMemo: TargetsMemo | null = null;
@@ -395,6 +406,7 @@ export class ContactorSequencer {
       modules: filled<ModuleReading | null>(moduleCount, null),
       slotBusV: new Float64Array(this.config.slots.length).fill(NaN),
     };
+    this.evSnapshots = filled<EvStatus | null>(gunCount, null);
     this.islandAt = filled<Island | undefined>(gunCount, undefined);
     this.targetAt = filled<Target | undefined>(gunCount, undefined);
     this.offerA = new Float64Array(gunCount).fill(NaN);
@@ -550,10 +562,29 @@ export class ContactorSequencer {
     return i === undefined ? null : this.readings.guns[i];
   }
 
-  /** This tick's EV status of a gun (null: unreadable). */
+  /**
+   * This tick's EV status of a gun (null: unreadable), as an object the caller may keep
+   * (charging sessions do): never one the EV link refills on the next read.
+   */
   evReading(gunId: number): EvStatus | null {
     const i = this.gunPosition.get(gunId);
-    return i === undefined ? null : this.readings.ev[i];
+    if (i === undefined) return null;
+    const ev = this.readings.ev[i];
+    return ev === null || !this.evTableIsRegister ? ev : this.evSnapshotAt(i, ev);
+  }
+
+  /**
+   * A keepable copy of `ev`, a status the link may refill: a frozen status is one it cannot
+   * refill (e.g. a shared "nothing plugged"), handed out as it is; else the gun's last copy
+   * while every field is still the same, or a new frozen copy.
+   */
+  private evSnapshotAt(gunPos: number, ev: EvStatus): EvStatus {
+    if (Object.isFrozen(ev)) return ev;
+    const kept = this.evSnapshots[gunPos];
+    if (kept !== null && sameEvStatus(kept, ev)) return kept;
+    const copy = Object.freeze(copyEvStatus(ev));
+    this.evSnapshots[gunPos] = copy;
+    return copy;
   }
 
   /** This tick's reply of a module (null: unreadable). */
@@ -566,6 +597,15 @@ export class ContactorSequencer {
   slotBusVoltageV(slotId: number): number {
     const i = this.slotPosition.get(slotId);
     return i === undefined ? NaN : this.readings.slotBusV[i];
+  }
+
+  /**
+   * Changes whenever `tickReadings.modules` is written (the module replies are read again),
+   * and only then: `readModuleReplies` is its one writer, and the replies it stores are never
+   * changed once read. Same counter = same table, the same reply objects with the same values.
+   */
+  get moduleTableVersion(): number {
+    return this.moduleTableWrites;
   }
 
   /** Every reading of this tick by position (read-only; see `TickReadings`): the supervisor's checks index it directly. */
@@ -800,9 +840,21 @@ export class ContactorSequencer {
     }
   }
 
+  /** EV statuses: the link's register read when it has one (see `evReading`), else its batch read, else id by id. */
   private readEvStatuses(): void {
     const into = this.readings.ev;
     const ev = this.ev;
+    this.evTableIsRegister = false;
+    if (ev.fillStatuses !== undefined) {
+      into.fill(null);
+      try {
+        this.evTableIsRegister = true;
+        ev.fillStatuses(this.gunIds, into);
+        return;
+      } catch {
+        this.evTableIsRegister = false; // read again below
+      }
+    }
     if (ev.readStatuses !== undefined) {
       into.fill(null);
       try {
@@ -836,6 +888,7 @@ export class ContactorSequencer {
     const moduleIds = this.moduleIds;
     const moduleCount = moduleIds.length;
     let failed = false;
+    this.moduleTableWrites += 1;
     for (let i = 0; i < moduleCount; ) {
       try {
         for (; i < moduleCount; i++) into[i] = this.moduleBus.read(moduleIds[i]);
@@ -928,8 +981,10 @@ export class ContactorSequencer {
     return v;
   }
 
+  /** This tick's EV status, for use within the tick (it may be a record the link refills: never kept). */
   private evStatus(gunId: number): EvStatus | null {
-    return this.evReading(gunId);
+    const i = this.gunPosition.get(gunId);
+    return i === undefined ? null : this.readings.ev[i];
   }
 
   private gunConfig(gunId: number): GunConfig | undefined {

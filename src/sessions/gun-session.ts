@@ -19,8 +19,8 @@ import type {
   StopReason,
 } from "./types";
 
-/** Seed 000 §5.1: only these take part in allocation (plus PAUSED_EVSE waiting for power). */
-const ALLOCATING: readonly GunState[] = ["READY", "ISLAND_READY", "CHARGING"];
+// Seed 000 §5.1: only READY, ISLAND_READY and CHARGING take part in allocation (plus
+// PAUSED_EVSE waiting for power): see isActive().
 const MAX_TRANSITIONS_PER_STEP = 12;
 
 /** No pause reason: returned, never stored (a stored list always has a reason in it). */
@@ -153,8 +153,25 @@ export class GunSession {
     return { active, charging: this.gcClosed, requestKW: active && ev ? evRequestKW(ev) : 0, evVoltageV: ev ? evVoltageOf(ev) : 0 };
   }
 
+  /** observation() written into `out` (no allocation per cycle): the same values. */
+  observeInto(out: { active: boolean; charging: boolean; requestKW: number; evVoltageV: number }): void {
+    const ev = this.ev;
+    const active = this.isActive();
+    out.active = active;
+    out.charging = this.gcClosed;
+    out.requestKW = active && ev ? evRequestKW(ev) : 0;
+    out.evVoltageV = ev ? evVoltageOf(ev) : 0;
+  }
+
+  /** view().session?.energyWh ?? 0 without copying the view (the telemetry snapshot's energy). */
+  get sessionEnergyWh(): number {
+    return this.session?.energyWh ?? 0;
+  }
+
   private isActive(): boolean {
-    if (ALLOCATING.includes(this.state)) return true;
+    // The allocating states, compared inline (twice per gun per cycle; includes() is a call in XS).
+    const state = this.state;
+    if (state === "READY" || state === "ISLAND_READY" || state === "CHARGING") return true;
     // Waiting for power only: stay a candidate, or power would never be granted again.
     return this.state === "PAUSED_EVSE" && this.pauseReasons.length === 1 && this.pauseReasons[0] === "noPower";
   }

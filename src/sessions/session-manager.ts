@@ -6,6 +6,7 @@ import type {
   CommandResult,
   GunInput,
   GunSessionView,
+  GunState,
   SessionEvent,
   SessionListener,
   SessionManagerOptions,
@@ -13,6 +14,23 @@ import type {
 
 /** The part of a GunObservation the sessions own; the main loop adds the rest. */
 export type SessionObservation = Pick<GunObservation, "active" | "charging" | "requestKW" | "evVoltageV">;
+
+/** The telemetry snapshot's part of a gun's session (SessionManager.briefInto). */
+export interface SessionBrief {
+  state: GunState;
+  requestKW: number;
+  energyWh: number;
+  /** Scratch for the observation the brief is taken from. */
+  observation: SessionObservation;
+}
+
+/** A fresh brief record to refill (SessionManager.briefInto). */
+export function newSessionBrief(): SessionBrief {
+  return { state: "IDLE", requestKW: 0, energyWh: 0, observation: { active: false, charging: false, requestKW: 0, evVoltageV: 0 } };
+}
+
+/** The events of a cycle without any (frozen: shared by every such cycle). */
+const NO_EVENTS: readonly SessionEvent[] = Object.freeze([]);
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -72,7 +90,7 @@ export class SessionManager {
    * then publish the events. Returns the events of this cycle, in order.
    * A gun without an input this cycle keeps its state (and is logged).
    */
-  update(nowMs: number, inputs: readonly GunInput[]): SessionEvent[] {
+  update(nowMs: number, inputs: readonly GunInput[]): readonly SessionEvent[] {
     this.lastNowMs = nowMs;
     if (this.inGunOrder(inputs)) {
       // One input per gun in gun order (the controller's every cycle): no Map to build.
@@ -137,6 +155,26 @@ export class SessionManager {
   observationAt(position: number, gunId: number): SessionObservation {
     const gun = this.ordered[position];
     return gun !== undefined && gun.gunId === gunId ? gun.observation() : this.observation(gunId);
+  }
+
+  /**
+   * What the telemetry snapshot shows of a gun's session, written into `out` without
+   * building a view: view(gunId)'s state (IDLE for an unknown gun), requestKW and
+   * session energy (0 without a session).
+   */
+  briefInto(position: number, gunId: number, out: SessionBrief): void {
+    const at = this.ordered[position];
+    const gun = at !== undefined && at.gunId === gunId ? at : this.guns.get(gunId);
+    if (gun === undefined) {
+      out.state = "IDLE";
+      out.requestKW = 0;
+      out.energyWh = 0;
+      return;
+    }
+    gun.observeInto(out.observation);
+    out.state = gun.state;
+    out.requestKW = out.observation.requestKW;
+    out.energyWh = gun.sessionEnergyWh;
   }
 
   // ---- commands (OCPP, MQTT, local HMI) --------------------------------------------------
@@ -258,8 +296,10 @@ export class SessionManager {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  private publish(): SessionEvent[] {
+  private publish(): readonly SessionEvent[] {
     const events = this.queue;
+    // No event (most cycles): the empty queue stays and the shared empty list is returned.
+    if (events.length === 0) return NO_EVENTS;
     this.queue = [];
     for (const event of events) {
       for (const listener of [...this.listeners]) {

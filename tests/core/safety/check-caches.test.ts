@@ -107,3 +107,102 @@ describe("latched fault kinds (FaultRegistry.latchedKinds)", () => {
     }
   });
 });
+
+/**
+ * The module and island checks reuse what they derived from the module replies while the
+ * sequencer's module table is unchanged (`moduleTableVersion`; PERF5). The fake bus gets a
+ * change counter the test bumps by hand, so that the table really stays the same between
+ * bumps; each test changes a reply, bumps, and expects the check to see it (each fails if
+ * the cache ignored the table), or lets the clock alone move a verdict.
+ */
+describe("module table caches (moduleTableVersion)", () => {
+  function versionedRig(): { rig: Rig; bump: () => void } {
+    const rig = new Rig();
+    const bus = rig.plant.moduleBus as { readingsVersion?: number };
+    bus.readingsVersion = 0;
+    return { rig, bump: () => void (bus.readingsVersion = (bus.readingsVersion ?? 0) + 1) };
+  }
+
+  it("the sequencer's table version changes exactly when the replies are read again", () => {
+    const { rig, bump } = versionedRig();
+    rig.run(20);
+    const v = rig.seq.moduleTableVersion;
+    rig.run(50);
+    assert.equal(rig.seq.moduleTableVersion, v, "same bus counter: same table");
+    bump();
+    rig.run(10);
+    assert.notEqual(rig.seq.moduleTableVersion, v);
+  });
+
+  it("all-quiet modules: a reply that turns hot is judged once the table changes", () => {
+    const { rig, bump } = versionedRig();
+    rig.run(50);
+    rig.plant.modules.get("M3_0")!.tempC = 95;
+    bump();
+    rig.run(20);
+    assert.ok(rig.sup.faults().some((f) => f.kind === "moduleOverTemp" && f.location === "module M3_0"));
+  });
+
+  it("all-quiet modules: with the same replies, the clock alone times out their comms, at the same tick as a full pass", () => {
+    const { rig } = versionedRig();
+    rig.run(20);
+    const seenMs = Math.min(...rig.plant.index.modules.map((m) => rig.seq.moduleReading(m.id)!.lastSeenMs));
+    const timeoutMs = rig.plant.config.safety.moduleCommsTimeoutMs;
+    rig.until(() => rig.sup.faults().some((f) => f.kind === "moduleCommsLost"), timeoutMs + 500, "comms lost");
+    assert.ok(rig.plant.nowMs - seenMs > timeoutMs && rig.plant.nowMs - 10 - seenMs <= timeoutMs, `raised at the first tick past the timeout (${rig.plant.nowMs} ms)`);
+  });
+
+  it("island sums: a module current that rises is summed again once the table changes", () => {
+    const { rig, bump } = versionedRig();
+    rig.startCharging([{ gunId: 3 }]);
+    rig.run(50);
+    for (const m of rig.seq.islandModulesOf(3)) rig.plant.moduleCurrentOverride.set(m, 700);
+    bump();
+    rig.run(20);
+    assert.ok(rig.sup.faults().some((f) => f.kind === "islandOverCurrent" && f.location === "gun 3"));
+  });
+
+  it("island sums: the worst bus-module difference is the module by module maximum, from either end, and follows the bus every tick", () => {
+    for (const [busV, expectedDeltaV] of [[500, 100], [300, 130]] as const) {
+      const { rig, bump } = versionedRig();
+      rig.startCharging([{ gunId: 3, modules: ["M3_0", "M3_1"] }]);
+      const modules = rig.seq.islandModulesOf(3);
+      assert.ok(modules.length >= 2, "an island of two modules");
+      const bus = rig.plant.moduleBus;
+      const read = bus.read;
+      // Two modules of the island reporting 400 V and 430 V.
+      bus.read = (id: string) => {
+        const r = read(id);
+        return id === modules[0] ? { ...r, voltageV: 400 } : id === modules[1] ? { ...r, voltageV: 430 } : r;
+      };
+      bump();
+      rig.run(50);
+      assert.equal(rig.sup.faults().length, 0);
+      // The replies stay the same; only the bus reading (read every tick) moves.
+      rig.plant.slotBusOverride.set(3, busV);
+      rig.until(() => rig.sup.faults().some((f) => f.kind === "implausibleMeasurement"), 300, "implausible measurement");
+      const fault = rig.sup.faults().find((f) => f.kind === "implausibleMeasurement")!;
+      assert.equal(fault.values?.deltaV, expectedDeltaV);
+    }
+  });
+
+  it("island sums follow the MN flags: an MN no longer confirmed takes its module out, with the same replies", () => {
+    const { rig, bump } = versionedRig();
+    rig.startCharging([{ gunId: 3, modules: ["M3_0", "M3_1"] }]);
+    bump();
+    rig.run(100);
+    const bank = rig.plant.bank;
+    const aux = bank.aux.bind(bank);
+    const bus = rig.plant.moduleBus;
+    const read = bus.read;
+    const modules = rig.seq.islandModulesOf(3);
+    // Every module of the island reports a voltage far off the bus (the same replies from then on).
+    bus.read = (id: string) => (modules.includes(id) ? { ...read(id), voltageV: 900 } : read(id));
+    bump();
+    rig.run(10);
+    const mns = modules.map((m) => `MN_${m.slice(1)}`);
+    bank.aux = (id: string) => (mns.includes(id) ? { closed: false, changedAtMs: rig.plant.nowMs } : aux(id));
+    rig.run(200);
+    assert.ok(!rig.sup.faults().some((f) => f.kind === "implausibleMeasurement"), "modules off their bus are not compared with it");
+  });
+});

@@ -300,3 +300,89 @@ describe("process image: aux contacts read in one batch (ContactorHealth)", () =
     assert.equal(health.aux("GC_3"), false, "last reading kept");
   });
 });
+
+/**
+ * EvLink.fillStatuses, the register read: the link refills one record per gun on every read.
+ * The tick sees the same values as any other read; `evReading` (what the control tick hands
+ * the charging sessions, which keep it) must never hand out a record the link refills, and
+ * must hand out the new values once the status changes.
+ */
+describe("process image: the EV status register (fillStatuses)", () => {
+  /** A register read on the fake plant's own statuses: one record per position, refilled. */
+  function addRegister(rig: Rig): { records: EvStatus[]; calls: () => number } {
+    const { ev } = rig.plant;
+    const records: EvStatus[] = [];
+    let calls = 0;
+    ev.fillStatuses = (ids, into) => {
+      calls++;
+      for (let k = 0; k < ids.length; k++) {
+        const status = ev.status(ids[k]);
+        if (records.length <= k) records.push({ ...status });
+        into[k] = Object.assign(records[k], status);
+      }
+    };
+    return { records, calls: () => calls };
+  }
+
+  it("gives the tick the same readings and verdicts as the batch of new objects, and is preferred to it", () => {
+    const register = new Rig();
+    const { calls } = addRegister(register);
+    let batchCalls = 0;
+    register.plant.ev.readStatuses = () => void batchCalls++;
+    const plain = new Rig();
+    for (const rig of [register, plain]) {
+      rig.startCharging([{ gunId: 3 }, { gunId: 8 }]);
+      rig.plant.insulationOhm.set(8, 10);
+    }
+    register.run(300);
+    plain.run(300);
+    assert.deepEqual(image(register), image(plain));
+    assert.deepEqual(register.sup.faults().map((f) => [f.kind, f.location]), plain.sup.faults().map((f) => [f.kind, f.location]));
+    assert.ok(calls() > 50 && batchCalls === 0, "the register read was used, the batch not");
+    // The unplug clear rule reads the register's plugged flag.
+    for (const rig of [register, plain]) {
+      rig.plant.insulationOhm.set(8, Infinity);
+      rig.plant.unplug(8);
+      rig.run(100);
+    }
+    assert.ok(!register.sup.faults().some((f) => f.kind === "insulation"), "unplugging cleared the insulation fault");
+    assert.deepEqual(register.sup.faults(), plain.sup.faults());
+  });
+
+  it("a status kept from evReading never changes when the link refills its record", () => {
+    const rig = new Rig();
+    const { records } = addRegister(rig);
+    rig.startCharging([{ gunId: 2 }]);
+    const pos = gunIds(rig).indexOf(2);
+    const kept = rig.seq.evReading(2)!;
+    assert.notEqual(kept, records[pos], "not the link's record");
+    assert.equal(rig.seq.tickReadings.ev[pos], records[pos], "the tick reads the record itself");
+    const snapshot = { ...kept };
+    rig.plant.evs.get(2)!.requestCurrentA = 42;
+    rig.plant.evs.get(2)!.batteryV = 433;
+    rig.run(20);
+    assert.equal(records[pos].requestCurrentA, 42, "the record was refilled");
+    assert.deepEqual(kept, snapshot, "the kept status is untouched");
+    const now = rig.seq.evReading(2)!;
+    assert.equal(now.requestCurrentA, 42, "a new status with the new values");
+    assert.equal(now.batteryVoltageV, 433);
+  });
+
+  it("hands out the same copy while the status is unchanged, a new one on any field's change", () => {
+    const rig = new Rig();
+    addRegister(rig);
+    rig.startCharging([{ gunId: 2 }]);
+    const first = rig.seq.evReading(2)!;
+    rig.run(50);
+    assert.equal(rig.seq.evReading(2), first, "unchanged: the same object");
+    assert.ok(Object.isFrozen(first), "a copy no keeper can change");
+    for (const [field, value] of [["stopRequested", true], ["paused", true], ["maxCurrentA", 123], ["ready", false]] as const) {
+      const before = rig.seq.evReading(2)!;
+      (rig.plant.evs.get(2)! as unknown as Record<string, unknown>)[field] = value;
+      rig.run(10);
+      const after = rig.seq.evReading(2)!;
+      assert.notEqual(after, before, `${field} changed: a new copy`);
+      assert.equal((after as unknown as Record<string, unknown>)[field], value);
+    }
+  });
+});
