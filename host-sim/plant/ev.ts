@@ -108,7 +108,8 @@ export class EvModel {
     this.ocvSocPct = soc;
     // The SOC moves a little every step: nearly always inside the segment of the last call.
     const ocv = this.ocv;
-    this.ocvV = this.cellsInSeries * (soc > ocv.segLoX && soc <= ocv.segHiX ? ocv.interpolateInSegment(soc) : ocv.at(soc));
+    // interpolateInSegment's expression written out (the same operands, the same double): see PowerModuleModel.finish.
+    this.ocvV = this.cellsInSeries * (soc > ocv.segLoX && soc <= ocv.segHiX ? ocv.segY0 + (ocv.segRise * (soc - ocv.segLoX)) / ocv.segRun : ocv.at(soc));
   }
 
   terminalVoltageV(): number {

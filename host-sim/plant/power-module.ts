@@ -91,8 +91,13 @@ export class PowerModuleModel {
   /** A CAN command frame reached the module (false if the link is down). */
   receive(command: ModuleCommandInput, nowMs: number): boolean {
     if (this.commsLost) return false;
-    // A fresh object: a caller (snapshot, dashboard) may hold the previous one.
-    this.command = { enabled: command.enabled, voltageV: command.voltageV, currentLimitA: command.currentLimitA };
+    // A fresh object when the command changes: a caller (snapshot, dashboard) may hold the previous one,
+    // and command objects are never written in place. The host HAL repeats the last command every poll
+    // (about two frames per plant step): an equal one keeps the object (Object.is: even 0 and -0 differ).
+    const held = this.command;
+    if (!Object.is(held.enabled, command.enabled) || !Object.is(held.voltageV, command.voltageV) || !Object.is(held.currentLimitA, command.currentLimitA)) {
+      this.command = { enabled: command.enabled, voltageV: command.voltageV, currentLimitA: command.currentLimitA };
+    }
     this.lastTrafficMs = nowMs;
     return true;
   }
@@ -171,7 +176,9 @@ export class PowerModuleModel {
         // efficiencyAt(outW), with the curve's usual case inline (the load moves little between steps).
         const load = outW / this.ratedPowerW;
         const curve = this.efficiency;
-        const efficiency = load > curve.segLoX && load <= curve.segHiX ? curve.interpolateInSegment(load) : curve.at(load);
+        // interpolateInSegment's expression written out (the same operands, the same double): as a call that
+        // V8 did not always inline, its returned double was boxed (garbage per running module per step).
+        const efficiency = load > curve.segLoX && load <= curve.segHiX ? curve.segY0 + (curve.segRise * (load - curve.segLoX)) / curve.segRun : curve.at(load);
         this.inputPowerW = outW / efficiency + this.standbyLossW;
       } else {
         this.inputPowerW = this.noLoadLossW;

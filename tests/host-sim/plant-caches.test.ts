@@ -233,4 +233,22 @@ describe("host-sim plant caches", () => {
       assert.equal(ev.deliveredWh, whBefore + 100 * 400 * (dtMs / 3_600_000), `energy for ${dtMs} ms`);
     }
   });
+  it("a module keeps its command object for a repeated equal command and takes every changed field of a new one", () => {
+    const params = defaultPlantParams().module;
+    const m = new PowerModuleModel("M", 30, defaultModuleRating(), params, 25);
+    m.receive({ enabled: true, voltageV: 500, currentLimitA: 40 }, 0);
+    const held = m.command;
+    m.receive({ enabled: true, voltageV: 500, currentLimitA: 40 }, 100);
+    assert.equal(m.command, held, "an equal command keeps the object a reader may hold");
+    assert.equal(m.lastTrafficMs, 100, "an equal command still counts as traffic");
+    m.receive({ enabled: true, voltageV: 500, currentLimitA: 41 }, 200);
+    assert.equal(m.command.currentLimitA, 41, "current limit changed");
+    m.receive({ enabled: true, voltageV: 501, currentLimitA: 41 }, 300);
+    assert.equal(m.command.voltageV, 501, "voltage changed");
+    m.receive({ enabled: false, voltageV: 501, currentLimitA: 41 }, 400);
+    assert.equal(m.command.enabled, false, "enable changed");
+    m.receive({ enabled: false, voltageV: -0, currentLimitA: 41 }, 500);
+    assert.ok(Object.is(m.command.voltageV, -0), "-0 is a different value from 0 for this comparison");
+    assert.deepEqual(held, { enabled: true, voltageV: 500, currentLimitA: 40 }, "the held object was never written");
+  });
 });
