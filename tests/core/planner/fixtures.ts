@@ -74,3 +74,19 @@ export function assertSamePlan(actual: Plan, expected: Plan): void {
   assert.equal(JSON.stringify(actual), JSON.stringify(expected));
   assert.deepStrictEqual(actual, expected);
 }
+
+/** The observation `ms` later, otherwise the same (the next control cycle by default). */
+export const later = (o: PlanObservation, ms = 100): PlanObservation => ({ ...o, nowMs: o.nowMs + ms });
+
+/** Ring guns 1, 3, 6 and 9 charging (50, 45, 20, 60 kW) at 1000 ms: the steady case the memo tests start from. */
+export function fourGunsCharging(): PlanObservation {
+  return observe(
+    [
+      { id: 1, requestKW: 50, charging: true },
+      { id: 3, requestKW: 45, charging: true },
+      { id: 6, requestKW: 20, charging: true },
+      { id: 9, requestKW: 60, charging: true },
+    ],
+    { nowMs: 1000 },
+  );
+}

@@ -13,9 +13,7 @@ import { plan } from "../../../src/planner";
 import type { CabinetConfig } from "../../../src/config";
 import type { Plan, PlanObservation } from "../../../src/planner";
 import { ringCase, runs } from "./arbitrary";
-import { assertSamePlan, copyPlan, failed, matrixConfig, observe, ringConfig } from "./fixtures";
-
-const later = (o: PlanObservation, ms = 100): PlanObservation => ({ ...o, nowMs: o.nowMs + ms });
+import { assertSamePlan, copyPlan, failed, matrixConfig, observe, ringConfig, fourGunsCharging, later } from "./fixtures";
 
 /** A plan handed out, and its JSON when it was made: it must stay that. */
 interface Handed {
@@ -39,15 +37,7 @@ const ring = ringConfig();
 const smallRing = ringConfig({}, 6, 3, 200);
 const matrix = matrixConfig();
 
-const ringBase = observe(
-  [
-    { id: 1, requestKW: 50, charging: true },
-    { id: 3, requestKW: 45, charging: true },
-    { id: 6, requestKW: 20, charging: true },
-    { id: 9, requestKW: 60, charging: true },
-  ],
-  { nowMs: 1000 },
-);
+const ringBase = fourGunsCharging();
 const smallBase = observe(
   [
     { id: 1, requestKW: 70, charging: true },

@@ -13,22 +13,10 @@ import { parseCabinetConfig, ringDocument } from "../../../src/config";
 import { plan } from "../../../src/planner";
 import type { Plan, PlanObservation } from "../../../src/planner";
 import { ringCase, runs } from "./arbitrary";
-import { assertSamePlan, copyPlan, failed, matrixConfig, observe, ringConfig } from "./fixtures";
-
-
-
-const later = (o: PlanObservation, ms = 100): PlanObservation => ({ ...o, nowMs: o.nowMs + ms });
+import { assertSamePlan, copyPlan, failed, matrixConfig, observe, ringConfig, fourGunsCharging, later } from "./fixtures";
 
 const config = ringConfig();
-const base = observe(
-  [
-    { id: 1, requestKW: 50, charging: true },
-    { id: 3, requestKW: 45, charging: true },
-    { id: 6, requestKW: 20, charging: true },
-    { id: 9, requestKW: 60, charging: true },
-  ],
-  { nowMs: 1000 },
-);
+const base = fourGunsCharging();
 
 describe("plan share: records handed on from the previous plan", () => {
   it("steady state hands on the previous records, equal to the ones built afresh", () => {

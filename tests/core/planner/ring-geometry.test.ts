@@ -18,8 +18,7 @@ import { buildContext } from "../../../src/planner/context";
 import { previousShare } from "../../../src/planner/plan-share";
 import { ringGeometryMatches, ringPlanSolver, type RingAllocation, type RingGeometry } from "../../../src/planner/ring";
 import { ringCase, runs } from "./arbitrary";
-import { assertSamePlan, copyPlan, failed, observe, ringConfig } from "./fixtures";
-
+import { assertSamePlan, copyPlan, failed, observe, ringConfig, fourGunsCharging, later } from "./fixtures";
 
 function geometryOf(p: Plan, config: CabinetConfig): RingGeometry | null {
   const share = previousShare(p, config);
@@ -54,18 +53,7 @@ function assertSameSearch(config: CabinetConfig, observed: PlanObservation, prev
   assert.deepStrictEqual(summary(withStale.search(keep)), summary(fresh.search(keep)));
 }
 
-
-const later = (o: PlanObservation, ms = 100): PlanObservation => ({ ...o, nowMs: o.nowMs + ms });
-
-const base = observe(
-  [
-    { id: 1, requestKW: 50, charging: true },
-    { id: 3, requestKW: 45, charging: true },
-    { id: 6, requestKW: 20, charging: true },
-    { id: 9, requestKW: 60, charging: true },
-  ],
-  { nowMs: 1000 },
-);
+const base = fourGunsCharging();
 
 const policies: [string, CabinetConfig][] = [
   ["single-slot islands", ringConfig()],
