@@ -24,21 +24,14 @@ export interface EvStatus {
 export interface EvLink {
   status(gunId: number): EvStatus;
   /**
-   * Optional batch read: `into[i]` = what `status(gunIds[i])` returns, for every i, in that
-   * order; a gun it cannot read it sets to null or leaves untouched (callers fill `into`
-   * with null first). Each status is a new object or an immutable one: callers (charging
-   * sessions) keep them across ticks. Callers pass the same, never changed, `gunIds` array
-   * every time.
+   * Optional batch (register) read: `into[i]` gets the values `status(gunIds[i])` would
+   * return, for every i, in that order; a gun it cannot read it sets to null or leaves
+   * untouched (callers fill `into` with null first). `into[i]` may be a record the link owns
+   * and refills on its next call (like a meter register), so that a 10 ms read allocates
+   * nothing: valid until that next call only, and a caller that keeps a status longer keeps
+   * a copy (`copyEvStatus`). Callers pass the same, never changed, `gunIds` array every time.
    */
   readStatuses?(gunIds: readonly number[], into: (EvStatus | null)[]): void;
-  /**
-   * Optional register read, preferred over `readStatuses` when present: the same values,
-   * but `into[i]` may be a record the link owns and refills on its next `fillStatuses`
-   * call (like a meter register), so that a 10 ms read allocates nothing. Valid until that
-   * next call only: a caller that keeps a status longer keeps a copy (`copyEvStatus`).
-   * Unreadable guns as in `readStatuses`. Same `gunIds` array every time.
-   */
-  fillStatuses?(gunIds: readonly number[], into: (EvStatus | null)[]): void;
   /** Tell the EV what the charger can deliver now (EVSE present/max current). */
   offer(gunId: number, maxCurrentA: number, presentVoltageV: number): void;
 }

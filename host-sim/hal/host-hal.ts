@@ -382,23 +382,19 @@ export class SimEvLink implements EvLink {
   status(gunId: number): EvStatus {
     return this.statusAt(this.gunIndex.indexOf(gunId), null);
   }
-  /** `status(gunIds[k])` for every k, in that order. */
-  readStatuses(gunIds: readonly number[], into: (EvStatus | null)[]): void {
-    const positions = this.gunBatch.of(gunIds);
-    for (let k = 0; k < positions.length; k++) into[k] = this.statusAt(positions[k], null);
-  }
   /**
-   * `readStatuses` into one record per list position, refilled on every call (the EvLink
-   * register read): the controller reads every EV 100 times a second, and a new object per
-   * plugged gun per read was an eighth of all the garbage. By list position, as `readGuns`.
+   * `status(gunIds[k])` for every k, in that order, into one record per list position,
+   * refilled on every call (the EvLink register read): the controller reads every EV 100
+   * times a second, and a new object per plugged gun per read was an eighth of all the
+   * garbage. By list position, as `readGuns`.
    */
-  fillStatuses(gunIds: readonly number[], into: (EvStatus | null)[]): void {
+  readStatuses(gunIds: readonly number[], into: (EvStatus | null)[]): void {
     const positions = this.gunBatch.of(gunIds);
     const records = this.statusRecords;
     while (records.length < positions.length) records.push({ ...NO_EV });
     for (let k = 0; k < positions.length; k++) into[k] = this.statusAt(positions[k], records[k]);
   }
-  /** What `fillStatuses` refills, by position in the list it is given. */
+  /** What `readStatuses` refills, by position in the list it is given. */
   private readonly statusRecords: EvStatus[] = [];
   /**
    * The status of the gun at plant position i (-1: none): the shared frozen NO_EV when no EV
@@ -411,20 +407,8 @@ export class SimEvLink implements EvLink {
     // not inline is boxed, and this runs for every plugged gun on every tick.
     ev.refreshOpenCircuitVoltage();
     const batteryVoltageV = ev.ocvV + ev.batteryCurrentA * ev.packResistanceOhm;
-    if (record === null) {
-      return {
-        plugged: true,
-        ready: ev.ready,
-        requestCurrentA: ev.requestCurrentA,
-        requestVoltageV: ev.targetVoltageV,
-        maxVoltageV: ev.maxVoltageV,
-        maxCurrentA: ev.maxCurrentA,
-        batteryVoltageV,
-        socPct: ev.socPct,
-        stopRequested: ev.stopRequested,
-        paused: ev.paused,
-      };
-    }
+    // A new object is filled the same way as a refilled record (one field list).
+    if (record === null) record = { ...NO_EV };
     record.plugged = true;
     record.ready = ev.ready;
     record.requestCurrentA = ev.requestCurrentA;

@@ -82,7 +82,7 @@ export interface EnergizedIsland {
  * yet; NaN bus voltage: unknown or not a number.
  *
  * A gun measurement and an EV status are valid for their tick only: a HAL's `readGuns` /
- * `fillStatuses` may refill the same record on the next read, so whoever keeps one past the
+ * `readStatuses` may refill the same record on the next read, so whoever keeps one past the
  * tick copies it (the supervisor, the sequencer and the control tick take the values at once;
  * the charging sessions keep EV statuses, and get them through `evReading`, which hands out
  * a copy they may keep). Module replies are never changed once read.
@@ -317,7 +317,7 @@ export class ContactorSequencer {
   private planGunsLength = -1;
   private readonly readings: Readings;
   /**
-   * True while `readings.ev` may hold records the EV link refills (`fillStatuses`): then
+   * True while `readings.ev` may hold records the EV link refills (`readStatuses`): then
    * `evReading` hands out a copy. Per gun position, the last copy handed out (null: none):
    * handed out again while the status is field by field the same, so a keeper sees a new
    * object only when the status changed.
@@ -840,28 +840,19 @@ export class ContactorSequencer {
     }
   }
 
-  /** EV statuses: the link's register read when it has one (see `evReading`), else its batch read, else id by id. */
+  /** EV statuses: the link's batch (register) read when it has one (see `evReading`), else id by id. */
   private readEvStatuses(): void {
     const into = this.readings.ev;
     const ev = this.ev;
     this.evTableIsRegister = false;
-    if (ev.fillStatuses !== undefined) {
-      into.fill(null);
-      try {
-        this.evTableIsRegister = true;
-        ev.fillStatuses(this.gunIds, into);
-        return;
-      } catch {
-        this.evTableIsRegister = false; // read again below
-      }
-    }
     if (ev.readStatuses !== undefined) {
       into.fill(null);
       try {
+        this.evTableIsRegister = true;
         ev.readStatuses(this.gunIds, into);
         return;
       } catch {
-        /* id by id below */
+        this.evTableIsRegister = false; // read again below
       }
     }
     const gunIds = this.gunIds;

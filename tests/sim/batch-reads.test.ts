@@ -46,7 +46,7 @@ function cabinet(): SimCabinet {
 /** Hides every batch read of a host HAL, so the controller reads id by id (as on a board without them). */
 function hideBatchReads(c: SimCabinet): void {
   const hal = c.sim.hal;
-  for (const [part, name] of [[hal.sensors, "readGuns"], [hal.sensors, "readSlotBuses"], [hal.ev, "readStatuses"], [hal.ev, "fillStatuses"], [hal.contactors, "readAux"]] as const) {
+  for (const [part, name] of [[hal.sensors, "readGuns"], [hal.sensors, "readSlotBuses"], [hal.ev, "readStatuses"], [hal.contactors, "readAux"]] as const) {
     assert.equal(typeof (part as unknown as Record<string, unknown>)[name], "function", `the host HAL has ${name}`);
     Object.defineProperty(part, name, { value: undefined });
   }
@@ -113,9 +113,6 @@ describe("batch reads of the process image (host HAL)", function () {
       const statusA: (EvStatus | null)[] = guns.map(() => null);
       a.hal.ev.readStatuses!(guns, statusA);
       assert.deepEqual(statusA, guns.map((id) => b.hal.ev.status(id)), `EV statuses, round ${round}`);
-      const filledA: (EvStatus | null)[] = guns.map(() => null);
-      a.hal.ev.fillStatuses!(guns, filledA);
-      assert.deepEqual(filledA, statusA, `EV status register, round ${round}`);
       const busA = new Float64Array(slots.length).fill(-1);
       a.hal.sensors.readSlotBuses!(slots, busA);
       assert.deepEqual([...busA], slots.map((id) => b.hal.sensors.slotBus(id).voltageV), `slot buses, round ${round}`);
@@ -143,18 +140,18 @@ describe("batch reads of the process image (host HAL)", function () {
     assert.equal(into[0], record, "the same record, refilled");
   });
 
-  it("fillStatuses refills one record per position (a register); a kept controller EV status never changes with it", () => {
+  it("readStatuses refills one record per position (a register); a kept controller EV status never changes with it", () => {
     const config = parseCabinetConfig(builtinDocument("ring-12x2"));
     const c = createSimCabinet({ config, seed: SCENARIO.seed, scenario: SCENARIO, stepMs: 10 });
     try {
       c.sim.runner.runUntil(5000);
       const into: (EvStatus | null)[] = [null, null];
-      c.sim.hal.ev.fillStatuses!([2, 5], into);
+      c.sim.hal.ev.readStatuses!([2, 5], into);
       const record = into[0];
       assert.ok(record !== null && record.plugged && !Object.isFrozen(record), "a plugged gun: a link-owned record");
       assert.equal(into[1]?.plugged, false, "an empty gun: nothing plugged");
       c.sim.runner.runFor(100);
-      c.sim.hal.ev.fillStatuses!([2, 5], into);
+      c.sim.hal.ev.readStatuses!([2, 5], into);
       assert.equal(into[0], record, "the same record, refilled");
       // What the control tick hands the sessions: a copy, untouched by later refills.
       const seq = c.controller.safety.sequencer;
