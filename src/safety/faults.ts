@@ -120,11 +120,23 @@ const NONE_CLEARED: readonly Fault[] = Object.freeze([]);
 export class FaultRegistry {
   private readonly clock: Clock;
   private readonly events: EventLog;
-  private readonly active = new Map<string, Fault>();
-  /** Latched faults per kind: lets `causeGone` return at once for kinds not latched (the common case, every tick). */
-  private readonly kindCounts = new Map<FaultKind, number>();
-  /** `FAULT_KIND_BIT` of every kind with a latched fault (kept with `kindCounts`). */
+  /** Latched faults, in latch order (the order clears are applied and logged in). */
+  private readonly active = new Set<Fault>();
+  /**
+   * The same faults by kind, then location: `causeGone` and `raise` run for every watched
+   * item on every tick while a fault of the kind is latched, and a `kind@location` key
+   * would be a new string to build and hash each time.
+   */
+  private readonly byKind = new Map<FaultKind, Map<string, Fault>>();
+  /** `FAULT_KIND_BIT` of every kind with a latched fault (kept with `byKind`). */
   private kindMask = 0;
+  /**
+   * Per location, the `FAULT_KIND_BIT`s of its latched faults whose cause is present (the
+   * ones a `causeGone` would mark), and a counter changed whenever any of these bits does:
+   * lets a checker that holds the bits of a location skip every `causeGone` there until then.
+   */
+  private readonly presentAt = new Map<string, number>();
+  private presentChanges = 0;
   private nextId = 1;
   private cachedBlocks: Blocks | null = null;
 
@@ -133,20 +145,16 @@ export class FaultRegistry {
     this.events = options.events;
   }
 
-  private static key(kind: FaultKind, location: string): string {
-    return `${kind}@${location}`;
-  }
-
   /**
    * Latch a fault, or refresh the values of the same kind at the same location.
    * Returns the fault and whether it is new (new faults need their reaction).
    */
   raise(spec: FaultSpec): { fault: Fault; isNew: boolean } {
     const now = this.clock.nowMs();
-    const key = FaultRegistry.key(spec.kind, spec.location);
-    const existing = this.active.get(key);
+    const existing = this.find(spec.kind, spec.location);
     if (existing) {
       existing.causeGoneSinceMs = spec.oneShot ? now : null;
+      this.markPresent(existing, !spec.oneShot);
       if (spec.values) existing.values = { ...spec.values };
       return { fault: existing, isNew: false };
     }
@@ -162,9 +170,12 @@ export class FaultRegistry {
       clear: spec.clear,
       causeGoneSinceMs: spec.oneShot ? now : null,
     };
-    this.active.set(key, fault);
-    this.kindCounts.set(fault.kind, (this.kindCounts.get(fault.kind) ?? 0) + 1);
+    this.active.add(fault);
+    let atKind = this.byKind.get(fault.kind);
+    if (atKind === undefined) this.byKind.set(fault.kind, (atKind = new Map()));
+    atKind.set(fault.location, fault);
     this.kindMask |= FAULT_KIND_BIT[fault.kind];
+    this.markPresent(fault, !spec.oneShot);
     this.cachedBlocks = null;
     this.events.push(now, "fault", fault.location, `${fault.severity} ${fault.kind}: ${fault.cause}`, fault.values);
     return { fault, isNew: true };
@@ -172,9 +183,40 @@ export class FaultRegistry {
 
   /** Report that the cause of (kind, location) is absent now, if it is latched. */
   causeGone(kind: FaultKind, location: string): void {
-    if (this.active.size === 0 || !this.kindCounts.get(kind)) return;
-    const f = this.active.get(FaultRegistry.key(kind, location));
-    if (f && f.causeGoneSinceMs === null) f.causeGoneSinceMs = this.clock.nowMs();
+    if (this.active.size === 0) return;
+    const f = this.find(kind, location);
+    if (f && f.causeGoneSinceMs === null) {
+      f.causeGoneSinceMs = this.clock.nowMs();
+      this.markPresent(f, false);
+    }
+  }
+
+  /**
+   * The `FAULT_KIND_BIT`s of the faults latched at `location` whose cause is present:
+   * `causeGone(kind, location)` does nothing for a kind whose bit is clear. Valid while
+   * `presentVersion` is unchanged.
+   */
+  causesPresentAt(location: string): number {
+    return this.presentAt.get(location) ?? 0;
+  }
+
+  /** Changes whenever a bit of `causesPresentAt` does, for any location. */
+  get presentVersion(): number {
+    return this.presentChanges;
+  }
+
+  private markPresent(f: Fault, present: boolean): void {
+    const before = this.presentAt.get(f.location) ?? 0;
+    const bit = FAULT_KIND_BIT[f.kind];
+    const after = present ? before | bit : before & ~bit;
+    if (after === before) return;
+    if (after === 0) this.presentAt.delete(f.location);
+    else this.presentAt.set(f.location, after);
+    this.presentChanges += 1;
+  }
+
+  private find(kind: FaultKind, location: string): Fault | undefined {
+    return this.byKind.get(kind)?.get(location);
   }
 
   /** Number of latched faults. */
@@ -192,11 +234,11 @@ export class FaultRegistry {
 
   /** Whether any fault of this kind is latched. */
   hasKind(kind: FaultKind): boolean {
-    return (this.kindCounts.get(kind) ?? 0) > 0;
+    return (this.byKind.get(kind)?.size ?? 0) > 0;
   }
 
   isActive(kind: FaultKind, location: string): boolean {
-    return this.active.has(FaultRegistry.key(kind, location));
+    return this.find(kind, location) !== undefined;
   }
 
   list(): Fault[] {
@@ -212,13 +254,13 @@ export class FaultRegistry {
     if (this.active.size === 0) return NONE_CLEARED;
     const now = this.clock.nowMs();
     const cleared: Fault[] = [];
-    for (const [key, f] of this.active) {
+    for (const f of this.active) {
       if (f.causeGoneSinceMs === null) continue;
       let ok = false;
       if (f.clear.rule === "causeGoneFor") ok = now - f.causeGoneSinceMs >= f.clear.ms;
       else if (f.clear.rule === "unplug") ok = f.scope.guns.every((g) => unplugged(g));
       if (ok) {
-        this.forget(key, f);
+        this.forget(f);
         cleared.push(f);
         this.events.push(now, "clear", f.location, `${f.kind} cleared (${f.clear.rule})`);
       }
@@ -234,13 +276,13 @@ export class FaultRegistry {
   operatorReset(id?: number): Fault[] {
     const now = this.clock.nowMs();
     const cleared: Fault[] = [];
-    for (const [key, f] of this.active) {
+    for (const f of this.active) {
       if (id !== undefined && f.id !== id) continue;
       if (f.causeGoneSinceMs === null) {
         this.events.push(now, "refused", f.location, `reset of ${f.kind} refused: cause still present`);
         continue;
       }
-      this.forget(key, f);
+      this.forget(f);
       cleared.push(f);
       this.events.push(now, "clear", f.location, `${f.kind} cleared by operator reset`);
     }
@@ -248,11 +290,12 @@ export class FaultRegistry {
     return cleared;
   }
 
-  private forget(key: string, f: Fault): void {
-    this.active.delete(key);
-    const left = (this.kindCounts.get(f.kind) ?? 1) - 1;
-    this.kindCounts.set(f.kind, left);
-    if (left <= 0) this.kindMask &= ~FAULT_KIND_BIT[f.kind];
+  private forget(f: Fault): void {
+    this.active.delete(f);
+    this.markPresent(f, false);
+    const atKind = this.byKind.get(f.kind);
+    atKind?.delete(f.location);
+    if (!atKind || atKind.size === 0) this.kindMask &= ~FAULT_KIND_BIT[f.kind];
   }
 
   /** What the latched faults switch off, merged. */

@@ -67,6 +67,9 @@ interface GunWatch {
    * 0 unplugged, -1 no status. A flag, not the status: the EV link may refill that record.
    */
   evPlugged: number;
+  /** The registry's `causesPresentAt(location)` as of its `presentVersion` `causesVersion` (NaN: not read yet). */
+  causes: number;
+  causesVersion: number;
 }
 
 /** What the supervisor keeps per module (`index.modules` order). */
@@ -75,7 +78,31 @@ interface ModuleWatch {
   readonly location: string;
   /** Position of its MN in the contactor health (-1: none). */
   readonly mnPos: number;
+  /** As in `GunWatch`. */
+  causes: number;
+  causesVersion: number;
 }
+
+/** A watched location and its cached causes (see `SafetySupervisor.causesAt`). */
+interface CauseWatch {
+  readonly location: string;
+  causes: number;
+  causesVersion: number;
+}
+
+// The kinds judged per gun, module and island, as constants: their causes are marked gone on every tick while latched.
+const EV_LINK_LOST = BIT.evLinkLost;
+const SENSOR_FAULT = BIT.sensorFault;
+const INSULATION = BIT.insulation;
+const OVER_VOLTAGE_EMERGENCY = BIT.overVoltageEmergency;
+const EV_OVER_VOLTAGE = BIT.evOverVoltage;
+const GUN_OVER_CURRENT = BIT.gunOverCurrent;
+const CONNECTOR_OVER_TEMP = BIT.connectorOverTemp;
+const MODULE_COMMS_LOST = BIT.moduleCommsLost;
+const MODULE_OVER_TEMP = BIT.moduleOverTemp;
+const MODULE_ALARM = BIT.moduleAlarm;
+const ISLAND_OVER_CURRENT = BIT.islandOverCurrent;
+const IMPLAUSIBLE_MEASUREMENT = BIT.implausibleMeasurement;
 
 const NO_FAULTS: readonly Fault[] = Object.freeze([]);
 const QUIET_TICK: TickResult = Object.freeze({ raised: NO_FAULTS, cleared: NO_FAULTS });
@@ -127,12 +154,14 @@ export class SafetySupervisor {
   /**
    * `checkModules` without a pass: the sequencer's `moduleTableVersion` at the last pass that
    * found every module quiet (online, cool, no alarm; NaN: not all quiet), and the oldest
-   * `lastSeenMs` then. Each module's verdict is a pure function of its reply (the table is
-   * unchanged while the version is), the clock and `latched`; the only part that moves with
+   * `lastSeenMs` then, and the registry's `presentVersion` then (no module had a cause present).
+   * Each module's verdict is a pure function of its reply (the table is unchanged while the
+   * version is), the clock and the causes present at it; the only part that moves with
    * the clock is comms (`now - lastSeenMs > timeout`), and it holds for every module when it
    * holds for the oldest one (subtraction is monotonic; a NaN time never times out).
    */
   private modulesQuietVersion = NaN;
+  private modulesQuietPresentVersion = NaN;
   private modulesOldestSeenMs = 0;
   /**
    * Per gun position, what `checkIslands` sums over the island's modules, for one island
@@ -169,14 +198,14 @@ export class SafetySupervisor {
     for (const g of this.config.guns) {
       const watch: GunWatch = {
         gunId: g.id, gun: this.seq.index.gunById.get(g.id) ?? g, location: `gun ${g.id}`, slotPos: this.seq.slotPositionOf(g.slotId),
-        overVoltageSinceMs: NaN, evOverVoltageSinceMs: NaN, implausibleSinceMs: NaN, tripForEvMaxV: NaN, tripV: 0, evPlugged: -1,
+        overVoltageSinceMs: NaN, evOverVoltageSinceMs: NaN, implausibleSinceMs: NaN, tripForEvMaxV: NaN, tripV: 0, evPlugged: -1, causes: 0, causesVersion: NaN,
         overCurrentLimitA: (this.seq.index.gunById.get(g.id) ?? g).maxCurrentA * this.config.safety.overCurrentFactor,
       };
       this.gunWatches.push(watch);
       this.watchByGun.set(g.id, watch);
     }
     for (const m of this.seq.index.modules) {
-      this.moduleWatches.push({ id: m.id, location: `module ${m.id}`, mnPos: m.mn ? this.seq.health.positionOf(m.mn) : -1 });
+      this.moduleWatches.push({ id: m.id, location: `module ${m.id}`, mnPos: m.mn ? this.seq.health.positionOf(m.mn) : -1, causes: 0, causesVersion: NaN });
     }
     this.mnPosOfModule = Int32Array.from(this.moduleWatches, (w) => w.mnPos);
     this.mnConfirmedClosed = new Uint8Array(this.moduleWatches.length);
@@ -272,6 +301,23 @@ export class SafetySupervisor {
     if ((this.kinds & BIT[kind]) !== 0) this.registry.causeGone(kind, location);
   }
 
+  /**
+   * The kinds latched at a watched location with their cause present (0 while nothing is
+   * latched): the per-gun, per-module and per-island checks mark a cause gone only for
+   * these bits, as `causeGone` does nothing for the others. One fault latched anywhere (a
+   * failed module, for hours) would otherwise cost every check of every location a
+   * registry look-up on every tick. Read again when the registry's `presentVersion` moves.
+   */
+  private causesAt(w: CauseWatch): number {
+    if (!this.latched) return 0;
+    const version = this.registry.presentVersion;
+    if (w.causesVersion !== version) {
+      w.causes = this.registry.causesPresentAt(w.location);
+      w.causesVersion = version;
+    }
+    return w.causes;
+  }
+
   /** True once `present` has held for at least `forMs` (0 = at once); `sinceMs` is when it was first seen (NaN: not present). */
   private static debounced(sinceMs: number, now: number, forMs: number): boolean {
     return now - sinceMs >= forMs;
@@ -303,10 +349,12 @@ export class SafetySupervisor {
     const m: GunMeasurement | null = readings.guns[pos];
     const ev: EvStatus | null = readings.ev[pos];
     w.evPlugged = ev === null ? -1 : ev.plugged === false ? 0 : 1;
+    // A kind detected below is not marked gone at this location in the same pass: `here` may stay as read.
+    const here = this.causesAt(w);
     if (ev === null) {
       this.detected({ kind: "evLinkLost", severity: "medium", scope: { guns: [gunId] }, location, cause: "EV communication controller unreadable",
         clear: { rule: "causeGoneFor", ms: 2000 } });
-    } else if (this.latched) this.gone("evLinkLost", location);
+    } else if ((here & EV_LINK_LOST) !== 0) this.registry.causeGone("evLinkLost", location);
     if (m === null) return this.gunSensorFault(w, m);
     // Each field read once (a reading is plain data, kept by `m` even if a reaction reads again).
     const voltageV = m.voltageV;
@@ -314,7 +362,7 @@ export class SafetySupervisor {
     const connectorTempC = m.connectorTempC;
     const insulationOhm = m.insulationOhm;
     if (!Number.isFinite(voltageV) || !Number.isFinite(currentA) || !Number.isFinite(connectorTempC) || Number.isNaN(insulationOhm)) return this.gunSensorFault(w, m);
-    if (this.latched) this.gone("sensorFault", location);
+    if ((here & SENSOR_FAULT) !== 0) this.registry.causeGone("sensorFault", location);
     const s = this.config.safety;
 
     // Insulation (seed 000 §11.8): the island is switched off and its slots kept off until the EV leaves.
@@ -323,7 +371,7 @@ export class SafetySupervisor {
       const islandSlots = slots.length ? slots : w.gun.slotId !== undefined ? [w.gun.slotId] : [];
       this.detected({ kind: "insulation", severity: "medium", scope: { guns: [gunId], slots: islandSlots }, location,
         cause: `insulation ${Math.round(insulationOhm)} Ω below ${s.insulationFaultOhm} Ω`, values: { insulationOhm }, clear: { rule: "unplug" } });
-    } else if (this.latched) this.gone("insulation", location);
+    } else if ((here & INSULATION) !== 0) this.registry.causeGone("insulation", location);
 
     // Over-voltage: the highest of the EV-side and island readings.
     let v = voltageV;
@@ -345,7 +393,7 @@ export class SafetySupervisor {
     if (v > tripV && SafetySupervisor.debounced(w.overVoltageSinceMs, now, s.overVoltageEmergencyMs)) {
       this.detected({ kind: "overVoltageEmergency", severity: "high", scope: { guns: [gunId] }, location,
         cause: `${v.toFixed(0)} V above ${tripV} V (EV max ${evMax} V) for ${s.overVoltageEmergencyMs} ms`, values: { voltageV: v, tripV }, clear: { rule: "unplug" } });
-    } else if (this.latched) this.gone("overVoltageEmergency", location);
+    } else if ((here & OVER_VOLTAGE_EMERGENCY) !== 0) this.registry.causeGone("overVoltageEmergency", location);
     const evOver = evMaxV > 0 && v > evMaxV;
     if (evOver) {
       if (Number.isNaN(w.evOverVoltageSinceMs)) w.evOverVoltageSinceMs = now;
@@ -353,19 +401,19 @@ export class SafetySupervisor {
     if (evOver && SafetySupervisor.debounced(w.evOverVoltageSinceMs, now, s.evOverVoltageErrorMs)) {
       this.detected({ kind: "evOverVoltage", severity: "medium", scope: { guns: [gunId] }, location,
         cause: `${v.toFixed(0)} V above the EV maximum ${evMaxV} V for ${s.evOverVoltageErrorMs} ms`, values: { voltageV: v, evMaxV }, clear: { rule: "unplug" } });
-    } else if (this.latched) this.gone("evOverVoltage", location);
+    } else if ((here & EV_OVER_VOLTAGE) !== 0) this.registry.causeGone("evOverVoltage", location);
 
     // Over-current (seed 000 §11.7): fast local action.
     const limitA = w.overCurrentLimitA;
     if (Math.abs(currentA) > limitA) {
       this.detected({ kind: "gunOverCurrent", severity: "high", scope: { guns: [gunId] }, location,
         cause: `${Math.abs(currentA).toFixed(0)} A above ${limitA.toFixed(0)} A`, values: { currentA, limitA }, clear: { rule: "unplug" } });
-    } else if (this.latched) this.gone("gunOverCurrent", location);
+    } else if ((here & GUN_OVER_CURRENT) !== 0) this.registry.causeGone("gunOverCurrent", location);
 
     if (connectorTempC >= s.connectorTripTempC) {
       this.detected({ kind: "connectorOverTemp", severity: "medium", scope: { guns: [gunId] }, location,
         cause: `connector ${connectorTempC.toFixed(0)} °C at or above ${s.connectorTripTempC} °C`, values: { tempC: connectorTempC }, clear: { rule: "causeGoneFor", ms: 60_000 } });
-    } else if (this.latched && connectorTempC < s.connectorTripTempC - this.hysteresisC) this.gone("connectorOverTemp", location);
+    } else if ((here & CONNECTOR_OVER_TEMP) !== 0 && connectorTempC < s.connectorTripTempC - this.hysteresisC) this.registry.causeGone("connectorOverTemp", location);
   }
 
   /** The gun's sensors are unreadable (`m` null) or read something that is not a number: nothing else of the gun is judged. */
@@ -379,24 +427,27 @@ export class SafetySupervisor {
     const trip = this.config.moduleRating.tripTempC;
     const commsTimeoutMs = this.config.safety.moduleCommsTimeoutMs;
     const table = this.seq.moduleTableVersion;
-    // The same replies as at the last all-quiet pass, and the oldest still fresh: all quiet again.
-    if (!this.latched && table === this.modulesQuietVersion && !(now - this.modulesOldestSeenMs > commsTimeoutMs)) return;
+    const presentVersion = this.registry.presentVersion;
+    // The same replies as at the last all-quiet pass, the oldest still fresh, and no module cause present since: all quiet again.
+    if (table === this.modulesQuietVersion && presentVersion === this.modulesQuietPresentVersion && !(now - this.modulesOldestSeenMs > commsTimeoutMs)) return;
     const watches = this.moduleWatches;
     const readings = tickReadings.modules;
-    let allQuiet = !this.latched;
+    let allQuiet = true;
     let oldestSeenMs = Infinity;
     for (let i = 0; i < watches.length; i++) {
       const r: ModuleReading | null = readings[i];
-      // The common case in one test: online, fresh, cool, no alarm, and no fault latched (nothing to mark gone).
-      if (!this.latched && r !== null && r.online && !(now - r.lastSeenMs > commsTimeoutMs) && !(r.tempC >= trip) && !(r.alarms.length > 0)) {
+      const w = watches[i];
+      // The common case in one test: online, fresh, cool, no alarm, and no cause latched here (nothing to mark gone).
+      if (r !== null && r.online && !(now - r.lastSeenMs > commsTimeoutMs) && !(r.tempC >= trip) && !(r.alarms.length > 0) && this.causesAt(w) === 0) {
         if (r.lastSeenMs < oldestSeenMs) oldestSeenMs = r.lastSeenMs;
         continue;
       }
       allQuiet = false;
-      this.judgeModule(watches[i], r, now, trip, commsTimeoutMs);
+      this.judgeModule(w, r, now, trip, commsTimeoutMs);
     }
-    // Nothing was judged when all were quiet: no reaction, the table is still the one read above.
+    // Nothing was judged when all were quiet: no reaction, the table and the causes are still the ones read above.
     this.modulesQuietVersion = allQuiet ? table : NaN;
+    this.modulesQuietPresentVersion = allQuiet ? presentVersion : NaN;
     this.modulesOldestSeenMs = oldestSeenMs;
   }
 
@@ -404,20 +455,21 @@ export class SafetySupervisor {
   private judgeModule(watch: ModuleWatch, r: ModuleReading | null, now: number, trip: number, commsTimeoutMs: number): void {
     const id = watch.id;
     const location = watch.location;
+    const here = this.causesAt(watch);
     const lost = r === null || !r.online || now - r.lastSeenMs > commsTimeoutMs;
     if (lost) {
       this.detected({ kind: "moduleCommsLost", severity: "medium", scope: { modules: [id] }, location,
         cause: r ? `no frame for ${now - r.lastSeenMs} ms` : "module bus unreadable", clear: { rule: "causeGoneFor", ms: 5000 } });
-    } else if (this.latched) this.gone("moduleCommsLost", location);
+    } else if ((here & MODULE_COMMS_LOST) !== 0) this.registry.causeGone("moduleCommsLost", location);
     if (!r || lost) return;
     if (r.tempC >= trip) {
       this.detected({ kind: "moduleOverTemp", severity: "low", scope: { modules: [id] }, location, cause: `${r.tempC.toFixed(0)} °C at or above ${trip} °C`,
         values: { tempC: r.tempC }, clear: { rule: "causeGoneFor", ms: 30_000 } });
-    } else if (this.latched && r.tempC < trip - this.hysteresisC) this.gone("moduleOverTemp", location);
+    } else if ((here & MODULE_OVER_TEMP) !== 0 && r.tempC < trip - this.hysteresisC) this.registry.causeGone("moduleOverTemp", location);
     if (r.alarms.length > 0) {
       this.detected({ kind: "moduleAlarm", severity: "low", scope: { modules: [id] }, location, cause: `alarms: ${r.alarms.join(", ")}`,
         clear: { rule: "causeGoneFor", ms: 5000 } });
-    } else if (this.latched) this.gone("moduleAlarm", location);
+    } else if ((here & MODULE_ALARM) !== 0) this.registry.causeGone("moduleAlarm", location);
   }
 
 
@@ -474,8 +526,8 @@ export class SafetySupervisor {
           worstDeltaV = Math.max(0, Math.abs(busV - islandMinV[gunPos]), Math.abs(busV - islandMaxV[gunPos]));
         }
       }
-      // The common case in one test: neither condition present and no fault latched (nothing to mark gone).
-      if (!this.latched && !(sumA > islandOverCurrentA) && !(worstDeltaV > implausibleDeltaV)) {
+      // The common case in one test: neither condition present and no cause latched here (nothing to mark gone).
+      if (!(sumA > islandOverCurrentA) && !(worstDeltaV > implausibleDeltaV) && this.causesAt(w) === 0) {
         w.implausibleSinceMs = NaN;
         continue;
       }
@@ -520,10 +572,11 @@ export class SafetySupervisor {
   private judgeIsland(island: EnergizedIsland, w: GunWatch, sumA: number, worstDeltaV: number, now: number): void {
     const s = this.config.safety;
     const location = w.location;
+    const here = this.causesAt(w);
     if (sumA > s.islandOverCurrentA) {
       this.detected({ kind: "islandOverCurrent", severity: "high", scope: { guns: [island.gunId] }, location,
         cause: `island modules deliver ${sumA.toFixed(0)} A above ${s.islandOverCurrentA} A`, values: { currentA: sumA }, clear: { rule: "unplug" } });
-    } else if (this.latched) this.gone("islandOverCurrent", location);
+    } else if ((here & ISLAND_OVER_CURRENT) !== 0) this.registry.causeGone("islandOverCurrent", location);
     const implausible = worstDeltaV > s.implausibleVoltageDeltaV;
     if (implausible) {
       if (Number.isNaN(w.implausibleSinceMs)) w.implausibleSinceMs = now;
@@ -532,7 +585,7 @@ export class SafetySupervisor {
       this.detected({ kind: "implausibleMeasurement", severity: "medium", scope: { guns: [island.gunId] }, location,
         cause: `island bus and module reports differ by ${worstDeltaV.toFixed(0)} V (> ${s.implausibleVoltageDeltaV} V)`, values: { deltaV: worstDeltaV },
         clear: { rule: "causeGoneFor", ms: 5000 } });
-    } else if (this.latched) this.gone("implausibleMeasurement", location);
+    } else if ((here & IMPLAUSIBLE_MEASUREMENT) !== 0) this.registry.causeGone("implausibleMeasurement", location);
   }
 
   /** `mnConfirmedClosed`, read again from the health when a contactor's command, aux or verdict changed. */

@@ -109,6 +109,82 @@ describe("latched fault kinds (FaultRegistry.latchedKinds)", () => {
 });
 
 /**
+ * Causes present per location (`FaultRegistry.causesPresentAt`, `presentVersion`): the
+ * per-gun, per-module and per-island checks mark a cause gone only where one is present,
+ * and read the bits of their location again only when the version moves. Each test fails
+ * if a bit or the version were not kept with the registry's faults.
+ */
+describe("causes present per location (FaultRegistry.causesPresentAt)", () => {
+  const spec = (kind: "moduleAlarm" | "moduleOverTemp", location: string, oneShot = false) =>
+    ({ kind, severity: "low" as const, scope: { modules: [location] }, location, cause: "x", clear: { rule: "causeGoneFor" as const, ms: 10 }, oneShot });
+
+  it("a bit per kind latched at the location with its cause present; the version moves exactly when a bit does", () => {
+    let now = 0;
+    const registry = new FaultRegistry({ clock: { nowMs: () => now }, events: new EventLog(64) });
+    const alarm = FAULT_KIND_BIT.moduleAlarm;
+    const hot = FAULT_KIND_BIT.moduleOverTemp;
+    assert.equal(registry.causesPresentAt("A"), 0);
+    let v = registry.presentVersion;
+    registry.raise(spec("moduleAlarm", "A"));
+    assert.equal(registry.causesPresentAt("A"), alarm);
+    assert.notEqual(registry.presentVersion, v);
+    v = registry.presentVersion;
+    registry.raise(spec("moduleAlarm", "A")); // the same cause, still present: a refresh
+    assert.equal(registry.presentVersion, v, "a refresh changes no bit");
+    registry.raise(spec("moduleOverTemp", "A"));
+    assert.equal(registry.causesPresentAt("A"), alarm | hot);
+    assert.equal(registry.causesPresentAt("B"), 0, "other locations untouched");
+    v = registry.presentVersion;
+    registry.causeGone("moduleAlarm", "A");
+    assert.equal(registry.causesPresentAt("A"), hot);
+    assert.notEqual(registry.presentVersion, v);
+    v = registry.presentVersion;
+    registry.causeGone("moduleAlarm", "A"); // already gone
+    assert.equal(registry.presentVersion, v);
+    registry.raise(spec("moduleAlarm", "A")); // back before it cleared
+    assert.equal(registry.causesPresentAt("A"), alarm | hot);
+    registry.raise(spec("moduleAlarm", "C", true)); // one-shot: no lasting cause
+    assert.equal(registry.causesPresentAt("C"), 0);
+    registry.causeGone("moduleAlarm", "A");
+    registry.causeGone("moduleOverTemp", "A");
+    assert.equal(registry.causesPresentAt("A"), 0);
+    now = 20;
+    registry.evaluateClears(() => true);
+    assert.equal(registry.size, 0);
+    registry.raise(spec("moduleAlarm", "A"));
+    registry.operatorReset(); // refused: the cause is present
+    assert.equal(registry.causesPresentAt("A"), alarm);
+  });
+
+  it("a fault latched at one module does not hide another's: with M3_0's alarm still present, M4_0's, once gone, clears after 5 s", () => {
+    const rig = new Rig();
+    rig.run(50);
+    rig.plant.modules.get("M3_0")!.alarms = ["fanFail"];
+    rig.run(20);
+    const m4 = rig.plant.modules.get("M4_0")!;
+    m4.alarms = ["fanFail"];
+    rig.run(20);
+    assert.equal(rig.sup.faults().filter((f) => f.kind === "moduleAlarm").length, 2);
+    m4.alarms = [];
+    rig.until(() => !rig.sup.faults().some((f) => f.location === "module M4_0"), 5200, "M4_0 alarm cleared");
+    assert.ok(rig.sup.faults().some((f) => f.location === "module M3_0"), "M3_0's cause is still present");
+  });
+
+  it("a fault latched at one gun does not hide another's: with gun 5's sensor fault still present, gun 3's, once gone, clears after 5 s", () => {
+    const rig = new Rig();
+    rig.run(50);
+    rig.plant.gunVoltageOverride.set(5, NaN);
+    rig.run(20);
+    rig.plant.gunVoltageOverride.set(3, NaN);
+    rig.run(20);
+    assert.equal(rig.sup.faults().filter((f) => f.kind === "sensorFault").length, 2);
+    rig.plant.gunVoltageOverride.delete(3);
+    rig.until(() => !rig.sup.faults().some((f) => f.location === "gun 3"), 5200, "gun 3 sensor fault cleared");
+    assert.ok(rig.sup.faults().some((f) => f.location === "gun 5"), "gun 5's cause is still present");
+  });
+});
+
+/**
  * The module and island checks reuse what they derived from the module replies while the
  * sequencer's module table is unchanged (`moduleTableVersion`; PERF5). The fake bus gets a
  * change counter the test bumps by hand, so that the table really stays the same between
@@ -141,6 +217,13 @@ describe("module table caches (moduleTableVersion)", () => {
     bump();
     rig.run(20);
     assert.ok(rig.sup.faults().some((f) => f.kind === "moduleOverTemp" && f.location === "module M3_0"));
+  });
+
+  it("all-quiet modules: a module cause latched by someone else is still marked gone, with the same replies", () => {
+    const { rig } = versionedRig();
+    rig.run(50); // every module quiet, table unchanged from here on
+    rig.core.faults.raise({ kind: "moduleAlarm", severity: "low", scope: { modules: ["M3_0"] }, location: "module M3_0", cause: "raised by a test", clear: { rule: "causeGoneFor", ms: 5000 } });
+    rig.until(() => !rig.sup.faults().some((f) => f.kind === "moduleAlarm"), 5200, "alarm raised elsewhere cleared");
   });
 
   it("all-quiet modules: with the same replies, the clock alone times out their comms, at the same tick as a full pass", () => {
