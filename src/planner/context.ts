@@ -46,6 +46,14 @@ export interface PlanContext {
   faults: Record<string, ContactorFault>;
   /** Previous desired position, or the rest position (NC closed, NO open) without a previous plan. */
   previousPosition(contactorId: string, normallyClosed: boolean): ContactorPosition;
+  /**
+   * The previous plan's contactor positions in record order (ring: each slot's MNs then its
+   * MC, slots in config order; matrix: every link; then the GCs in config gun order), from
+   * its share, when they are exactly its `contactors` record (no contactor fault took part
+   * and the plan still holds the record the share was made with); null otherwise. Then
+   * previousPosition(id) is previousAt[record index of id]: read by index, no key lookup.
+   */
+  previousAt: readonly ContactorPosition[] | null;
   /** How many modules were on in the previous plan (distinct ids of its modulesOn). */
   previousOnCount: number;
   /** Any contactor fault at all (most cycles have none: lookups in `faults` are skipped). */
@@ -233,8 +241,11 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     for (let i = 0; i < config.matrix.modules.length; i++) consider(config.matrix.modules[i].id, null);
   }
 
-  usableAt.length = index;
+  if (usableAt.length !== index) usableAt.length = index;
   const previousContactors = previous ? previous.contactors : null;
+  // Every contactor of the config is in a shared record (buildPlan), so the positions by
+  // record index answer previousPosition for every id.
+  const previousAt = share !== null && share.positions !== null && previousContactors === share.contactors ? share.positions : null;
   return {
     config,
     observed,
@@ -250,6 +261,7 @@ export function buildContext(config: CabinetConfig, observed: PlanObservation, p
     previousOnCount,
     anyFault,
     issues,
+    previousAt,
     previousPosition(id: string, normallyClosed: boolean): ContactorPosition {
       const p = previousContactors ? previousContactors[id] : undefined;
       if (p !== undefined) return p;

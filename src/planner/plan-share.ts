@@ -91,7 +91,8 @@ export function previousShare(previous: Plan | null, config: CabinetConfig): Pla
 }
 
 export function attachShare(plan: Plan, share: PlanShare): void {
-  Object.defineProperty(plan, PLAN_SHARE, { value: share, enumerable: false, writable: false, configurable: false });
+  // Not enumerable, not writable, not configurable: the defaults of a new property.
+  Object.defineProperty(plan, PLAN_SHARE, { value: share });
 }
 
 export function sameArray<T>(a: readonly T[], b: readonly T[]): boolean {

@@ -143,9 +143,12 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   const isOn = scratch.isOn;
   const onSince = scratch.onSince;
   const moduleGun = scratch.moduleGun;
-  isOn.length = moduleCount;
-  onSince.length = moduleCount;
-  moduleGun.length = moduleCount;
+  // A length store is a call out of optimized code in V8: only when it changes (rarely).
+  if (isOn.length !== moduleCount) {
+    isOn.length = moduleCount;
+    onSince.length = moduleCount;
+    moduleGun.length = moduleCount;
+  }
   for (let i = 0; i < moduleCount; i++) {
     isOn[i] = false;
     onSince[i] = 0;
@@ -212,12 +215,16 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   if (config.topology === "ring") {
     const idle = ctx.active.length === 0;
     const bySlotId = allocation.requiredBySlotId;
+    // The previous positions in this same record order, when the context has them: an MC's
+    // previous position is then previousAt[p] (PlanContext.previousAt).
+    const previousAt = ctx.previousAt;
     let moduleIndex = 0;
     for (let i = 0; i < config.slots.length; i++) {
       const slot = config.slots[i];
       for (let t = 0; t < slot.modules.length; t++) positions[p++] = isOn[moduleIndex++] ? "closed" : "open";
       const required = bySlotId !== undefined ? bySlotId[slot.id] : allocation.requiredPositions.get(slot.mc);
-      positions[p++] = required ?? (idle ? policy.idleRingMc : ctx.previousPosition(slot.mc, true));
+      positions[p] = required ?? (idle ? policy.idleRingMc : previousAt !== null ? previousAt[p] : ctx.previousPosition(slot.mc, true));
+      p++;
     }
   } else {
     const usableById = new Map<string, ModuleCandidate>();
@@ -234,7 +241,7 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
   }
   // guns[] follows config.guns: GC closed only for a gun with power.
   for (let i = 0; i < config.guns.length; i++) positions[p++] = guns[i].setpointKW > 0 ? "closed" : "open";
-  positions.length = p;
+  if (positions.length !== p) positions.length = p;
   const samePositions = !ctx.anyFault && before !== null && before.positions !== null && sameArray(positions, before.positions);
   const contactors = samePositions ? before!.contactors : contactorRecord(config, positions, ctx.faults);
   // What the share keeps to compare with (never the scratch list itself).
@@ -265,8 +272,10 @@ function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number
       }
     }
   }
-  onIds.length = on;
-  onTimes.length = on;
+  if (onIds.length !== on) {
+    onIds.length = on;
+    onTimes.length = on;
+  }
   let modulesOn: string[];
   let onSinceList: number[];
   let moduleOnSinceMs: Record<string, number>;

@@ -50,6 +50,12 @@ export interface RingTables {
   firstModuleAt: number[];
   /** The gun configured at each ring position, if any. */
   gunAt: (CabinetConfig["guns"][number] | undefined)[];
+  /**
+   * Record index (PlanContext.previousAt) of the MC at each ring position, and of the first
+   * GC: each slot's MNs then its MC in config slot order, then the GCs in config gun order.
+   */
+  mcRecordAt: number[];
+  gcRecordBase: number;
 }
 
 export function ringTables(config: CabinetConfig): RingTables {
@@ -58,11 +64,16 @@ export function ringTables(config: CabinetConfig): RingTables {
   const slotById: (typeof slots)[number][] = [];
   // Modules are numbered in config order (buildContext): each slot's first number.
   const firstModuleById: number[] = [];
+  // Contactor records list each slot's MNs then its MC (buildPlan): the MC's record index.
+  const mcRecordById: number[] = [];
   let moduleIndex = 0;
+  let recordIndex = 0;
   for (let i = 0; i < slots.length; i++) {
     slotById[slots[i].id] = slots[i];
     firstModuleById[slots[i].id] = moduleIndex;
     moduleIndex += slots[i].modules.length;
+    recordIndex += slots[i].modules.length;
+    mcRecordById[slots[i].id] = recordIndex++;
   }
   const ringSlots: (typeof slots)[number][] = [];
   if (slots.length > 0) {
@@ -80,7 +91,7 @@ export function ringTables(config: CabinetConfig): RingTables {
   const size = ringSlots.length;
   const tables: RingTables = {
     config, slotAt: ringSlots, slotIdAt: new Array(size), mcAt: new Array(size), modulesAt: new Array(size),
-    firstModuleAt: new Array(size), gunAt: new Array(size),
+    firstModuleAt: new Array(size), gunAt: new Array(size), mcRecordAt: new Array(size), gcRecordBase: recordIndex,
   };
   for (let i = 0; i < size; i++) {
     const slot = ringSlots[i];
@@ -91,6 +102,7 @@ export function ringTables(config: CabinetConfig): RingTables {
     tables.modulesAt[i] = ids;
     tables.firstModuleAt[i] = firstModuleById[slot.id];
     tables.gunAt[i] = gunBySlot[slot.id];
+    tables.mcRecordAt[i] = mcRecordById[slot.id];
   }
   return tables;
 }
@@ -451,6 +463,13 @@ export interface RingGeometry {
 /** Previous MC positions by ring position (an MC without a previous position rests closed). */
 function previousMcOpen(ctx: PlanContext, layout: RingLayout): boolean[] {
   const out = new Array<boolean>(layout.size);
+  const at = ctx.previousAt;
+  if (at !== null) {
+    // By record index (PlanContext.previousAt): the same positions, no key lookup.
+    const record = layout.tables.mcRecordAt;
+    for (let i = 0; i < layout.size; i++) out[i] = at[record[i]] === "open";
+    return out;
+  }
   for (let i = 0; i < layout.size; i++) out[i] = ctx.previousPosition(layout.mcAt[i], true) === "open";
   return out;
 }
@@ -558,6 +577,13 @@ export function ringGeometryMatches(geometry: RingGeometry, ctx: PlanContext): b
   for (let i = 0; i < active.length; i++) if (indices[i] !== active[i].gunIndex) return false;
   const layout = geometry.layout;
   const prevOpen = geometry.prevOpen;
+  const at = ctx.previousAt;
+  if (at !== null) {
+    // By record index (PlanContext.previousAt): the same positions, no key lookup.
+    const record = layout.tables.mcRecordAt;
+    for (let i = 0; i < layout.size; i++) if ((at[record[i]] === "open") !== prevOpen[i]) return false;
+    return true;
+  }
   for (let i = 0; i < layout.size; i++) if ((ctx.previousPosition(layout.mcAt[i], true) === "open") !== prevOpen[i]) return false;
   return true;
 }
@@ -639,7 +665,7 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
         const c = ctx.usableAt[first + t];
         if (c !== undefined) here[usable++] = c;
       }
-      here.length = usable;
+      if (usable !== count) here.length = usable;
       let strong = here;
       if (here.length === 2) {
         // Two modules (most cabinets): one comparison each way, no sort, no copy when the
@@ -830,11 +856,14 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
   const weights = new Array<number>(k);
   const cableCounts = new Array<number>(k);
   const gcWasClosed = new Array<boolean>(k);
+  // Previous GC positions by record index when the context has them (PlanContext.previousAt).
+  const previousAt = ctx.previousAt;
+  const gcRecordBase = layout.tables.gcRecordBase;
   for (let j = 0; j < k; j++) {
     const gun = ctx.active[layout.activeAt[order[j]]];
     weights[j] = gun.weight;
     cableCounts[j] = gun.cableCount;
-    gcWasClosed[j] = ctx.previousPosition(gun.config.gc, false) === "closed";
+    gcWasClosed[j] = (previousAt !== null ? previousAt[gcRecordBase + gun.gunIndex] : ctx.previousPosition(gun.config.gc, false)) === "closed";
   }
   const previousOnCount = ctx.previousOnCount;
   const fits = (a: RingOption, b: RingOption, gap: number) => a.r + b.l <= gap;
