@@ -108,23 +108,21 @@ function chargingMap(ctx: PlanContext, charging: readonly (readonly number[] | u
  * The previous plan's gun by config gun index. Plans list guns in config order, so the
  * position is checked first; otherwise the last entry with the id wins (as a Map would).
  */
-function previousGuns(config: CabinetConfig, previousPlan: Plan | null): (GunPlan | undefined)[] {
-  const out: (GunPlan | undefined)[] = new Array(config.guns.length);
-  if (!previousPlan) return out;
+function previousGuns(config: CabinetConfig, previousPlan: Plan | null): readonly (GunPlan | undefined)[] {
+  if (!previousPlan) return new Array(config.guns.length);
   const list = previousPlan.guns;
   let inOrder = list.length === config.guns.length;
   for (let i = 0; i < list.length && inOrder; i++) if (list[i].id !== config.guns[i].id) inOrder = false;
-  if (inOrder) {
-    for (let i = 0; i < list.length; i++) out[i] = list[i];
-    return out;
-  }
+  // In config order: the plan's own list is that array (only read, as the plan is).
+  if (inOrder) return list;
+  const out: (GunPlan | undefined)[] = new Array(config.guns.length);
   const byId = new Map<number, GunPlan>();
   for (let i = 0; i < list.length; i++) byId.set(list[i].id, list[i]);
   for (let i = 0; i < config.guns.length; i++) out[i] = byId.get(config.guns[i].id);
   return out;
 }
 
-function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number[], previousGun: (GunPlan | undefined)[], ringGeometry: RingGeometry | null, scratch: PlanScratch): Plan {
+function buildPlan(ctx: PlanContext, allocation: Allocation, repartition: number[], previousGun: readonly (GunPlan | undefined)[], ringGeometry: RingGeometry | null, scratch: PlanScratch): Plan {
   const { config, previous, nowMs } = ctx;
   const policy = config.policy;
   // Runs every plan (XS): indexed loops, no closures per gun or module.
@@ -352,6 +350,9 @@ function contactorRecord(config: CabinetConfig, positions: readonly ContactorPos
 /** Ids of the selected modules in module index order (insertion sort: a few modules per gun). */
 function idsInIndexOrder(selected: readonly ModuleCandidate[]): string[] {
   const n = selected.length;
+  // One or two modules (most guns): no sort list.
+  if (n === 1) return [selected[0].id];
+  if (n === 2) return selected[0].index > selected[1].index ? [selected[1].id, selected[0].id] : [selected[0].id, selected[1].id];
   const order: ModuleCandidate[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const m = selected[i];

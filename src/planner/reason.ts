@@ -17,6 +17,21 @@ export class ReasonMemo {
   readonly ratingText: string[] = [];
   readonly externalKW: number[] = [];
   readonly externalText: string[] = [];
+  /**
+   * Per config gun index: the parts of the last reason composed (see reasonFor) and its
+   * text. A reason is its non-empty parts joined with "; " in order, so equal parts (===:
+   * same characters) give the same text.
+   */
+  readonly partA: string[] = [];
+  readonly partB: string[] = [];
+  readonly partC: string[] = [];
+  readonly partD: string[] = [];
+  readonly composed: string[] = [];
+  /** The last `policy max N modules` text and its N; the last `shared <limit>` text and its limit name. */
+  policyMax = NaN;
+  policyText = "";
+  sharedName: string | null = null;
+  sharedText = "";
 }
 
 /** The reason of an active gun (null when it gets what it asked for). `memo`: the chain's, or null. */
@@ -53,26 +68,60 @@ export function reasonFor(ctx: PlanContext, alloc: GunAllocation, setpointKW: nu
       }
     }
   }
+  // The other parts, each "" when absent: a dead reason or the module limit (b), derating
+  // (c), the shared limit (d). The reason is the non-empty ones joined with "; ".
+  let b = "";
+  let c = "";
+  let d = "";
   if (alloc.deadReason) {
-    if (alloc.deadReason !== "nothing requested" || text === "") text = joinPart(text, alloc.deadReason);
+    if (alloc.deadReason !== "nothing requested" || text === "") b = alloc.deadReason;
   } else if (alloc.capKW < gun.clampedKW - EPSILON_KW) {
     const policyMax = ctx.config.policy.maxModulesPerGun;
     const where = ctx.config.topology === "ring" ? (ctx.config.policy.multiSlotIslands ? "in its island" : "in its slot") : "free";
-    if (alloc.assigned === null && alloc.candidates.length >= policyMax) text = joinPart(text, `policy max ${policyMax} modules`);
-    else if (alloc.assigned !== null && alloc.maxCount >= policyMax) text = joinPart(text, `policy max ${policyMax} modules`);
-    else {
+    if ((alloc.assigned === null && alloc.candidates.length >= policyMax) || (alloc.assigned !== null && alloc.maxCount >= policyMax)) {
+      if (memo !== null && memo.policyMax === policyMax) b = memo.policyText;
+      else {
+        b = `policy max ${policyMax} modules`;
+        if (memo !== null) {
+          memo.policyMax = policyMax;
+          memo.policyText = b;
+        }
+      }
+    } else {
       const count = alloc.assigned === null ? alloc.candidates.length : alloc.assigned.length;
-      text = joinPart(text, `${count} usable module${count === 1 ? "" : "s"} ${where}`);
+      b = `${count} usable module${count === 1 ? "" : "s"} ${where}`;
     }
     let derated = false;
     for (let i = 0; i < alloc.candidates.length && !derated; i++) if (alloc.candidates[i].powerKW < ctx.config.modulePowerKW - EPSILON_KW) derated = true;
-    if (derated) text = joinPart(text, "modules derated by temperature");
+    if (derated) c = "modules derated by temperature";
   }
   if (alloc.budgetKW < alloc.capKW - EPSILON_KW) {
-    text = joinPart(text, ctx.sharedLimitKW <= ctx.usableTotalKW ? `shared ${ctx.sharedLimitName}` : "shared module capacity");
+    if (!(ctx.sharedLimitKW <= ctx.usableTotalKW)) d = "shared module capacity";
+    else if (memo !== null && memo.sharedName === ctx.sharedLimitName) d = memo.sharedText;
+    else {
+      d = `shared ${ctx.sharedLimitName}`;
+      if (memo !== null) {
+        memo.sharedName = ctx.sharedLimitName;
+        memo.sharedText = d;
+      }
+    }
   }
-  if (text === "" && setpointKW < alloc.budgetKW - EPSILON_KW) text = "modules cannot carry the budget";
-  return text !== "" ? text : "limited";
+  if (text === "" && b === "" && c === "" && d === "") return setpointKW < alloc.budgetKW - EPSILON_KW ? "modules cannot carry the budget" : "limited";
+  // The same parts as the gun's last reason (the usual cycle): the same text, not joined again.
+  const at = gun.gunIndex;
+  if (memo !== null && memo.partA[at] === text && memo.partB[at] === b && memo.partC[at] === c && memo.partD[at] === d) return memo.composed[at];
+  const a = text;
+  if (b !== "") text = joinPart(text, b);
+  if (c !== "") text = joinPart(text, c);
+  if (d !== "") text = joinPart(text, d);
+  if (memo !== null) {
+    memo.partA[at] = a;
+    memo.partB[at] = b;
+    memo.partC[at] = c;
+    memo.partD[at] = d;
+    memo.composed[at] = text;
+  }
+  return text;
 }
 
 /** Reason parts are never empty strings: "" means no part yet. */

@@ -15,6 +15,7 @@ import type { CabinetConfig } from "../../../src/config";
 import type { GunObservation, ModuleObservation, Plan, PlanObservation } from "../../../src/planner";
 import { buildContext } from "../../../src/planner/context";
 import { ringLayout, ringSolver } from "../../../src/planner/ring";
+import { ReasonMemo, reasonFor } from "../../../src/planner/reason";
 import { ringCase, runs } from "./arbitrary";
 import { assertSamePlan, copyPlan, observe, ringConfig } from "./fixtures";
 
@@ -64,6 +65,48 @@ describe("plan memo: what a plan hands on to the next, and reading observations 
     const fourth = plan(config, at(310, 25, 300), third);
     assert.equal(fourth.guns[1].reason?.split(";")[0], "external limit 25 kW");
     assertSamePlan(fourth, plan(config, at(310, 25, 300), copyPlan(third)));
+  });
+
+  it("each part of a reason follows its own input from plan to plan (the composed reason is kept only for the same parts)", () => {
+    // Gun 2 asks 500 kW at 300 V (rating 60 kW), gun 5 asks 50 kW: the reason's parts are the
+    // rating (a), the module limit (b), derating (c) and the shared limit (d).
+    const hot = (tempC: number) => [{ id: "M2_0", healthy: true, tempC, operatingHours: 0 }, { id: "M2_1", healthy: true, tempC, operatingHours: 0 }];
+    const steps: { evVoltageV: number; modules: ModuleObservation[]; gridLimitKW: number; maxModules?: number }[] = [
+      { evVoltageV: 300, modules: [], gridLimitKW: 360 },
+      { evVoltageV: 300, modules: [], gridLimitKW: 360 }, // the same parts
+      { evVoltageV: 310, modules: [], gridLimitKW: 360 }, // a
+      { evVoltageV: 310, modules: hot(80), gridLimitKW: 360 }, // b, c: derated modules cannot carry the rating
+      { evVoltageV: 310, modules: [...hot(80).slice(0, 1), { id: "M2_1", healthy: false, tempC: 25, operatingHours: 0 }], gridLimitKW: 360 }, // b
+      { evVoltageV: 310, modules: hot(80), gridLimitKW: 25 }, // d
+      { evVoltageV: 310, modules: hot(80), gridLimitKW: 20 }, // d (another name)
+      { evVoltageV: 310, modules: hot(25), gridLimitKW: 20 }, // c gone
+      { evVoltageV: 310, modules: hot(25), gridLimitKW: 360 }, // d gone
+    ];
+    let previous: Plan | null = null;
+    const seen = new Set<string | null>();
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i];
+      const observed = observe([{ id: 2, requestKW: 500, evVoltageV: s.evVoltageV, charging: true }, { id: 5, requestKW: 50, charging: true }], { nowMs: i * 100, modules: s.modules, gridLimitKW: s.gridLimitKW });
+      const next = plan(config, observed, previous);
+      if (previous !== null) assertSamePlan(next, plan(config, observed, copyPlan(previous)));
+      seen.add(next.guns[1].reason);
+      previous = next;
+    }
+    // Every part took part at least once (otherwise this test would check less than it says).
+    const all = [...seen].join(" | ");
+    for (const part of ["gun rating 60 kW", "gun rating 62 kW", "usable module", "derated", "shared grid limit 25 kW", "shared grid limit 20 kW"]) assert.ok(all.includes(part), `${part} in ${all}`);
+  });
+
+  it("a reason memo handed to another policy prints that policy's module limit", () => {
+    const memo = new ReasonMemo();
+    const observed = observe([{ id: 1, requestKW: 500, evVoltageV: 800 }], { nowMs: 0 });
+    for (const max of [2, 1]) {
+      const c = ringConfig({ maxModulesPerGun: max });
+      const ctx = buildContext(c, observed, null);
+      const a = ringSolver(ctx, ringLayout(ctx)).search(null).guns[0];
+      assert.equal(reasonFor(ctx, a, a.budgetKW, memo), reasonFor(ctx, a, a.budgetKW, null));
+      assert.match(reasonFor(ctx, a, a.budgetKW, memo) ?? "", new RegExp(`policy max ${max} module`));
+    }
   });
 
   it("the scratch lists never end up in a plan: a later plan of the chain changes nothing of an earlier one", () => {
