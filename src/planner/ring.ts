@@ -602,6 +602,39 @@ export function ringPlanSolver(ctx: PlanContext, previous: RingGeometry | null):
   return { solver: islandSolver(ctx, geometry), geometry: ctx.anyFault ? null : geometry };
 }
 
+/** Strongest first, ties in preference order. */
+function strongestFirst(a: ModuleCandidate, b: ModuleCandidate): number {
+  return b.powerKW - a.powerKW || preferenceOrder(a, b);
+}
+
+/** Running module summary of a growing island: best by preference, best by power, count. */
+interface Reach { pref: ModuleCandidate[]; power: ModuleCandidate[]; count: number }
+
+function copyReach(reach: Reach): Reach {
+  return { pref: reach.pref.slice(), power: reach.power.slice(), count: reach.count };
+}
+
+/** Neighbouring islands fit in the gap between their guns. */
+function fits(a: RingOption, b: RingOption, gap: number): boolean {
+  return a.r + b.l <= gap;
+}
+
+/** A boundary MC two neighbouring islands share is counted once: a's change of it, given back. */
+function bonus(a: RingOption, b: RingOption, gap: number): number {
+  return !a.dead && !b.dead && a.r + b.l === gap ? a.rightBoundaryChange : 0;
+}
+
+/** out[j]: the sum of the largest caps of guns j..k-1 (a bound for branch and bound). */
+function suffixMax(opts: RingOption[][], k: number): number[] {
+  const out = new Array<number>(k + 1).fill(0);
+  for (let j = k - 1; j >= 0; j--) {
+    let m = 0;
+    for (const o of opts[j]) if (o.capKW > m) m = o.capKW;
+    out[j] = out[j + 1] + m;
+  }
+  return out;
+}
+
 /** Island search for guns that open MCs can separate (no welded groups in the geometry's layout). */
 function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
   const { config } = ctx;
@@ -619,7 +652,6 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
   const modulesAtPos: ModuleCandidate[][] = [];
   /** Single-slot islands: each slot's usable modules strongest first (ties in preference order). */
   const strongestAtPos: ModuleCandidate[][] = [];
-  const byStrength = (a: ModuleCandidate, b: ModuleCandidate) => b.powerKW - a.powerKW || preferenceOrder(a, b);
   let byPreference: ModuleCandidate[] = [];
   let byPreferencePos: number[] = [];
   if (multiSlot) {
@@ -678,7 +710,7 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
         if (here[0].powerKW < here[1].powerKW) strong = [here[1], here[0]];
       } else if (here.length > 2) {
         here.sort(preferenceOrder);
-        strong = here.slice().sort(byStrength);
+        strong = here.slice().sort(strongestFirst);
       }
       modulesAtPos[i] = here;
       strongestAtPos[i] = strong;
@@ -699,8 +731,6 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     }
     list[i] = m;
   };
-  /** Running module summary of a growing island: best by preference, best by power, count. */
-  interface Reach { pref: ModuleCandidate[]; power: ModuleCandidate[]; count: number }
   const addSlot = (reach: Reach, pos: number) => {
     const here = modulesAtPos[pos];
     for (let t = 0; t < here.length; t++) {
@@ -709,18 +739,15 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     }
     reach.count += here.length;
   };
-  const copyReach = (reach: Reach): Reach => ({ pref: reach.pref.slice(), power: reach.power.slice(), count: reach.count });
-  /**
-   * A single slot's summary without insertion: its lists are already in preference and
-   * strength order, and makeOption reads only their first min(limit, count) entries, which
-   * are what insertTop would keep. Never grown (single-slot islands add no slot).
-   */
-  const slotReach = (pos: number): Reach => ({ pref: modulesAtPos[pos], power: strongestAtPos[pos], count: modulesAtPos[pos].length });
   const noCandidates: ModuleCandidate[] = [];
 
-  /** An island of the geometry with the modules it reaches now. */
-  const makeOption = (shell: IslandShell, clampedKW: number, reach: Reach): RingOption => {
-    const maxCount = limit < reach.count ? limit : reach.count;
+  /**
+   * An island of the geometry with the modules it reaches now: `pref` and `power` its best
+   * modules by preference and by strength (at least min(limit, count) of each), `count` all
+   * of them.
+   */
+  const makeOption = (shell: IslandShell, clampedKW: number, pref: readonly ModuleCandidate[], power: readonly ModuleCandidate[], count: number): RingOption => {
+    const maxCount = limit < count ? limit : count;
     const powersDesc = new Array<number>(maxCount);
     const strongestOnPrefix = new Array<number>(maxCount + 1);
     const preferredPowerPrefix = new Array<number>(maxCount + 1);
@@ -728,8 +755,6 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     strongestOnPrefix[0] = 0;
     preferredPowerPrefix[0] = 0;
     preferredOnPrefix[0] = 0;
-    const power = reach.power;
-    const pref = reach.pref;
     let topKW = 0;
     let strongOn = 0;
     let prefKW = 0;
@@ -790,9 +815,12 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
       if (!multiSlot) {
         // Every island of a single-slot policy holds its gun's slot only: one option per
         // shell, in a list of that size.
-        const reach = slotReach(p);
+        // A single slot's lists are already in preference and strength order, and makeOption
+        // reads only their first min(limit, count) entries, which are what insertTop would keep.
+        const here = modulesAtPos[p];
+        const strong = strongestAtPos[p];
         list = new Array<RingOption>(shells.length);
-        for (let t = 0; t < shells.length; t++) list[t] = makeOption(shells[t], gun.clampedKW, reach);
+        for (let t = 0; t < shells.length; t++) list[t] = makeOption(shells[t], gun.clampedKW, here, strong, here.length);
       } else {
         list = [];
         // Islands come by growing left extent, then growing right extent (ringGeometry):
@@ -810,7 +838,7 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
             // The closed ring: every slot.
             const all: Reach = { pref: [], power: [], count: 0 };
             for (let i = 0; i < n; i++) addSlot(all, i);
-            list.push(makeOption(shell, gun.clampedKW, all));
+            list.push(makeOption(shell, gun.clampedKW, all.pref, all.power, all.count));
             continue;
           }
           while (baseL < shell.l) {
@@ -826,7 +854,7 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
             reachR++;
             addSlot(reach, p + reachR >= n ? p + reachR - n : p + reachR);
           }
-          list.push(makeOption(shell, gun.clampedKW, reach));
+          list.push(makeOption(shell, gun.clampedKW, reach.pref, reach.power, reach.count));
         }
       }
       if (list.length === 0) why = "no island can be isolated (welded or faulted contactor on the way to the next island)";
@@ -866,8 +894,6 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
     gcWasClosed[j] = (previousAt !== null ? previousAt[gcRecordBase + gun.gunIndex] : ctx.previousPosition(gun.config.gc, false)) === "closed";
   }
   const previousOnCount = ctx.previousOnCount;
-  const fits = (a: RingOption, b: RingOption, gap: number) => a.r + b.l <= gap;
-  const bonus = (a: RingOption, b: RingOption, gap: number) => (!a.dead && !b.dead && a.r + b.l === gap ? a.rightBoundaryChange : 0);
 
   /** Modules the option needs for budget b (Algorithm B). */
   const countFor = (j: number, o: RingOption, b: number) =>
@@ -890,15 +916,6 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
   const scratch = new Array<number>(k);
   const budgets = new Array<number>(k);
   const fairness = new Array<number>(k);
-  const suffixMax = (opts: RingOption[][]) => {
-    const out = new Array<number>(k + 1).fill(0);
-    for (let j = k - 1; j >= 0; j--) {
-      let m = 0;
-      for (const o of opts[j]) if (o.capKW > m) m = o.capKW;
-      out[j] = out[j + 1] + m;
-    }
-    return out;
-  };
 
   interface Result { options: RingOption[]; budgets: number[]; counts: number[]; objective: RingObjective }
   function search(keep: Map<number, readonly number[]> | null, mode: RingSearchMode = "fast"): RingAllocation {
@@ -906,7 +923,7 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
   let result: Result | null = null;
   if (k > 0 && mode === "exhaustive") {
     // Reference: every combination, all four objectives compared at each leaf.
-    const bound = suffixMax(options);
+    const bound = suffixMax(options, k);
     let best: Result | null = null as Result | null;
     const counts = new Array<number>(k);
     const leaf = (sumCaps: number) => {
@@ -1049,7 +1066,7 @@ function islandSolver(ctx: PlanContext, geometry: RingGeometry): RingSolver {
       }
       return kept;
     });
-    const bound = suffixMax(reduced);
+    const bound = suffixMax(reduced, k);
     let bestTotal = -1;
     let bestFairness: number[] = [];
     const vectors: number[][] = [];
