@@ -152,13 +152,14 @@ export class SafetySupervisor {
   private readonly mnConfirmedClosed: Uint8Array;
   private mnFlagsVersion = NaN;
   /**
-   * `checkModules` without a pass: the sequencer's `moduleTableVersion` at the last pass that
-   * found every module quiet (online, cool, no alarm; NaN: not all quiet), and the oldest
-   * `lastSeenMs` then, and the registry's `presentVersion` then (no module had a cause present).
-   * Each module's verdict is a pure function of its reply (the table is unchanged while the
-   * version is), the clock and the causes present at it; the only part that moves with
-   * the clock is comms (`now - lastSeenMs > timeout`), and it holds for every module when it
-   * holds for the oldest one (subtraction is monotonic; a NaN time never times out).
+   * `checkModules` without a pass: the sequencer's `moduleTableVersion` and the registry's
+   * `presentVersion` before the last pass (NaN: none yet), and the oldest `lastSeenMs` of the
+   * modules not lost then. A pass that changed neither judged every module quiet, or judged
+   * some only to refresh a fault latched there with its cause present (a no-op). Each module's
+   * verdict is a pure function of its reply (the table is unchanged while the version is), the
+   * clock and the causes present at it; the only part that moves with the clock is comms
+   * (`now - lastSeenMs > timeout`): it holds for every fresh module when it holds for the oldest
+   * one (subtraction is monotonic; a NaN time never times out), and a lost module stays lost.
    */
   private modulesQuietVersion = NaN;
   private modulesQuietPresentVersion = NaN;
@@ -428,11 +429,10 @@ export class SafetySupervisor {
     const commsTimeoutMs = this.config.safety.moduleCommsTimeoutMs;
     const table = this.seq.moduleTableVersion;
     const presentVersion = this.registry.presentVersion;
-    // The same replies as at the last all-quiet pass, the oldest still fresh, and no module cause present since: all quiet again.
+    // The same replies as at the last settled pass, the oldest fresh one still fresh, and no cause present or gone since: settled again.
     if (table === this.modulesQuietVersion && presentVersion === this.modulesQuietPresentVersion && !(now - this.modulesOldestSeenMs > commsTimeoutMs)) return;
     const watches = this.moduleWatches;
     const readings = tickReadings.modules;
-    let allQuiet = true;
     let oldestSeenMs = Infinity;
     for (let i = 0; i < watches.length; i++) {
       const r: ModuleReading | null = readings[i];
@@ -442,12 +442,18 @@ export class SafetySupervisor {
         if (r.lastSeenMs < oldestSeenMs) oldestSeenMs = r.lastSeenMs;
         continue;
       }
-      allQuiet = false;
+      // A module judged fresh now would be judged lost once its reply is too old: it counts for the oldest too.
+      if (r !== null && r.online && !(now - r.lastSeenMs > commsTimeoutMs) && r.lastSeenMs < oldestSeenMs) oldestSeenMs = r.lastSeenMs;
       this.judgeModule(w, r, now, trip, commsTimeoutMs);
     }
-    // Nothing was judged when all were quiet: no reaction, the table and the causes are still the ones read above.
-    this.modulesQuietVersion = allQuiet ? table : NaN;
-    this.modulesQuietPresentVersion = allQuiet ? presentVersion : NaN;
+    // The versions read before the pass: a pass that raised something new or marked a cause present or gone
+    // moved `presentVersion` (a reaction that read the replies again moved the table), so the next tick
+    // passes again. One that moved neither judged only faults latched with their cause present, and a
+    // refresh of such a fault is a no-op (the same reply gives the same values): the same pass on the same
+    // replies and causes does exactly that again, until the oldest fresh reply times out (a lost module
+    // stays lost as the clock advances).
+    this.modulesQuietVersion = table;
+    this.modulesQuietPresentVersion = presentVersion;
     this.modulesOldestSeenMs = oldestSeenMs;
   }
 
