@@ -114,6 +114,18 @@ describe("latched fault kinds (FaultRegistry.latchedKinds)", () => {
  * and read the bits of their location again only when the version moves. Each test fails
  * if a bit or the version were not kept with the registry's faults.
  */
+describe("invariant violations (latched kind bit)", () => {
+  it("an invariant violation latched while the audit is clean has its cause marked gone, so an operator reset clears it", () => {
+    const rig = new Rig();
+    rig.run(50);
+    rig.core.faults.raise({ kind: "invariantViolation", severity: "high", scope: { guns: [3] }, location: "§5.1 guns 3,5", cause: "raised by a test", clear: { rule: "operatorReset" } });
+    rig.run(20);
+    const cleared = rig.sup.operatorReset();
+    assert.deepEqual(cleared.map((f) => f.kind), ["invariantViolation"]);
+    assert.equal(rig.sup.faults().length, 0);
+  });
+});
+
 describe("causes present per location (FaultRegistry.causesPresentAt)", () => {
   const spec = (kind: "moduleAlarm" | "moduleOverTemp", location: string, oneShot = false) =>
     ({ kind, severity: "low" as const, scope: { modules: [location] }, location, cause: "x", clear: { rule: "causeGoneFor" as const, ms: 10 }, oneShot });
