@@ -53,6 +53,8 @@ interface GunWatch {
   readonly location: string;
   /** Position of the gun's slot in `config.slots` (-1: none), for the slot bus reading. */
   readonly slotPos: number;
+  /** `slotPos` on a ring (whose slot bus is the island's), -1 otherwise: the bus the over-voltage check also reads. */
+  readonly busSlotPos: number;
   /** When each debounced condition was first seen present (NaN: not present). */
   overVoltageSinceMs: number;
   evOverVoltageSinceMs: number;
@@ -103,6 +105,7 @@ const MODULE_OVER_TEMP = BIT.moduleOverTemp;
 const MODULE_ALARM = BIT.moduleAlarm;
 const ISLAND_OVER_CURRENT = BIT.islandOverCurrent;
 const IMPLAUSIBLE_MEASUREMENT = BIT.implausibleMeasurement;
+const INVARIANT_VIOLATION = BIT.invariantViolation;
 
 const NO_FAULTS: readonly Fault[] = Object.freeze([]);
 const QUIET_TICK: TickResult = Object.freeze({ raised: NO_FAULTS, cleared: NO_FAULTS });
@@ -152,13 +155,14 @@ export class SafetySupervisor {
   private readonly mnConfirmedClosed: Uint8Array;
   private mnFlagsVersion = NaN;
   /**
-   * `checkModules` without a pass: the sequencer's `moduleTableVersion` at the last pass that
-   * found every module quiet (online, cool, no alarm; NaN: not all quiet), and the oldest
-   * `lastSeenMs` then, and the registry's `presentVersion` then (no module had a cause present).
-   * Each module's verdict is a pure function of its reply (the table is unchanged while the
-   * version is), the clock and the causes present at it; the only part that moves with
-   * the clock is comms (`now - lastSeenMs > timeout`), and it holds for every module when it
-   * holds for the oldest one (subtraction is monotonic; a NaN time never times out).
+   * `checkModules` without a pass: the sequencer's `moduleTableVersion` and the registry's
+   * `presentVersion` before the last pass (NaN: none yet), and the oldest `lastSeenMs` of the
+   * modules not lost then. A pass that changed neither judged every module quiet, or judged
+   * some only to refresh a fault latched there with its cause present (a no-op). Each module's
+   * verdict is a pure function of its reply (the table is unchanged while the version is), the
+   * clock and the causes present at it; the only part that moves with the clock is comms
+   * (`now - lastSeenMs > timeout`): it holds for every fresh module when it holds for the oldest
+   * one (subtraction is monotonic; a NaN time never times out), and a lost module stays lost.
    */
   private modulesQuietVersion = NaN;
   private modulesQuietPresentVersion = NaN;
@@ -196,8 +200,9 @@ export class SafetySupervisor {
     this.islandsByGun = this.seq.islandsByGun;
     this.ring = this.config.topology === "ring";
     for (const g of this.config.guns) {
+      const slotPos = this.seq.slotPositionOf(g.slotId);
       const watch: GunWatch = {
-        gunId: g.id, gun: this.seq.index.gunById.get(g.id) ?? g, location: `gun ${g.id}`, slotPos: this.seq.slotPositionOf(g.slotId),
+        gunId: g.id, gun: this.seq.index.gunById.get(g.id) ?? g, location: `gun ${g.id}`, slotPos, busSlotPos: this.ring ? slotPos : -1,
         overVoltageSinceMs: NaN, evOverVoltageSinceMs: NaN, implausibleSinceMs: NaN, tripForEvMaxV: NaN, tripV: 0, evPlugged: -1, causes: 0, causesVersion: NaN,
         overCurrentLimitA: (this.seq.index.gunById.get(g.id) ?? g).maxCurrentA * this.config.safety.overCurrentFactor,
       };
@@ -254,7 +259,11 @@ export class SafetySupervisor {
       this.checkInputs();
       const readings = this.readings;
       const watches = this.gunWatches;
-      for (let i = 0; i < watches.length; i++) this.checkGun(watches[i], i, readings, now);
+      // The tables and the limits once per tick, not once per gun (on XS every property read counts).
+      const meters = readings.guns;
+      const evs = readings.ev;
+      const limits = this.config.safety;
+      for (let i = 0; i < watches.length; i++) this.checkGun(watches[i], i, meters[i], evs[i], limits, readings, now);
       this.checkModules(readings, now);
       this.checkIslands(readings, now);
       this.checkContactors();
@@ -343,14 +352,13 @@ export class SafetySupervisor {
   }
 
   /** The gun at position `pos` in `config.guns`: EV link, sensors, insulation, over-voltage, over-current, connector temperature. */
-  private checkGun(w: GunWatch, pos: number, readings: TickReadings, now: number): void {
+  private checkGun(w: GunWatch, pos: number, m: GunMeasurement | null, ev: EvStatus | null, s: CabinetConfig["safety"], readings: TickReadings, now: number): void {
     const gunId = w.gunId;
     const location = w.location;
-    const m: GunMeasurement | null = readings.guns[pos];
-    const ev: EvStatus | null = readings.ev[pos];
     w.evPlugged = ev === null ? -1 : ev.plugged === false ? 0 : 1;
     // A kind detected below is not marked gone at this location in the same pass: `here` may stay as read.
-    const here = this.causesAt(w);
+    // `causesAt` is 0 while nothing is latched: tested here first (on XS a call costs more than the test).
+    const here = this.latched ? this.causesAt(w) : 0;
     if (ev === null) {
       this.detected({ kind: "evLinkLost", severity: "medium", scope: { guns: [gunId] }, location, cause: "EV communication controller unreadable",
         clear: { rule: "causeGoneFor", ms: 2000 } });
@@ -363,7 +371,6 @@ export class SafetySupervisor {
     const insulationOhm = m.insulationOhm;
     if (!Number.isFinite(voltageV) || !Number.isFinite(currentA) || !Number.isFinite(connectorTempC) || Number.isNaN(insulationOhm)) return this.gunSensorFault(w, m);
     if ((here & SENSOR_FAULT) !== 0) this.registry.causeGone("sensorFault", location);
-    const s = this.config.safety;
 
     // Insulation (seed 000 §11.8): the island is switched off and its slots kept off until the EV leaves.
     if (insulationOhm < s.insulationFaultOhm) {
@@ -375,8 +382,9 @@ export class SafetySupervisor {
 
     // Over-voltage: the highest of the EV-side and island readings.
     let v = voltageV;
-    if (this.ring && this.islandsByGun[pos] !== undefined && w.slotPos >= 0) {
-      const bus = readings.slotBusV[w.slotPos];
+    const busPos = w.busSlotPos;
+    if (busPos >= 0 && this.islandsByGun[pos] !== undefined) {
+      const bus = readings.slotBusV[busPos];
       if (Number.isFinite(bus)) v = Math.max(v, bus); // else the gun reading stands
     }
     const evMaxV = ev === null ? 0 : ev.maxVoltageV;
@@ -428,26 +436,31 @@ export class SafetySupervisor {
     const commsTimeoutMs = this.config.safety.moduleCommsTimeoutMs;
     const table = this.seq.moduleTableVersion;
     const presentVersion = this.registry.presentVersion;
-    // The same replies as at the last all-quiet pass, the oldest still fresh, and no module cause present since: all quiet again.
+    // The same replies as at the last settled pass, the oldest fresh one still fresh, and no cause present or gone since: settled again.
     if (table === this.modulesQuietVersion && presentVersion === this.modulesQuietPresentVersion && !(now - this.modulesOldestSeenMs > commsTimeoutMs)) return;
     const watches = this.moduleWatches;
     const readings = tickReadings.modules;
-    let allQuiet = true;
     let oldestSeenMs = Infinity;
     for (let i = 0; i < watches.length; i++) {
       const r: ModuleReading | null = readings[i];
       const w = watches[i];
       // The common case in one test: online, fresh, cool, no alarm, and no cause latched here (nothing to mark gone).
-      if (r !== null && r.online && !(now - r.lastSeenMs > commsTimeoutMs) && !(r.tempC >= trip) && !(r.alarms.length > 0) && this.causesAt(w) === 0) {
+      if (r !== null && r.online && !(now - r.lastSeenMs > commsTimeoutMs) && !(r.tempC >= trip) && !(r.alarms.length > 0) && (!this.latched || this.causesAt(w) === 0)) {
         if (r.lastSeenMs < oldestSeenMs) oldestSeenMs = r.lastSeenMs;
         continue;
       }
-      allQuiet = false;
+      // A module judged fresh now would be judged lost once its reply is too old: it counts for the oldest too.
+      if (r !== null && r.online && !(now - r.lastSeenMs > commsTimeoutMs) && r.lastSeenMs < oldestSeenMs) oldestSeenMs = r.lastSeenMs;
       this.judgeModule(w, r, now, trip, commsTimeoutMs);
     }
-    // Nothing was judged when all were quiet: no reaction, the table and the causes are still the ones read above.
-    this.modulesQuietVersion = allQuiet ? table : NaN;
-    this.modulesQuietPresentVersion = allQuiet ? presentVersion : NaN;
+    // The versions read before the pass: a pass that raised something new or marked a cause present or gone
+    // moved `presentVersion` (a reaction that read the replies again moved the table), so the next tick
+    // passes again. One that moved neither judged only faults latched with their cause present, and a
+    // refresh of such a fault is a no-op (the same reply gives the same values): the same pass on the same
+    // replies and causes does exactly that again, until the oldest fresh reply times out (a lost module
+    // stays lost as the clock advances).
+    this.modulesQuietVersion = table;
+    this.modulesQuietPresentVersion = presentVersion;
     this.modulesOldestSeenMs = oldestSeenMs;
   }
 
@@ -527,7 +540,7 @@ export class SafetySupervisor {
         }
       }
       // The common case in one test: neither condition present and no cause latched here (nothing to mark gone).
-      if (!(sumA > islandOverCurrentA) && !(worstDeltaV > implausibleDeltaV) && this.causesAt(w) === 0) {
+      if (!(sumA > islandOverCurrentA) && !(worstDeltaV > implausibleDeltaV) && (!this.latched || this.causesAt(w) === 0)) {
         w.implausibleSinceMs = NaN;
         continue;
       }
@@ -650,8 +663,9 @@ export class SafetySupervisor {
       }
       if (found.length > 0) return;
     }
-    // Faults of this kind are cleared by the operator once the audit is clean.
-    if (this.registry.hasKind("invariantViolation")) {
+    // Faults of this kind are cleared by the operator once the audit is clean. `kinds` is the
+    // registry's `latchedKinds` (read again after every raise): its bit is `hasKind`, without a Map look-up.
+    if ((this.kinds & INVARIANT_VIOLATION) !== 0) {
       for (const f of this.registry.list()) if (f.kind === "invariantViolation") this.registry.causeGone(f.kind, f.location);
     }
   }

@@ -113,6 +113,13 @@ interface Island extends EnergizedIsland {
   zeroSinceMs: number | null;
   /** Every contactor touching the island: untouchable while it is energized. */
   locked: string[];
+  /**
+   * `islandBlocked(island, blocksSeen)` (null: not judged yet). A `Blocks` object never
+   * changes (the registry builds a new one whenever a fault comes or goes) and neither do an
+   * island's gun, slots and modules: the answer holds while the blocks object is the same.
+   */
+  blocksSeen: Blocks | null;
+  blocked: boolean;
 }
 
 interface Target {
@@ -1239,7 +1246,7 @@ export class ContactorSequencer {
   private advanceIsland(island: Island, target: Target | undefined, blocks: Blocks, now: number): void {
     const policy = this.config.policy;
     const g = island.gunId;
-    if (blocks.none !== true && islandBlocked(island, blocks)) this.startRampDown(island, true, now, "latched fault");
+    if (blocks.none !== true && this.blockedNow(island, blocks)) this.startRampDown(island, true, now, "latched fault");
     else if (!target || target.key !== island.key) {
       const why = !target ? this.reasons.get(g) ?? "not planned" : "island changes (stop -> re-segment -> restart)";
       // The EV left or asked to stop: nothing to ramp for (seed 000 §11.10). A plan change ramps.
@@ -1329,6 +1336,15 @@ export class ContactorSequencer {
     }
   }
 
+  /** `islandBlocked`, judged again only when the blocks object changed (see `Island.blocksSeen`). */
+  private blockedNow(island: Island, blocks: Blocks): boolean {
+    if (island.blocksSeen !== blocks) {
+      island.blocked = islandBlocked(island, blocks);
+      island.blocksSeen = blocks;
+    }
+    return island.blocked;
+  }
+
   private raiseLocal(kind: "prechargeTimeout" | "contactorStuckOpen", gunId: number, cause: string, values: Record<string, number>): void {
     this.faults.raise({ kind, severity: "medium", scope: { guns: [gunId] }, location: `gun ${gunId}`, cause, values, clear: { rule: "unplug" }, oneShot: true });
   }
@@ -1413,7 +1429,7 @@ export class ContactorSequencer {
     const island: Island = {
       gunId: g, gunPos: target.gunPos, gun: this.config.guns[target.gunPos], gc, key: target.key, nodes: target.nodes, slots: target.slots,
       modules: target.modules, modulePos: target.modulePos, stage: "precharging", stageSinceMs: now, limitA: 0, voltageV: this.clampVoltage(g, this.evStatus(g)?.batteryVoltageV ?? NaN),
-      fast: false, zeroSinceMs: null, locked: target.locked,
+      fast: false, zeroSinceMs: null, locked: target.locked, blocksSeen: null, blocked: false,
     };
     this.addIsland(island);
     const view = this.view;

@@ -114,6 +114,18 @@ describe("latched fault kinds (FaultRegistry.latchedKinds)", () => {
  * and read the bits of their location again only when the version moves. Each test fails
  * if a bit or the version were not kept with the registry's faults.
  */
+describe("invariant violations (latched kind bit)", () => {
+  it("an invariant violation latched while the audit is clean has its cause marked gone, so an operator reset clears it", () => {
+    const rig = new Rig();
+    rig.run(50);
+    rig.core.faults.raise({ kind: "invariantViolation", severity: "high", scope: { guns: [3] }, location: "§5.1 guns 3,5", cause: "raised by a test", clear: { rule: "operatorReset" } });
+    rig.run(20);
+    const cleared = rig.sup.operatorReset();
+    assert.deepEqual(cleared.map((f) => f.kind), ["invariantViolation"]);
+    assert.equal(rig.sup.faults().length, 0);
+  });
+});
+
 describe("causes present per location (FaultRegistry.causesPresentAt)", () => {
   const spec = (kind: "moduleAlarm" | "moduleOverTemp", location: string, oneShot = false) =>
     ({ kind, severity: "low" as const, scope: { modules: [location] }, location, cause: "x", clear: { rule: "causeGoneFor" as const, ms: 10 }, oneShot });
@@ -287,5 +299,53 @@ describe("module table caches (moduleTableVersion)", () => {
     bank.aux = (id: string) => (mns.includes(id) ? { closed: false, changedAtMs: rig.plant.nowMs } : aux(id));
     rig.run(200);
     assert.ok(!rig.sup.faults().some((f) => f.kind === "implausibleMeasurement"), "modules off their bus are not compared with it");
+  });
+
+  // PERF6: a pass that judged a module only to refresh its latched fault (cause present) settles too.
+  it("settled with a cause present: the clock alone times out the comms of the module whose fault is latched, at the first tick past the timeout", () => {
+    const { rig, bump } = versionedRig();
+    rig.run(20);
+    rig.plant.modules.get("M3_0")!.alarms = ["fanFail"];
+    const bus = rig.plant.moduleBus;
+    const read = bus.read;
+    // M3_0's reply is the oldest, by far: only its own comms can time out first.
+    bus.read = (id: string) => (id === "M3_0" ? { ...read(id), lastSeenMs: read(id).lastSeenMs - 400 } : read(id));
+    bump();
+    rig.run(20);
+    assert.ok(rig.sup.faults().some((f) => f.kind === "moduleAlarm" && f.location === "module M3_0"), "alarm latched, cause present");
+    const seenMs = rig.seq.moduleReading("M3_0")!.lastSeenMs;
+    const timeoutMs = rig.plant.config.safety.moduleCommsTimeoutMs;
+    rig.until(() => rig.sup.faults().some((f) => f.kind === "moduleCommsLost"), timeoutMs + 500, "comms lost");
+    assert.ok(rig.sup.faults().some((f) => f.kind === "moduleCommsLost" && f.location === "module M3_0"));
+    assert.ok(rig.plant.nowMs - seenMs > timeoutMs && rig.plant.nowMs - 10 - seenMs <= timeoutMs, `raised at the first tick past the timeout (${rig.plant.nowMs} ms)`);
+  });
+
+  it("settled with a cause present: a reply that turns hot elsewhere is judged once the table changes, and the latched module's cause, once gone, clears", () => {
+    const { rig, bump } = versionedRig();
+    rig.run(20);
+    const m3 = rig.plant.modules.get("M3_0")!;
+    m3.alarms = ["fanFail"];
+    bump();
+    rig.run(50); // M3_0 judged (a refresh) on every pass: settled on the same replies
+    rig.plant.modules.get("M4_0")!.tempC = 95;
+    rig.run(50);
+    assert.ok(!rig.sup.faults().some((f) => f.kind === "moduleOverTemp"), "same table: M4_0's reply is still the cool one");
+    bump();
+    rig.run(10);
+    assert.ok(rig.sup.faults().some((f) => f.kind === "moduleOverTemp" && f.location === "module M4_0"));
+    m3.alarms = [];
+    bump();
+    rig.until(() => !rig.sup.faults().some((f) => f.kind === "moduleAlarm"), 5200, "M3_0 alarm cleared");
+  });
+
+  it("settled with a cause present: a cause latched by someone else at a quiet module is still marked gone, with the same replies", () => {
+    const { rig, bump } = versionedRig();
+    rig.run(20);
+    rig.plant.modules.get("M3_0")!.alarms = ["fanFail"];
+    bump();
+    rig.run(50);
+    rig.core.faults.raise({ kind: "moduleOverTemp", severity: "low", scope: { modules: ["M4_0"] }, location: "module M4_0", cause: "raised by a test", clear: { rule: "causeGoneFor", ms: 1000 } });
+    rig.until(() => !rig.sup.faults().some((f) => f.kind === "moduleOverTemp"), 1300, "over-temperature raised elsewhere cleared");
+    assert.ok(rig.sup.faults().some((f) => f.kind === "moduleAlarm"), "M3_0's cause is still present");
   });
 });

@@ -126,6 +126,23 @@ describe("fast tick: prepared tables follow their inputs", () => {
     rig.until(() => rig.core.faults.size === 0, 3000, "door fault cleared");
     assert.equal(rig.core.faults.blocks().none, true);
   });
+
+  it("an island's blocked verdict is judged again when the blocks change: a fault on its module, latched after an unrelated one, ramps it down", () => {
+    const rig = new Rig();
+    rig.startCharging([{ gunId: 3 }]);
+    const spec = (module: string) => ({ kind: "moduleAlarm" as const, severity: "low" as const, scope: { modules: [module] }, location: `module ${module}`,
+      cause: "raised by a test", clear: { rule: "causeGoneFor" as const, ms: 60_000 } });
+    // Latched straight in the registry (no supervisor reaction): only the sequencer's blocked verdict can stop the island.
+    rig.core.faults.raise(spec("M8_0"));
+    rig.run(50);
+    assert.equal(rig.phase(3), "charging", "a fault elsewhere blocks nothing of the island");
+    const module = rig.seq.islandModulesOf(3)[0];
+    rig.core.faults.raise(spec(module));
+    rig.tick();
+    // Blocked: a fast ramp-down for the latched fault (a target merely gone would ramp at the ramp rate).
+    const rampDowns = rig.core.events.recent(20).filter((e) => e.source === "gun 3" && e.message.startsWith("ramping down"));
+    assert.deepEqual(rampDowns.map((e) => e.message), ["ramping down (fast): latched fault"]);
+  });
 });
 
 describe("fast tick: reads and the supervisor's shortcuts", () => {
