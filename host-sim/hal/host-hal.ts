@@ -240,6 +240,35 @@ export class SensorNoise {
     this.cursor = (this.cursor + 1237) & 4095;
     return c + sd * this.table[this.cursor];
   }
+  /**
+   * A gun reading's three analog values into `record`: voltage(voltageV), current(currentA),
+   * temp(tempC), in that order, each written out as above, with the cursor kept in a local
+   * (every gun is read on every tick).
+   */
+  gunReading(record: GunMeasurement, voltageV: number, currentA: number, tempC: number): void {
+    const table = this.table;
+    const sd = this.sd;
+    let cursor = this.cursor;
+    const sdV = sd.voltageNoiseV;
+    if (sdV > 0) {
+      cursor = (cursor + 1237) & 4095;
+      voltageV = voltageV + sdV * table[cursor];
+    }
+    const sdA = sd.currentNoiseA;
+    if (sdA > 0) {
+      cursor = (cursor + 1237) & 4095;
+      currentA = currentA + sdA * table[cursor];
+    }
+    const sdC = sd.tempNoiseC;
+    if (sdC > 0) {
+      cursor = (cursor + 1237) & 4095;
+      tempC = tempC + sdC * table[cursor];
+    }
+    this.cursor = cursor;
+    record.voltageV = voltageV;
+    record.currentA = currentA;
+    record.connectorTempC = tempC;
+  }
 }
 
 /** What gun() reports for a gun the plant does not have (a fresh object, like every gun reading). */
@@ -297,9 +326,7 @@ export class SimSensors implements Sensors {
   private measureGun(i: number, record: GunMeasurement): GunMeasurement {
     const g = this.guns[i];
     const imd = this.plant.params.imd;
-    record.voltageV = this.noise.voltage(this.measuredNodeVoltageV[g.evNode]);
-    record.currentA = this.noise.current(g.currentA);
-    record.connectorTempC = this.noise.temp(g.connectorTempC);
+    this.noise.gunReading(record, this.measuredNodeVoltageV[g.evNode], g.currentA, g.connectorTempC);
     // as plant.insulationOhm(gunId), without a second lookup of the gun
     record.insulationOhm = g.imdFaults > 0 ? imd.faultOhm : imd.healthyOhm;
     record.energyWh = g.meterEnergyWh;
