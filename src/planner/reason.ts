@@ -46,25 +46,16 @@ export function reasonFor(ctx: PlanContext, alloc: GunAllocation, setpointKW: nu
     const at = gun.gunIndex;
     // Memo reads inline (no call per gun: calls cost in XS). === on the rounded values:
     // NaN never matches (printed again), and -0 prints as 0 does.
-    if (limitKW !== null && limitKW <= gun.ratingKW && limitKW < requestKW) {
-      const valueKW = round1(limitKW);
-      if (memo !== null && memo.externalKW[at] === valueKW) text = memo.externalText[at];
-      else {
-        text = `external limit ${valueKW} kW`;
-        if (memo !== null) {
-          memo.externalKW[at] = valueKW;
-          memo.externalText[at] = text;
-        }
-      }
-    } else {
-      const valueKW = round1(gun.ratingKW);
-      if (memo !== null && memo.ratingKW[at] === valueKW) text = memo.ratingText[at];
-      else {
-        text = `gun rating ${valueKW} kW`;
-        if (memo !== null) {
-          memo.ratingKW[at] = valueKW;
-          memo.ratingText[at] = text;
-        }
+    const external = limitKW !== null && limitKW <= gun.ratingKW && limitKW < requestKW;
+    const valueKW = round1(external ? limitKW : gun.ratingKW);
+    const values = memo === null ? null : external ? memo.externalKW : memo.ratingKW;
+    const texts = memo === null ? null : external ? memo.externalText : memo.ratingText;
+    if (values !== null && texts !== null && values[at] === valueKW) text = texts[at];
+    else {
+      text = external ? `external limit ${valueKW} kW` : `gun rating ${valueKW} kW`;
+      if (values !== null && texts !== null) {
+        values[at] = valueKW;
+        texts[at] = text;
       }
     }
   }
