@@ -232,15 +232,6 @@ export class FaultRegistry {
     return this.kindMask;
   }
 
-  /** Whether any fault of this kind is latched. */
-  hasKind(kind: FaultKind): boolean {
-    return (this.byKind.get(kind)?.size ?? 0) > 0;
-  }
-
-  isActive(kind: FaultKind, location: string): boolean {
-    return this.find(kind, location) !== undefined;
-  }
-
   list(): Fault[] {
     return [...this.active.values()].sort((a, b) => a.id - b.id);
   }

@@ -664,7 +664,7 @@ export class SafetySupervisor {
       if (found.length > 0) return;
     }
     // Faults of this kind are cleared by the operator once the audit is clean. `kinds` is the
-    // registry's `latchedKinds` (read again after every raise): its bit is `hasKind`, without a Map look-up.
+    // registry's `latchedKinds` (read again after every raise): its bit says whether one is latched.
     if ((this.kinds & INVARIANT_VIOLATION) !== 0) {
       for (const f of this.registry.list()) if (f.kind === "invariantViolation") this.registry.causeGone(f.kind, f.location);
     }
